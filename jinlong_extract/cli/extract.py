@@ -1,0 +1,360 @@
+"""``jinlong extract``: files / folders / globs / ``-`` in, tables out (see ``cli/__init__`` for the
+exit codes, output files and column orders)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+
+import typer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jinlong_extract import records
+    from jinlong_extract.options import Options
+
+#: Tables that can be asked for with ``--table``, in writing order.
+TABLE_CHOICES = ("facts", "documents", "entities", "reconciled", "series")
+#: Name of the incremental cache kept in the output directory (``--no-cache`` disables it).
+CACHE_NAME = ".jinlong-cache.sqlite"
+
+
+@dataclass
+class Tally:
+    """What the summary reports."""
+
+    documents: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: int = 0
+    kinds: Counter = field(default_factory=Counter)
+    bytes: int = 0
+    entities: int | None = None
+    reconciled: int | None = None
+    conflicts: int | None = None
+    series: int | None = None
+    written: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _line(path: str, reason: str) -> str:
+    """``path: reason`` without repeating the path when the reason already starts with it."""
+    reason = " ".join(str(reason).split())  # one line, whatever the library said
+    return reason if reason.startswith(f"{path}:") else f"{path}: {reason}"
+
+
+def _skipped_result(path: str, source: str, reason: str) -> records.DocumentResult:
+    from jinlong_extract import records
+
+    doc = records.Document(path=path, source=source, errors=[reason], skipped=True)
+    return records.DocumentResult(document=doc)
+
+
+def _discover(paths: list[str]) -> tuple[list[tuple[str, str]], list[records.DocumentResult]]:
+    """Expand each PATH argument on its own, so one bad argument cannot stop the others."""
+    from jinlong_extract import pipeline
+    from jinlong_extract.errors import JinlongError
+
+    sources: list[tuple[str, str]] = []
+    bad: list[records.DocumentResult] = []
+    seen: set[str] = set()
+    for arg in paths:
+        try:
+            found = list(pipeline.iter_sources([arg]))
+        except JinlongError as err:
+            bad.append(_skipped_result(err.path or arg, arg, err.reason))
+            continue
+        except OSError as err:
+            bad.append(_skipped_result(arg, arg, err.strerror or str(err)))
+            continue
+        if not found:
+            reason = "no such file or directory" if arg != "-" and not _has_glob(arg) and not os.path.exists(arg) else "no input files found"
+            bad.append(_skipped_result(arg, arg, reason))
+            continue
+        for rel, src in found:
+            if src in seen:  # the same file named twice (a folder and a glob inside it)
+                continue
+            seen.add(src)
+            sources.append((rel, src))
+    return sources, bad
+
+
+def _has_glob(arg: str) -> bool:
+    return any(ch in arg for ch in "*?[")
+
+
+def _run(
+    sources: list[tuple[str, str]],
+    options: Options,
+    *,
+    jobs: int,
+    engine: str,
+    scheduler: str | None,
+    cache_path: str | None,
+    progress: bool,
+) -> Iterator[records.DocumentResult]:
+    """Results in source order: through ``engine.run_documents`` when the engine is installed,
+    else one by one in this process through ``pipeline.process_document``."""
+    try:
+        from jinlong_extract.engine import run_documents
+    except ImportError:
+        run_documents = None
+    if run_documents is not None:
+        yield from run_documents(
+            sources, options, jobs=jobs, engine=engine, scheduler=scheduler, cache_path=cache_path, progress=progress
+        )
+        return
+    from jinlong_extract.pipeline import process_document
+
+    for rel, src in sources:
+        yield process_document(None, rel, src, options)
+
+
+def _finish(results: list[records.DocumentResult], options: Options) -> tuple[Any, Any, Any]:
+    """Cross-document stages: entities (alias merging), reconciliation and series.
+
+    Returns ``(entities, reconciled, series)``; an element is ``None`` when its stage is not
+    installed (or entities are switched off)."""
+    entities = reconciled = series = None
+    good = [r for r in results if not r.document.skipped]
+    merge = _optional("jinlong_extract.entities", "merge_entities")
+    if merge is not None and options.entities:
+        entities = merge([m for r in good for m in r.mentions])
+    reconcile = _optional("jinlong_extract.reconcile", "reconcile")
+    if reconcile is not None:
+        reconciled, series = reconcile(good, entities or [])
+    return entities, reconciled, series
+
+
+def _optional(module: str, name: str) -> Any:
+    """``module.name`` if that module exists, else None (a real import error inside it is raised)."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name and (module == err.name or module.startswith(err.name + ".")):
+            return None
+        raise
+    return getattr(mod, name, None)
+
+
+def _split(spec: Optional[str]) -> list[str]:
+    return [s.strip().lower() for s in (spec or "").split(",") if s.strip()]
+
+
+def extract(
+    paths: list[str] = typer.Argument(..., help="Files, folders, globs, or - for stdin.", show_default=False),
+    out: str = typer.Option("output", "--out", "-o", help="Output directory, or - for JSON Lines on stdout."),
+    fmt: str = typer.Option("csv,json", "--format", "-f", help="Comma-separated: csv,json,jsonl,parquet,xlsx."),
+    table: Optional[str] = typer.Option(
+        None,
+        "--table",
+        "-t",
+        help="Tables to write (comma-separated: facts,documents,entities,reconciled,series; default all). "
+        "With --out - exactly one (default facts).",
+    ),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes (0 = one per CPU)."),
+    engine: str = typer.Option("local", "--engine", help="local or dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (--engine dask)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; errors only."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use or update the incremental cache."),
+    report: bool = typer.Option(False, "--report", help="Also write report.html into the output directory."),
+    date: Optional[str] = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) for documents without one."),
+    kinds: Optional[str] = typer.Option(None, "--kinds", help="Figure kinds to keep (comma-separated; default all)."),
+    no_entities: bool = typer.Option(False, "--no-entities", help="Skip entity recognition and subject linking."),
+) -> None:
+    """Extract figures from Chinese news articles into tables (facts, documents, entities …)."""
+    from jinlong_extract.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE
+    from jinlong_extract.errors import JinlongError
+    from jinlong_extract.export import TableWriter, parse_formats, write_jsonl
+    from jinlong_extract.options import Options
+    from jinlong_extract.records import KINDS
+
+    started = time.perf_counter()
+    to_stdout = out == "-"
+    # ---- validate the options (usage errors: exit 2, nothing written) ----------------------
+    try:
+        formats = parse_formats(fmt)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--format") from None
+    if report and "json" not in formats:
+        formats = parse_formats(list(formats) + ["json"])  # the report reads the JSON tables
+    tables = _split(table)
+    unknown = [t for t in tables if t not in TABLE_CHOICES]
+    if unknown:
+        raise typer.BadParameter(f"unknown table {', '.join(unknown)} (choose from {', '.join(TABLE_CHOICES)})", param_hint="--table")
+    if to_stdout:
+        if len(tables) > 1:
+            raise typer.BadParameter("--out - streams exactly one table", param_hint="--table")
+        tables = tables or ["facts"]
+        if report:
+            raise typer.BadParameter("--report needs an output directory, not -", param_hint="--report")
+    tables = [t for t in TABLE_CHOICES if t in tables] if tables else list(TABLE_CHOICES)
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(f"unknown engine {engine} (choose local or dask)", param_hint="--engine")
+    wanted_kinds = tuple(k for k in KINDS if k in _split(kinds)) if kinds else KINDS
+    bad_kinds = [k for k in _split(kinds) if k not in KINDS]
+    if bad_kinds:
+        raise typer.BadParameter(f"unknown kind {', '.join(bad_kinds)} (choose from {', '.join(KINDS)})", param_hint="--kinds")
+    if date is not None:
+        import datetime as _dt
+
+        try:
+            _dt.date.fromisoformat(date)
+        except ValueError:
+            raise typer.BadParameter(f"{date} is not a YYYY-MM-DD date", param_hint="--date") from None
+    options = Options(kinds=wanted_kinds, entities=not no_entities, default_date=date)
+
+    tally = Tally()
+    writer: TableWriter | None = None
+    try:
+        sources, bad = _discover(paths)
+        if not to_stdout:
+            writer = TableWriter(out, formats, tables=[t for t in ("facts", "documents") if t in tables], remove_stale=True)
+        cache_path = None if (no_cache or to_stdout) else os.path.join(out, CACHE_NAME)
+        stream = sys.stdout
+        results: list[records.DocumentResult] = []
+
+        def take(result: records.DocumentResult) -> None:
+            doc = result.document
+            tally.documents += 1
+            tally.bytes += doc.size or 0
+            if doc.skipped:
+                reason = doc.errors[0] if doc.errors else "skipped"
+                tally.skipped.append((doc.path, reason))
+                _say(_line(doc.path, reason))
+            else:
+                tally.warnings += len(doc.errors)
+                if not quiet:
+                    for warning in doc.errors:
+                        _say("warning: " + _line(doc.path, warning))
+                tally.kinds.update(f.kind for f in result.facts)
+            if writer is not None:
+                if "facts" in tables:
+                    writer.write("facts", result.facts)
+                if "documents" in tables:
+                    writer.write("documents", [doc])
+            elif tables[0] == "facts":
+                write_jsonl(stream, "facts", result.facts)
+                stream.flush()
+            elif tables[0] == "documents":
+                write_jsonl(stream, "documents", [doc])
+            results.append(result)
+
+        for result in bad:
+            take(result)
+        for result in _run(
+            sources, options, jobs=jobs or (os.cpu_count() or 1), engine=engine, scheduler=scheduler,
+            cache_path=cache_path, progress=not quiet,
+        ):
+            take(result)
+
+        readable = tally.documents - len(tally.skipped)
+        if readable == 0:
+            if writer is not None:
+                writer.abort()  # keep an earlier run's tables rather than replacing them by nothing
+                writer = None
+            _say("jinlong: nothing readable: " + ("no input files" if not tally.documents else f"all {tally.documents} inputs skipped"))
+            raise typer.Exit(EXIT_USAGE)
+
+        later = [t for t in ("entities", "reconciled", "series") if t in tables]
+        if later:
+            entities, reconciled, series = _finish(results, options)
+            produced = {"entities": entities, "reconciled": reconciled, "series": series}
+            tally.entities = None if entities is None else len(entities)
+            if reconciled is not None:
+                tally.reconciled = len(reconciled)
+                tally.conflicts = sum(1 for r in reconciled if getattr(r, "conflict", False))
+                tally.series = len({p.series for p in series or []})
+            for name in later:
+                rows = produced[name]
+                if rows is None:
+                    continue
+                if writer is not None:
+                    writer.write(name, rows)
+                elif tables[0] == name:
+                    write_jsonl(stream, name, rows)
+        if writer is not None:
+            tally.written = [str(p) for p in writer.commit()]
+            writer = None
+        if report:
+            from jinlong_extract.report import build_report
+
+            tally.written.append(str(build_report(out)))
+    except KeyboardInterrupt:
+        if writer is not None:
+            writer.abort()
+        _say("jinlong: interrupted; no table was written")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except JinlongError as err:
+        if writer is not None:
+            writer.abort()
+        _say(f"jinlong: {err}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    tally.seconds = time.perf_counter() - started
+    if not quiet:
+        _summary(tally, out)
+    raise typer.Exit(EXIT_SKIPPED if tally.skipped else EXIT_OK)
+
+
+def summary_lines(tally: Tally, out: str) -> list[str]:
+    """The plain-text summary (one fact per line), as printed when stderr is not a terminal."""
+    from jinlong_extract.records import KINDS
+
+    total = sum(tally.kinds.values())
+    by_kind = ", ".join(f"{k} {tally.kinds.get(k, 0)}" for k in KINDS)
+    mb = tally.bytes / 1e6
+    rate = f", {mb / tally.seconds:.1f} MB/s" if tally.seconds > 0 and mb > 0 else ""
+    lines = [
+        f"documents: {tally.documents - len(tally.skipped)} read, {len(tally.skipped)} skipped "
+        f"({mb:.1f} MB in {tally.seconds:.1f} s{rate})",
+        f"figures: {total} ({by_kind})",
+    ]
+    if tally.entities is not None:
+        lines.append(f"entities: {tally.entities}")
+    if tally.reconciled is not None:
+        lines.append(f"reconciled: {tally.reconciled} figures, {tally.conflicts} conflicts, {tally.series} series")
+    if tally.warnings:
+        lines.append(f"warnings: {tally.warnings}")
+    for path, reason in tally.skipped:
+        lines.append("skipped: " + _line(path, reason))
+    if tally.written:
+        lines.append("wrote: " + ", ".join(tally.written))
+    elif out == "-":
+        lines.append("wrote: JSON Lines to stdout")
+    return lines
+
+
+def _summary(tally: Tally, out: str) -> None:
+    """A rich table when stderr is a terminal, plain lines otherwise."""
+    if not sys.stderr.isatty():
+        for line in summary_lines(tally, out):
+            _say(line)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    grid = Table(title="jinlong extract", show_header=False, title_justify="left")
+    grid.add_column(style="bold")
+    grid.add_column()
+    for line in summary_lines(tally, out):
+        key, _, rest = line.partition(": ")
+        grid.add_row(key, rest)
+    Console(stderr=True).print(grid)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``extract`` command to the app."""
+    app.command("extract")(extract)
+

@@ -1,0 +1,441 @@
+"""Atomic, streaming table writers: CSV (UTF-8 with BOM), JSON (array), JSON Lines, Parquet, XLSX.
+
+Every file is written to a hidden temporary file in the destination directory and moved into
+place with :func:`os.replace` only when the whole run has finished, so an interrupted or failed
+run never leaves a partial table (an older complete table stays where it was).
+
+Rows can be appended as documents finish (:class:`TableWriter`), so a long run keeps little in
+memory; the JSON array is written incrementally with its brackets and commas.
+
+File names: ``<table>.csv``, ``<table>.json``, ``<table>.jsonl``, ``<table>.parquet`` for each
+table, and one workbook ``jinlong.xlsx`` with one sheet per table (a table longer than an Excel
+sheet continues on sheets ``<table>_2``, ``<table>_3`` …).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from jinlong_extract.errors import JinlongError
+from jinlong_extract.export.tables import COLUMNS, TABLES, TYPES, cell_text, dumps, to_rows
+
+#: Output formats, in the order files are written.
+FORMATS: tuple[str, ...] = ("csv", "json", "jsonl", "parquet", "xlsx")
+#: The single workbook that holds every table when ``xlsx`` is asked for.
+XLSX_NAME = "jinlong.xlsx"
+#: Excel's hard limits: rows per sheet (header included) and characters per cell.
+XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_CELL = 32_767
+#: Rows buffered before a Parquet row group is written.
+PARQUET_BATCH = 50_000
+
+
+class ExportError(JinlongError):
+    """An output table that cannot be written (missing optional extra, unwritable directory)."""
+
+
+def temp_path(final: Path) -> Path:
+    """A unique hidden temporary path beside ``final`` (same directory, so ``os.replace`` is atomic)."""
+    return final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+@contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
+    """Open ``path`` for writing atomically: the file appears complete or not at all.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_open(d / "a.txt", encoding="utf-8") as fh:
+    ...     _ = fh.write("金额")
+    >>> (d / "a.txt").read_text(encoding="utf-8")
+    '金额'
+    """
+    final = Path(path)
+    tmp = temp_path(final)
+    try:
+        with open(tmp, mode, **kwargs) as fh:
+            yield fh
+        os.replace(tmp, final)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# one sink per (table, format); each writes to its temp file and is renamed by TableWriter.commit
+
+
+class _Sink:
+    def __init__(self, final: Path, table: str) -> None:
+        self.final = final
+        self.tmp = temp_path(final)
+        self.table = table
+        self.columns = COLUMNS[table]
+
+    def write(self, rows: list[dict[str, Any]]) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+        _unlink(self.tmp)
+
+
+class _CsvSink(_Sink):
+    """UTF-8 *with* BOM so spreadsheet programs show Chinese; lists as JSON text; nulls empty."""
+
+    def __init__(self, final: Path, table: str) -> None:
+        super().__init__(final, table)
+        self.fh = open(self.tmp, "w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.fh)
+        self.writer.writerow(self.columns)
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        cols = self.columns
+        self.writer.writerows([cell_text(row[c]) for c in cols] for row in rows)
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.close()
+
+
+class _JsonSink(_Sink):
+    """A JSON array written incrementally: ``[`` … ``,`` … ``]``."""
+
+    def __init__(self, final: Path, table: str) -> None:
+        super().__init__(final, table)
+        self.fh = open(self.tmp, "w", encoding="utf-8", newline="\n")
+        self.fh.write("[")
+        self.n = 0
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        lead = "\n" if self.n == 0 else ",\n"
+        self.fh.write(lead + ",\n".join(dumps(r) for r in rows))
+        self.n += len(rows)
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.write("\n]\n" if self.n else "]\n")
+            self.fh.close()
+
+
+class _JsonlSink(_Sink):
+    def __init__(self, final: Path, table: str) -> None:
+        super().__init__(final, table)
+        self.fh = open(self.tmp, "w", encoding="utf-8", newline="\n")
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.fh.write("".join(dumps(r) + "\n" for r in rows))
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.close()
+
+
+def _require(module: str, extra: str, path: Path) -> Any:
+    """Import an optional dependency or raise a one-line error naming the extra to install."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ExportError(
+            str(path), f"{extra} export needs {module.split('.')[0]}: pip install 'jinlong-extract[{extra}]'"
+        ) from None
+
+
+def _plain(value: Any, kind: str) -> Any:
+    """A value as stored in typed binary formats: lists as JSON text, text as str."""
+    if value is None:
+        return None
+    if kind == "list":
+        return cell_text(value)
+    if kind == "str" and not isinstance(value, str):
+        return str(value)
+    return value
+
+
+class _ParquetSink(_Sink):
+    """Parquet via pyarrow (optional extra ``parquet``); list columns hold JSON text."""
+
+    def __init__(self, final: Path, table: str) -> None:
+        super().__init__(final, table)
+        pa = _require("pyarrow", "parquet", final)
+        pq = _require("pyarrow.parquet", "parquet", final)
+        self.pa = pa
+        arrow = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string(), "list": pa.string()}
+        self.types = TYPES[table]
+        self.schema = pa.schema([(c, arrow[self.types[c]]) for c in self.columns])
+        self.writer = pq.ParquetWriter(str(self.tmp), self.schema, compression="zstd")
+        self.buffer: list[dict[str, Any]] = []
+        self.closed = False
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
+        pa, rows = self.pa, self.buffer
+        arrays = [
+            pa.array([_plain(r[c], self.types[c]) for r in rows], type=self.schema.field(c).type)
+            for c in self.columns
+        ]
+        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self.buffer = []
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        self.buffer.extend(rows)
+        if len(self.buffer) >= PARQUET_BATCH:
+            self._flush()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self._flush()
+        finally:
+            self.writer.close()
+
+    def abort(self) -> None:
+        self.buffer = []
+        super().abort()
+
+
+class _XlsxBook:
+    """One workbook (openpyxl write-only mode), one sheet per table, saved at commit."""
+
+    def __init__(self, final: Path) -> None:
+        openpyxl = _require("openpyxl", "xlsx", final)
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        self.final = final
+        self.tmp = temp_path(final)
+        self.illegal = ILLEGAL_CHARACTERS_RE
+        self.book = openpyxl.Workbook(write_only=True)
+        self.sheets: dict[str, Any] = {}
+        self.counts: dict[str, int] = {}
+        self.parts: dict[str, int] = {}
+
+    def _sheet(self, table: str) -> Any:
+        sheet = self.sheets.get(table)
+        if sheet is None or self.counts[table] >= XLSX_MAX_ROWS:
+            part = self.parts.get(table, 0) + 1
+            self.parts[table] = part
+            sheet = self.book.create_sheet(table if part == 1 else f"{table}_{part}")
+            sheet.append(list(COLUMNS[table]))
+            self.sheets[table] = sheet
+            self.counts[table] = 1
+        return sheet
+
+    def _cell(self, value: Any, kind: str) -> Any:
+        value = _plain(value, kind)
+        if isinstance(value, str):
+            value = self.illegal.sub("", value)
+            if len(value) > XLSX_MAX_CELL:
+                value = value[:XLSX_MAX_CELL]
+        return value
+
+    def ensure(self, table: str) -> None:
+        self._sheet(table)
+
+    def write(self, table: str, rows: list[dict[str, Any]]) -> None:
+        cols, types = COLUMNS[table], TYPES[table]
+        for row in rows:
+            sheet = self._sheet(table)
+            sheet.append([self._cell(row[c], types[c]) for c in cols])
+            self.counts[table] += 1
+
+    def close(self) -> None:
+        if not self.sheets:
+            self.book.create_sheet("facts").append(list(COLUMNS["facts"]))
+        self.book.save(str(self.tmp))
+
+    def abort(self) -> None:
+        _unlink(self.tmp)
+
+
+_SINKS = {"csv": _CsvSink, "json": _JsonSink, "jsonl": _JsonlSink, "parquet": _ParquetSink}
+
+
+def parse_formats(spec: str | Iterable[str]) -> tuple[str, ...]:
+    """``"csv,json"`` -> ``("csv", "json")``; raises ``ValueError`` naming an unknown format.
+
+    >>> parse_formats("json, CSV,json")
+    ('csv', 'json')
+    """
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    wanted = {s.strip().lower() for s in items if s.strip()}
+    unknown = sorted(wanted - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown format {', '.join(unknown)} (choose from {', '.join(FORMATS)})")
+    if not wanted:
+        raise ValueError(f"no output format given (choose from {', '.join(FORMATS)})")
+    return tuple(f for f in FORMATS if f in wanted)
+
+
+class TableWriter:
+    """Append rows to several tables in several formats; publish them all at :meth:`commit`.
+
+    Tables named in ``tables`` are always written (with a header only if they get no rows);
+    others are written if rows are added. Used as a context manager it commits on success and
+    removes every temporary file on any exception (including ``KeyboardInterrupt``).
+
+    >>> import tempfile
+    >>> from jinlong_extract import records
+    >>> out = tempfile.mkdtemp()
+    >>> with TableWriter(out, ("csv", "json"), tables=("documents",)) as w:
+    ...     n = w.write("documents", [records.Document(path="a.txt")])
+    >>> sorted(p.name for p in Path(out).iterdir())
+    ['documents.csv', 'documents.json']
+    """
+
+    def __init__(
+        self,
+        out_dir: str | os.PathLike[str],
+        formats: Iterable[str] = ("csv", "json"),
+        *,
+        tables: Iterable[str] = ("facts", "documents"),
+        remove_stale: bool = False,
+    ) -> None:
+        self.out = Path(out_dir)
+        self.formats = parse_formats(list(formats))
+        self.declared = [t for t in tables]
+        for t in self.declared:
+            if t not in COLUMNS:
+                raise ValueError(f"unknown table {t} (choose from {', '.join(TABLES)})")
+        self.remove_stale = remove_stale
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ExportError(str(self.out), f"cannot create output directory ({err.strerror or err})") from None
+        if not os.access(self.out, os.W_OK):
+            raise ExportError(str(self.out), "output directory is not writable")
+        self.sinks: dict[tuple[str, str], _Sink] = {}
+        self.book: _XlsxBook | None = None
+        self.done = False
+        try:
+            if "xlsx" in self.formats:
+                self.book = _XlsxBook(self.out / XLSX_NAME)
+            if "parquet" in self.formats:
+                _require("pyarrow.parquet", "parquet", self.out / "facts.parquet")
+            for t in self.declared:
+                self._open(t)
+        except BaseException:
+            self.abort()
+            raise
+
+    def _open(self, table: str) -> None:
+        for fmt in self.formats:
+            if fmt == "xlsx":
+                assert self.book is not None
+                self.book.ensure(table)
+            elif (table, fmt) not in self.sinks:
+                self.sinks[(table, fmt)] = _SINKS[fmt](self.out / f"{table}.{fmt}", table)
+
+    def write(self, table: str, items: Iterable[Any]) -> int:
+        """Append records (``Fact``, ``Document`` …) or row dicts to ``table``; returns the row count."""
+        if table not in COLUMNS:
+            raise ValueError(f"unknown table {table} (choose from {', '.join(TABLES)})")
+        rows = to_rows(table, items)
+        if table not in self.declared:
+            self.declared.append(table)
+            self._open(table)
+        for fmt in self.formats:
+            if fmt == "xlsx":
+                assert self.book is not None
+                self.book.write(table, rows)
+            else:
+                self.sinks[(table, fmt)].write(rows)
+        return len(rows)
+
+    def commit(self) -> list[Path]:
+        """Close every temporary file, then move them all into place. Returns the final paths."""
+        if self.done:
+            return []
+        try:
+            pending: list[tuple[Path, Path]] = []
+            for sink in self.sinks.values():
+                sink.close()
+                pending.append((sink.tmp, sink.final))
+            if self.book is not None:
+                self.book.close()
+                pending.append((self.book.tmp, self.book.final))
+        except BaseException:
+            self.abort()
+            raise
+        for tmp, final in pending:
+            os.replace(tmp, final)
+        self.done = True
+        if self.remove_stale:
+            for table in TABLES:
+                if table in self.declared:
+                    continue
+                for fmt in self.formats:
+                    if fmt != "xlsx":
+                        _unlink(self.out / f"{table}.{fmt}")
+        return [final for _, final in pending]
+
+    def abort(self) -> None:
+        """Drop every temporary file; published tables are left as they were."""
+        self.done = True
+        for sink in self.sinks.values():
+            sink.abort()
+        if self.book is not None:
+            self.book.abort()
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def write_tables(
+    out_dir: str | os.PathLike[str],
+    tables: dict[str, Iterable[Any]],
+    formats: Iterable[str] = ("csv", "json"),
+) -> list[Path]:
+    """Write whole tables at once (atomically); returns the paths written.
+
+    >>> import tempfile
+    >>> from jinlong_extract import records
+    >>> out = tempfile.mkdtemp()
+    >>> [p.name for p in write_tables(out, {"documents": [records.Document(path="a.txt")]}, ["jsonl"])]
+    ['documents.jsonl']
+    """
+    with TableWriter(out_dir, formats, tables=tuple(tables)) as writer:
+        for name, items in tables.items():
+            writer.write(name, items)
+    return [p for p in (writer.out / f"{t}.{f}" for t in tables for f in writer.formats if f != "xlsx")] + (
+        [writer.out / XLSX_NAME] if "xlsx" in writer.formats else []
+    )
+
+
+def write_jsonl(stream: IO[str], table: str, items: Iterable[Any]) -> int:
+    """Write records as JSON Lines to an open text stream (``--out -``); returns the row count."""
+    rows = to_rows(table, items)
+    if rows:
+        stream.write("".join(dumps(r) + "\n" for r in rows))
+    return len(rows)
