@@ -1,0 +1,113 @@
+"""Running the per-document stage over many files: process pool, Dask, incremental cache, progress.
+
+The one entry point is :func:`run_documents`; :class:`LocalEngine`, :class:`DaskEngine` and
+:class:`Cache` are there for callers that want the counters (:class:`RunStats`) or the cache
+itself (``Cache.diff``, ``Cache.stale_paths``, ``Cache.prune``).
+
+What scales how: the per-document work (read, decode, normalise, figures, entities) scales with
+processes / Dask workers; cross-article reconciliation runs afterwards on the client over compact
+keys; the cache lives in the output folder, on the client.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .. import records
+from ..options import DEFAULT_OPTIONS, Options
+from .cache import CACHE_FILENAME, Cache, CacheDiff, cache_key, content_hash
+from .local import LocalEngine, ProcessFn, RunStats, warm_up
+from .progress import Progress
+
+__all__ = [
+    "CACHE_FILENAME",
+    "Cache",
+    "CacheDiff",
+    "DaskEngine",
+    "LocalEngine",
+    "Progress",
+    "RunStats",
+    "cache_key",
+    "content_hash",
+    "default_cache_path",
+    "run_documents",
+    "warm_up",
+]
+
+#: Engines :func:`run_documents` accepts.
+ENGINES: tuple[str, ...] = ("local", "dask")
+
+
+def default_cache_path(out_dir: str) -> str:
+    """Where the cache lives for an output folder: ``<out_dir>/.jinlong-cache.sqlite``.
+
+    >>> default_cache_path("output")
+    'output/.jinlong-cache.sqlite'
+    """
+    return os.path.join(out_dir, CACHE_FILENAME)
+
+
+def run_documents(
+    sources: Iterable[tuple[str, str]],
+    options: Options = DEFAULT_OPTIONS,
+    *,
+    jobs: int | None = None,
+    engine: str = "local",
+    scheduler: Any = None,
+    cache_path: str | None = None,
+    progress: bool = False,
+    process: ProcessFn | None = None,
+    stats: RunStats | None = None,
+) -> Iterator[records.DocumentResult]:
+    """Yield one ``DocumentResult`` per ``(relative_path, source)``, in the order of ``sources``.
+
+    * ``jobs``: None = all cores; 1 = in this process, no pool.
+    * ``engine``: ``"local"`` (process pool) or ``"dask"`` (``scheduler`` = ``tcp://host:8786``,
+      a ``distributed.Client``, or None for a LocalCluster of ``jobs`` workers). Dask workers
+      read inputs themselves by path or fsspec URL.
+    * ``cache_path``: SQLite file; results are keyed on sha256(bytes) + options (incl. extractor
+      version); every finished document is committed at once, so an interrupted run keeps it.
+    * ``progress``: a bar on stderr (files, MB/s, ETA), only when stderr is a terminal.
+    * ``process``: the per-document function, default ``pipeline.process_document``.
+    * ``stats``: a :class:`RunStats` to fill in (hits, added / changed / deleted paths …).
+
+    Raises ``JinlongError`` for an unusable cache file or an unknown engine; bad input files come
+    back as skipped results, never as exceptions.
+
+    >>> from jinlong_extract.records import Document, DocumentResult
+    >>> def fake(data, path, source="", options=None):
+    ...     return DocumentResult(Document(path=path, size=len(data or b"")))
+    >>> [r.document.path for r in run_documents([("x.txt", __file__)], jobs=1, process=fake)]
+    ['x.txt']
+    """
+    from ..errors import JinlongError
+
+    if engine not in ENGINES:
+        raise JinlongError(engine, f"unknown engine (choose one of {', '.join(ENGINES)})")
+    cache = Cache(cache_path, options) if cache_path else None
+    total = len(sources) if hasattr(sources, "__len__") else None  # type: ignore[arg-type]
+    stats = stats if stats is not None else RunStats()
+    try:
+        with Progress(progress, total=total) as bar:
+            if engine == "dask":
+                from .dask_engine import DaskEngine
+
+                runner: Any = DaskEngine(
+                    options, scheduler=scheduler, jobs=jobs, cache=cache, process=process, progress=bar, stats=stats
+                )
+            else:
+                runner = LocalEngine(options, jobs=jobs, cache=cache, process=process, progress=bar, stats=stats)
+            yield from runner.run(sources)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DaskEngine":  # lazy: importing it must not import dask
+        from .dask_engine import DaskEngine
+
+        return DaskEngine
+    raise AttributeError(name)

@@ -1,0 +1,310 @@
+"""The incremental cache: one SQLite file in the output folder.
+
+Two tables:
+
+* ``results`` — ``(sha256 of the raw bytes, cache key) -> pickled DocumentResult``. The cache key
+  is :meth:`Options.cache_key` (options + extractor version) plus a fingerprint of the record
+  field layout, so a new field in :mod:`jinlong_extract.records` never unpickles into a
+  half-built object.
+* ``paths`` — ``relative path -> sha256`` of the bytes last seen there, so a re-run can tell
+  added, changed, unchanged and deleted files apart (:meth:`Cache.diff`, :meth:`Cache.stale_paths`).
+
+Durability: the database runs in WAL mode with ``synchronous=NORMAL`` and every finished document
+(or, from the process pool, every finished batch of a few documents) is committed in its own
+transaction. A committed WAL transaction survives the process being killed (Ctrl-C, ``kill -9``);
+only a power cut can lose the last few commits. A commit costs tens of microseconds, so there is
+no reason to batch more than that.
+
+Cost of a hit: one ``SELECT`` (a join over two primary keys) and one ``pickle.loads``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+
+from .. import records
+from ..errors import JinlongError
+from ..options import Options
+
+#: File name of the cache inside the output folder.
+CACHE_FILENAME = ".jinlong-cache.sqlite"
+
+#: Bumped when the tables below change shape.
+_SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS results (
+    sha TEXT NOT NULL,
+    key TEXT NOT NULL,
+    created REAL NOT NULL,
+    blob BLOB NOT NULL,
+    PRIMARY KEY (sha, key)
+);
+CREATE TABLE IF NOT EXISTS paths (
+    path TEXT PRIMARY KEY,
+    sha TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    seen REAL NOT NULL
+) WITHOUT ROWID;
+"""
+
+# One lookup answers both questions of a hit: what did this path hold last time, and is there a
+# stored result for these bytes under these options.
+_LOOKUP = """
+SELECT p.sha, r.blob FROM (SELECT ? AS path) AS q
+LEFT JOIN paths AS p ON p.path = q.path
+LEFT JOIN results AS r ON r.sha = ? AND r.key = ?
+"""
+
+
+def records_fingerprint() -> str:
+    """A short hash of every record type's field names, in order (part of the cache key).
+
+    >>> len(records_fingerprint())
+    8
+    """
+    names = []
+    for cls in (records.DocumentResult, records.Document, records.Fact, records.Mention, records.Article):
+        names.append(cls.__name__ + ":" + ",".join(f.name for f in fields(cls)))
+    return hashlib.sha256("|".join(names).encode()).hexdigest()[:8]
+
+
+def cache_key(options: Options) -> str:
+    """The options part of a cache key: options, extractor version and record layout."""
+    return f"{options.cache_key()}-{records_fingerprint()}"
+
+
+def content_hash(data: bytes) -> str:
+    """sha256 of the raw bytes, hex (the same digest as ``Document.sha256``).
+
+    >>> content_hash(b"")[:12]
+    'e3b0c44298fc'
+    """
+    return hashlib.sha256(data).hexdigest()
+
+
+def rebase(result: records.DocumentResult, path: str, source: str) -> records.DocumentResult:
+    """Point a stored result at ``path``/``source`` (same bytes found under another name).
+
+    Rewrites ``Document.path``/``source``, every fact's ``doc`` and ``id`` and every mention's
+    ``doc``; a no-op when the names already match.
+    """
+    doc = result.document
+    if doc.source != source:
+        doc.source = source
+    if doc.path == path:
+        return result
+    doc.path = path
+    for fact in result.facts:
+        fact.doc = path
+        fact.id = f"{path}#{fact.start}-{fact.end}"
+    for mention in result.mentions:
+        mention.doc = path
+    return result
+
+
+@dataclass(slots=True)
+class Lookup:
+    """What the cache knows about one path and its current bytes."""
+
+    previous_sha: str | None  #: the sha recorded for this path last time (None: new path)
+    result: records.DocumentResult | None  #: the stored result for these bytes, or None (miss)
+    status: str  #: ``added`` / ``changed`` / ``unchanged`` relative to the last run
+
+
+@dataclass(slots=True)
+class CacheDiff:
+    """How the current inputs differ from what the cache saw last time."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+
+class Cache:
+    """SQLite-backed store of per-document results, keyed on content hash + options.
+
+    >>> import tempfile, os
+    >>> from jinlong_extract.records import Document, DocumentResult
+    >>> d = tempfile.mkdtemp()
+    >>> with Cache(os.path.join(d, "c.sqlite"), Options()) as c:
+    ...     sha = content_hash(b"abc")
+    ...     c.put("a.txt", sha, 3, DocumentResult(Document(path="a.txt")))
+    ...     c.lookup("a.txt", sha).result.document.path
+    'a.txt'
+    """
+
+    def __init__(self, path: str, options: Options) -> None:
+        self.path = path
+        self.key = cache_key(options)
+        parent = os.path.dirname(os.path.abspath(path))
+        try:
+            os.makedirs(parent, exist_ok=True)
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per write.
+            self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            row = self._db.execute("SELECT v FROM meta WHERE k='schema'").fetchone()
+            if row is None:
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
+            elif row[0] != _SCHEMA_VERSION:
+                raise JinlongError(path, f"cache schema {row[0]} is not {_SCHEMA_VERSION}; delete the file to rebuild it")
+        except sqlite3.DatabaseError as exc:
+            raise JinlongError(path, f"cannot open the cache ({exc})") from None
+        except OSError as exc:
+            raise JinlongError(path, f"cannot create the cache ({exc.strerror})") from None
+
+    # ---- context manager -------------------------------------------------------------------
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (everything is already committed)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None  # type: ignore[assignment]
+
+    # ---- reads -----------------------------------------------------------------------------
+    def lookup(self, path: str, sha: str) -> Lookup:
+        """One query: the sha last seen at ``path`` and the stored result for ``sha`` (or None).
+
+        A stored blob that no longer unpickles counts as a miss.
+        """
+        prev, blob = self._db.execute(_LOOKUP, (path, sha, self.key)).fetchone()
+        result = None
+        if blob is not None:
+            try:
+                result = pickle.loads(blob)
+            except Exception:  # a blob from an incompatible build: recompute it
+                result = None
+        status = "added" if prev is None else ("unchanged" if prev == sha else "changed")
+        return Lookup(prev, result, status)
+
+    def get(self, sha: str) -> records.DocumentResult | None:
+        """The stored result for these bytes under the current options, or None."""
+        row = self._db.execute("SELECT blob FROM results WHERE sha=? AND key=?", (sha, self.key)).fetchone()
+        if row is None:
+            return None
+        try:
+            return pickle.loads(row[0])
+        except Exception:
+            return None
+
+    def known_sha(self, path: str) -> str | None:
+        """The sha recorded for ``path`` if a result for it is stored under the current options.
+
+        The Dask engine sends this to the worker, which skips processing when the bytes it reads
+        still hash to it (so only paths and hashes cross the network for unchanged files).
+        """
+        row = self._db.execute(
+            "SELECT p.sha FROM paths AS p JOIN results AS r ON r.sha = p.sha AND r.key = ? WHERE p.path = ?",
+            (self.key, path),
+        ).fetchone()
+        return row[0] if row else None
+
+    def paths(self) -> dict[str, str]:
+        """Every recorded ``path -> sha``."""
+        return dict(self._db.execute("SELECT path, sha FROM paths"))
+
+    def __len__(self) -> int:
+        """Number of stored results under the current options."""
+        return self._db.execute("SELECT count(*) FROM results WHERE key=?", (self.key,)).fetchone()[0]
+
+    def stale_paths(self, current_paths: Iterable[str]) -> list[str]:
+        """Recorded paths that are not among ``current_paths`` (deleted or moved away), sorted."""
+        current = set(current_paths)
+        return sorted(p for (p,) in self._db.execute("SELECT path FROM paths") if p not in current)
+
+    def diff(self, current: Mapping[str, str]) -> CacheDiff:
+        """Compare ``current`` (``path -> sha``) with the recorded paths.
+
+        >>> import tempfile, os
+        >>> from jinlong_extract.records import Document, DocumentResult
+        >>> c = Cache(os.path.join(tempfile.mkdtemp(), "c.sqlite"), Options())
+        >>> c.put("a.txt", "1", 1, DocumentResult(Document(path="a.txt")))
+        >>> c.put("b.txt", "2", 1, DocumentResult(Document(path="b.txt")))
+        >>> d = c.diff({"a.txt": "1", "b.txt": "3", "c.txt": "4"})
+        >>> d.unchanged, d.changed, d.added, d.deleted
+        (['a.txt'], ['b.txt'], ['c.txt'], [])
+        """
+        known = self.paths()
+        out = CacheDiff()
+        for path, sha in current.items():
+            prev = known.get(path)
+            if prev is None:
+                out.added.append(path)
+            elif prev == sha:
+                out.unchanged.append(path)
+            else:
+                out.changed.append(path)
+        out.deleted = sorted(p for p in known if p not in current)
+        for part in (out.added, out.changed, out.unchanged):
+            part.sort()
+        return out
+
+    # ---- writes ----------------------------------------------------------------------------
+    def put(self, path: str, sha: str, size: int, result: records.DocumentResult | None) -> None:
+        """Store one finished document and commit at once."""
+        self.put_many([(path, sha, size, result)])
+
+    def put_many(self, items: Iterable[tuple[str, str, int, records.DocumentResult | None]]) -> None:
+        """Store finished documents in one transaction and commit.
+
+        ``result=None`` only records ``path -> sha`` (a hit found under a new or changed path).
+        """
+        now = time.time()
+        rows_r = []
+        rows_p = []
+        for path, sha, size, result in items:
+            if result is not None:
+                rows_r.append((sha, self.key, now, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
+            rows_p.append((path, sha, size, now))
+        if not rows_p:
+            return
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if rows_r:
+                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows_r)
+            db.executemany("INSERT OR REPLACE INTO paths VALUES (?, ?, ?, ?)", rows_p)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def forget(self, paths: Iterable[str]) -> int:
+        """Drop the ``paths`` records (e.g. the :meth:`stale_paths` after a full run)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        n = 0
+        for p in paths:
+            n += db.execute("DELETE FROM paths WHERE path=?", (p,)).rowcount
+        db.execute("COMMIT")
+        return n
+
+    def prune(self) -> int:
+        """Delete stored results that no recorded path points to, or made under other options."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        n = db.execute(
+            "DELETE FROM results WHERE key != ? OR sha NOT IN (SELECT sha FROM paths)", (self.key,)
+        ).rowcount
+        db.execute("COMMIT")
+        return n
+
+    def iter_results(self) -> Iterator[records.DocumentResult]:
+        """Every stored result under the current options (any order)."""
+        for (blob,) in self._db.execute("SELECT blob FROM results WHERE key=?", (self.key,)):
+            yield pickle.loads(blob)
