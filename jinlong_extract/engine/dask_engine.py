@@ -63,7 +63,7 @@ class DaskEngine:
         if self.scheduler:
             client = Client(self.scheduler)
             return client, [client]
-        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=":0")
         client = Client(cluster)
         return client, [client, cluster]
 

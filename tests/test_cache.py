@@ -1,0 +1,211 @@
+"""The incremental cache: hit / miss / changed / added / deleted, keys, rebasing, durability.
+
+Cases are runs over small files written to a temporary folder with the fake per-document
+function of ``test_engine``; the property test checks :class:`Cache` against a dict model.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jinlong_extract.engine import Cache, RunStats, cache_key, content_hash, run_documents
+from jinlong_extract.engine.cache import rebase, records_fingerprint
+from jinlong_extract.errors import JinlongError
+from jinlong_extract.options import Options
+from jinlong_extract.records import Document, DocumentResult, Fact, Mention
+
+from test_engine import _write_docs, fake_process
+
+CALLS: list[str] = []
+
+
+def counting_process(data, path, source="", options=None):
+    CALLS.append(path)
+    return fake_process(data, path, source, options)
+
+
+def _run(sources, db, options=Options(), jobs=1):
+    CALLS.clear()
+    stats = RunStats()
+    results = list(run_documents(sources, options, jobs=jobs, process=counting_process, cache_path=db, stats=stats))
+    return results, stats, list(CALLS)
+
+
+def test_first_run_misses_second_run_hits(tmp_path: Path) -> None:
+    sources = _write_docs(tmp_path, 4)
+    db = str(tmp_path / "out" / ".jinlong-cache.sqlite")  # the output folder is created
+    first, s1, calls1 = _run(sources, db)
+    second, s2, calls2 = _run(sources, db)
+    assert calls1 == [name for name, _ in sources] and calls2 == []
+    assert first == second
+    assert (s1.added, s1.changed, s1.unchanged, s1.hits) == (4, 0, 0, 0)
+    assert (s2.added, s2.changed, s2.unchanged, s2.hits) == (0, 0, 4, 4)
+
+
+@pytest.mark.parametrize("edit", ["change", "add", "delete", "rename"])
+def test_rerun_after_edit(tmp_path: Path, edit: str) -> None:
+    sources = _write_docs(tmp_path, 4)
+    db = str(tmp_path / "c.sqlite")
+    _run(sources, db)
+    if edit == "change":
+        Path(sources[1][1]).write_text("签约999个项目。", encoding="utf-8")
+        results, stats, calls = _run(sources, db)
+        assert calls == ["doc_001.txt"]
+        assert (stats.changed, stats.unchanged, stats.added) == (1, 3, 0)
+        assert [f.text for f in results[1].facts] == ["999"]
+    elif edit == "add":
+        new = tmp_path / "new.txt"
+        new.write_text("新增12家企业。", encoding="utf-8")
+        results, stats, calls = _run(sources + [("new.txt", str(new))], db)
+        assert calls == ["new.txt"] and stats.added == 1 and stats.unchanged == 4
+    elif edit == "delete":
+        results, stats, calls = _run(sources[:3], db)
+        assert calls == [] and stats.deleted == ["doc_003.txt"]
+        with Cache(db, Options()) as c:
+            assert c.stale_paths(name for name, _ in sources[:3]) == ["doc_003.txt"]
+            assert c.forget(["doc_003.txt"]) == 1
+            assert c.prune() == 1  # its result is no longer referenced
+            assert c.stale_paths(name for name, _ in sources[:3]) == []
+    else:  # same bytes under a new name: a hit, rebased onto the new path
+        old = Path(sources[2][1])
+        moved = tmp_path / "moved.txt"
+        old.rename(moved)
+        renamed = sources[:2] + [("moved.txt", str(moved))] + sources[3:]
+        results, stats, calls = _run(renamed, db)
+        assert calls == [] and stats.hits == 4 and stats.added == 1
+        assert results[2].document.path == "moved.txt"
+        assert all(f.doc == "moved.txt" and f.id.startswith("moved.txt#") for f in results[2].facts)
+        assert stats.deleted == ["doc_002.txt"]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        Options(entities=False),
+        Options(kinds=("money",)),
+        Options(default_date="2024-07-19"),
+        Options(user_terms=("金龙集团",)),
+    ],
+)
+def test_other_options_miss(tmp_path: Path, other: Options) -> None:
+    sources = _write_docs(tmp_path, 2)
+    db = str(tmp_path / "c.sqlite")
+    _run(sources, db)
+    _, stats, calls = _run(sources, db, options=other)
+    assert len(calls) == 2 and stats.hits == 0
+    _, stats, calls = _run(sources, db)  # the first options' results are still there
+    assert calls == [] and stats.hits == 2
+
+
+def test_key_covers_version_and_record_layout() -> None:
+    key = cache_key(Options())
+    assert key.startswith(Options().cache_key()) and key.endswith(records_fingerprint())
+    assert cache_key(Options(to_simplified=False)) != key
+
+
+def test_pool_writes_the_same_cache(tmp_path: Path) -> None:
+    sources = _write_docs(tmp_path, 30)
+    db = str(tmp_path / "c.sqlite")
+    first, _, _ = _run(sources, db, jobs=2)
+    second, stats, calls = _run(sources, db, jobs=1)
+    assert calls == [] and stats.hits == 30 and first == second
+
+
+def test_content_hash_is_the_document_sha256() -> None:
+    import hashlib
+
+    data = "產(chǎn)品1400余萬元".encode("utf-8")
+    assert content_hash(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_rebase_rewrites_ids_and_mentions() -> None:
+    fact = Fact("a.txt", 0, 3, 7, "12亿元", "money", 1.2e9, 1.2e9, 1.2e9, "exact", "元", "CNY",
+                None, None, None, None, None, None, False, "")
+    men = Mention("a.txt", 0, 0, 2, "天津", "LOC")
+    res = DocumentResult(Document(path="a.txt", source="/x/a.txt"), facts=[fact], mentions=[men])
+    out = rebase(res, "b/b.txt", "/y/b/b.txt")
+    assert out.document.path == "b/b.txt" and out.document.source == "/y/b/b.txt"
+    assert (fact.doc, fact.id, men.doc) == ("b/b.txt", "b/b.txt#3-7", "b/b.txt")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"this is not a database, just text " * 200, "cannot open the cache"),
+    ],
+)
+def test_unusable_cache_file_raises_one_line_error(tmp_path: Path, content: bytes, message: str) -> None:
+    db = tmp_path / "c.sqlite"
+    db.write_bytes(content)
+    with pytest.raises(JinlongError, match=message) as err:
+        Cache(str(db), Options())
+    assert "\n" not in str(err.value) and str(db) in str(err.value)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.sqlite")
+    Cache(db, Options()).close()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET v='99' WHERE k='schema'")
+    con.commit()
+    con.close()
+    with pytest.raises(JinlongError, match="schema 99"):
+        Cache(db, Options())
+
+
+def test_corrupt_blob_is_a_miss(tmp_path: Path) -> None:
+    sources = _write_docs(tmp_path, 1)
+    db = str(tmp_path / "c.sqlite")
+    _run(sources, db)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE results SET blob = x'00010203'")
+    con.commit()
+    con.close()
+    results, stats, calls = _run(sources, db)
+    assert calls == ["doc_000.txt"] and results[0].facts
+
+
+def test_wal_mode(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.sqlite")
+    Cache(db, Options()).close()
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# ---- property: the cache behaves like a dict --------------------------------------------------
+
+_paths = st.sampled_from(["a.txt", "b.txt", "dir/c.txt", "新闻/d.txt"])
+_shas = st.sampled_from(["s1", "s2", "s3"])
+_ops = st.lists(st.tuples(st.sampled_from(["put", "lookup", "forget"]), _paths, _shas), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_ops)
+def test_cache_matches_a_dict_model(tmp_path_factory: pytest.TempPathFactory, ops) -> None:
+    db = str(tmp_path_factory.mktemp("prop") / "c.sqlite")
+    path_sha: dict[str, str] = {}
+    stored: set[str] = set()
+    with Cache(db, Options()) as c:
+        for op, path, sha in ops:
+            if op == "put":
+                c.put(path, sha, 1, DocumentResult(Document(path=path, sha256=sha)))
+                path_sha[path] = sha
+                stored.add(sha)
+            elif op == "forget":
+                c.forget([path])
+                path_sha.pop(path, None)
+            else:
+                look = c.lookup(path, sha)
+                assert look.previous_sha == path_sha.get(path)
+                assert (look.result is not None) == (sha in stored)
+                if look.result is not None:
+                    assert look.result.document.sha256 == sha
+                expected = "added" if path not in path_sha else ("unchanged" if path_sha[path] == sha else "changed")
+                assert look.status == expected
+        assert c.paths() == path_sha
+        assert len(c) == len(stored)
+        assert c.diff(dict(path_sha)).unchanged == sorted(path_sha)
