@@ -126,7 +126,9 @@ def _read_xlsx(path: Path) -> dict[str, pandas.DataFrame]:
             header = next(rows, None)
             if header is None:
                 continue
-            data = [r for r in rows if any(v is not None for v in r)]
+            width = len(header)
+            # read-only sheets drop trailing empty cells: pad every row back to the header width
+            data = [tuple(r) + (None,) * (width - len(r)) for r in rows if any(v is not None for v in r)]
             parts.setdefault(base, []).append(pd.DataFrame(data, columns=[str(h) for h in header]))
     finally:
         book.close()

@@ -270,6 +270,15 @@ class _XlsxBook:
         self.book.save(str(self.tmp))
 
     def abort(self) -> None:
+        # finish each sheet's stream and drop openpyxl's own temporary files too
+        for sheet in self.book.worksheets:
+            try:
+                if not sheet.closed:
+                    sheet.close()
+                if sheet._writer is not None:
+                    sheet._writer.cleanup()
+            except Exception:
+                pass
         _unlink(self.tmp)
 
 
