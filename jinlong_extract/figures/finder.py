@@ -1,0 +1,497 @@
+"""Figure finder: spans of money, counts, percentages and quantities in normalised text.
+
+Extract, then parse: :func:`find_figures` scans one normalised (simplified, full-width folded)
+article text with one compiled numeral pattern, and for each numeral looks at what stands
+around it — a prefix qualifier (超, 近), an inner qualifier and multiplier (余万), a unit or
+measure word (元, 个, 亩, %), a suffix (以上, 左右), a second numeral for a range (至, —) —
+using small anchored patterns compiled once from the rule tables in ``jinlong_extract/data``.
+Non-figures (ordinals, names in short quotes, plan names like 十四五, codes, dates, durations,
+vague amounts, determiner 一) are dropped by rules that live in ``data/nonfigures.toml``.
+
+Offsets are into the text given. The pipeline maps them back to the original file.
+
+>>> [(f.text, f.kind, f.value, f.qualifier, f.unit) for f in find_figures("签约112个项目投资149.53亿元")]
+[('112个', 'count', 112.0, 'exact', '个'), ('149.53亿元', 'money', 14953000000.0, 'exact', '元')]
+>>> [(f.text, f.low, f.high, f.qualifier) for f in find_figures("打造3至5个优势特色产业集群")]
+[('3至5个', 3.0, 5.0, 'range')]
+>>> [(f.text, f.value, f.qualifier) for f in find_figures("“十四五”以来，采购超20亿元")]
+[('超20亿元', 2000000000.0, 'min')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from ..data import load_table
+
+try:  # the numerals layer (figures/numerals.py)
+    from .numerals import NUMERAL, parse_number
+except ImportError:  # pragma: no cover - only while the numerals layer is being written
+    from ._draft_numerals import NUMERAL, parse_number
+
+
+@dataclass(slots=True)
+class Figure:
+    """One figure span in normalised text, parsed."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    value: float | None
+    low: float | None
+    high: float | None
+    qualifier: str
+    unit: str | None
+    currency: str | None = None
+    #: where the measure word / unit starts (object and metric look around it)
+    unit_start: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class _Unit:
+    kind: str
+    unit: str
+    code: str | None = None
+    factor: float = 1.0
+
+
+def _alternation(words) -> str:
+    """Longest first, so that 万元 wins over 元 and 不超过 over 超过."""
+    uniq = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    return "|".join(regex.escape(w) for w in uniq)
+
+
+#: Multipliers written after a numeral (their factor); longest first in the pattern.
+_MULTIPLIERS = {
+    "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "亿": 1e8, "千万": 1e7, "百万": 1e6,
+    "十万": 1e5, "万": 1e4, "千": 1e3, "百": 1e2, "万万": 1e8,
+}
+_CN_SMALL = "一二三四五六七八九十两壹贰叁肆伍陆柒捌玖拾"
+
+
+class _Rules:
+    """All compiled rule tables (built once per process)."""
+
+    def __init__(self) -> None:
+        units = load_table("units")
+        quals = load_table("qualifiers")
+        nonf = load_table("nonfigures")
+
+        self.units: dict[str, _Unit] = {}
+        for cur in units["currency"]:
+            for w in cur["words"]:
+                self.units[w] = _Unit("money", cur["unit"], cur["code"])
+        for q in units["quantity"]:
+            for w in q["words"]:
+                self.units[w] = _Unit("quantity", q["unit"])
+        for w in units["count"]["measures"]:
+            self.units.setdefault(w, _Unit("count", w))
+        for noun, unit in units["count"]["bare_nouns"].items():
+            self.units.setdefault(noun, _Unit("count", unit))
+        for w in units["percent"]["points"]:
+            self.units[w] = _Unit("percent", "个百分点")
+        self.units["%"] = _Unit("percent", "%")
+        self.units["‰"] = _Unit("percent", "%", factor=0.1)
+        for w in units["money"]["colloquial"]:
+            self.units.setdefault(w, _Unit("money", "元", "CNY"))
+        self.colloquial = set(units["money"]["colloquial"])
+        self.bare_nouns = units["count"]["bare_nouns"]
+        self.bare_de_re = regex.compile(r"的(" + _alternation(self.bare_nouns) + ")")
+        self.bare_currency_re = regex.compile(_alternation(
+            w for c in units["currency"] for w in c["words"] if len(w) > 1 and not w.startswith("元")))
+        self.unit_re = regex.compile(r"[ \t]?(?:" + _alternation(self.units) + ")")
+        self.not_unit_follow = regex.compile("(?:" + _alternation(units["count"]["rules"]["not_measure_followers"]) + ")")
+        self.subunits = {w: (s["code"], s["factor"]) for s in units["subunit"] for w in s["words"]}
+        self.subunit_re = regex.compile(
+            r"(?:又|零)?(" + NUMERAL + r")(" + _alternation(self.subunits) + ")")
+        self.symbols = {s["symbol"]: (s["code"], s["unit"]) for s in units["symbol"]}
+        self.symbol_re = regex.compile(r"(?:" + _alternation(self.symbols) + r")[ \t]?\Z")
+        self.money_context = regex.compile(_alternation(units["money"]["context"]))
+        qr = units["quantity_rules"]
+        self.p_context = regex.compile(_alternation(qr["p_context"]))
+        self.speed_context = regex.compile("(?:" + _alternation(qr["speed_context"]) + r")\S{0,4}\Z")
+        self.speed_unit = qr["speed_unit"]
+        self.output_context = regex.compile(_alternation(qr["output_context"]))
+        self.output_measures = set(qr["output_measures"])
+        pct = units["percent"]["prefix"]
+        self.pct_prefix = {"百分之": 1.0, "千分之": 0.1, "万分之": 0.01}
+        self.pct_prefix_re = regex.compile(
+            r"(" + _alternation(pct) + r")[ \t]?(" + NUMERAL + ")")
+
+        # qualifiers
+        self.prefix_kind: dict[str, str] = {}
+        for kind, words in quals["prefix"].items():
+            for w in words:
+                self.prefix_kind[w] = kind
+        self.prefix_re = regex.compile(r"(?:" + _alternation(self.prefix_kind) + r")[ \t]?\Z")
+        self.bare_only = set(quals["prefix_rules"]["bare_multiplier_only"])
+        self.not_after = {k: set(v) for k, v in quals["prefix_rules"]["not_after"].items()}
+        self.inner_re = regex.compile(
+            r"(" + _alternation(quals["inner"]["approx"]) + r")?(" + _alternation(_MULTIPLIERS) + r")?("
+            + _alternation(quals["inner"]["approx"]) + r")?")
+        self.suffix_kind = {w: k for k, ws in quals["suffix"].items() for w in ws}
+        self.suffix_re = regex.compile(r"(?:" + _alternation(self.suffix_kind) + ")")
+        self.range_sep_re = regex.compile(r"[ \t]?(?:" + _alternation(quals["range"]["separators"]) + r")[ \t]?")
+
+        # numerals (with bare multipliers as a second alternative: "超万亩", "近百名")
+        self.core_re = regex.compile(r"(?:" + NUMERAL + r")|(?P<bare>[百千万亿]+)")
+        self.core_at = self.core_re
+
+        # non-figures
+        self.ordinal_re = regex.compile(r"(?:" + _alternation(nonf["ordinal"]["prefixes"]) + r")[ \t]?\Z")
+        self.vague_re = regex.compile(r"(?:" + _alternation(nonf["vague"]["prefixes"]) + r")\Z")
+        self.adjacent_re = regex.compile(nonf["vague"]["adjacent_digits"])
+        self.duration_prefix_re = regex.compile(r"(?:" + _alternation(nonf["duration_prefix"]["prefixes"]) + r")\Z")
+        self.duration_follow_re = regex.compile(r"(?:" + _alternation(nonf["durations"]["followers"]) + ")")
+        self.one = set(nonf["determiner"]["chinese_one"])
+        self.quote_pairs = {o: c for o, c in nonf["names"]["quote_pairs"]}
+        self.quote_close = set(self.quote_pairs.values())
+        self.quote_max = int(nonf["names"]["max_chars"])
+        blocked = list(nonf["names"]["patterns"]) + list(nonf["codes"]["patterns"])
+        blocked += [regex.escape(n) for n in nonf["places"]["names"]]
+        self.blocked_re = regex.compile("|".join(f"(?:{p})" for p in blocked))
+        self.glued = set(nonf["codes"]["glued"])
+        self.drop_zero_counts = bool(nonf["zero"]["drop_zero_counts"])
+
+
+@lru_cache(maxsize=1)
+def rules() -> _Rules:
+    """The compiled rule tables (built on first use, once per process)."""
+    return _Rules()
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _quoted_name(text: str, start: int, end: int, r: _Rules) -> bool:
+    """True when [start, end) sits inside a short quote: “四项行动”, “两个确立”."""
+    lo = max(0, start - r.quote_max)
+    for i in range(start - 1, lo - 1, -1):
+        ch = text[i]
+        if ch in r.quote_close and ch not in r.quote_pairs:
+            return False
+        if ch in r.quote_pairs:
+            close = r.quote_pairs[ch]
+            j = text.find(close, end, end + r.quote_max + 1)
+            if j < 0:
+                return False
+            inner = text[i + 1 : j]
+            return len(inner) <= r.quote_max and not any(c in r.quote_pairs for c in inner)
+    return False
+
+
+def _core_value(text: str, bare: bool) -> float | None:
+    if bare:
+        v = 1.0
+        for ch in text:
+            v *= _MULTIPLIERS.get(ch, 1.0)
+        return v
+    return parse_number(text)
+
+
+_TRAILING_MULT = regex.compile(r"(万亿|千亿|百亿|十亿|千万|百万|十万|万|亿)+[余多几]?\Z")
+
+
+def _number_at(text: str, pos: int, r: _Rules):
+    """Parse ``numeral [inner qualifier] [multiplier] [inner qualifier]`` at ``pos``.
+
+    Returns ``(end, value, approx, bare, factor)`` or None; ``factor`` is the trailing
+    multiplier written (万 -> 1e4), 1.0 when none — ranges apply it to their first end.
+    """
+    m = r.core_at.match(text, pos)
+    if not m or m.end() == pos:
+        return None
+    core = m.group(0)
+    bare = m.group("bare") is not None or core[0] in "百千万亿佰仟萬億"
+    value = _core_value(core, bare)
+    if value is None:
+        return None
+    end = m.end()
+    tm = _TRAILING_MULT.search(core)
+    factor = _mult_factor(tm.group(0)) if (tm and not bare) else 1.0
+    approx = False
+    inner = r.inner_re.match(text, end)
+    if inner and inner.end() > end:
+        q1, mul, q2 = inner.groups()
+        if q1 == "来" and not (core[-1] in "十百千" and not mul):
+            q1 = mul = q2 = None  # 来 approximates only a round numeral: 十来个 (not 3年来)
+        if q1 or mul or q2:
+            if mul:
+                value *= _MULTIPLIERS[mul]
+                factor *= _MULTIPLIERS[mul]
+            approx = bool(q1 or q2)
+            end = inner.end()
+    return end, value, approx, bare, factor
+
+
+def _mult_factor(s: str) -> float:
+    f = 1.0
+    i = 0
+    while i < len(s):
+        for k in ("万亿", "千亿", "百亿", "十亿", "千万", "百万", "十万", "万", "亿"):
+            if s.startswith(k, i):
+                f *= _MULTIPLIERS[k]
+                i += len(k)
+                break
+        else:
+            i += 1
+    return f
+
+
+def _unit_at(text: str, pos: int, r: _Rules) -> tuple[int, str, _Unit] | None:
+    m = r.unit_re.match(text, pos)
+    if not m:
+        return None
+    word = m.group(0).lstrip(" \t")
+    # a unit that begins a longer word is not a unit: 位数, 元年, 克服, 期间 …
+    follow = r.not_unit_follow.match(text, m.end() - len(word))
+    if follow and len(follow.group(0)) > len(word):
+        return None
+    return m.end(), word, r.units[word]
+
+
+def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "percent", "quantity"),
+                 bare_currency: bool = False) -> list[Figure]:
+    """Every figure in one normalised text, in order, non-overlapping.
+
+    >>> [(f.text, f.value) for f in find_figures("近30万消费者、4500多家企业在平台注册")]
+    [('近30万消费者', 300000.0), ('4500多家', 4500.0)]
+    """
+    if not text:
+        return []
+    r = rules()
+    blocked = [(m.start(), m.end()) for m in r.blocked_re.finditer(text)]
+    events = [(m.start(), 0, m) for m in r.pct_prefix_re.finditer(text)]
+    events += [(m.start(), 1, m) for m in r.core_re.finditer(text)]
+    events.sort(key=lambda e: (e[0], e[1]))
+    out: list[Figure] = []
+    last_end = 0
+    for s, typ, m in events:
+        if s < last_end:
+            continue
+        fig = _percent_prefixed(text, m, r) if typ == 0 else _figure_at(text, m, r)
+        if fig is None or fig.kind not in kinds or _overlaps(blocked, fig.start, fig.end):
+            continue
+        out.append(fig)
+        last_end = fig.end
+    if bare_currency:
+        out = sorted(out + _bare_currencies(text, out, r), key=lambda f: f.start)
+    return out
+
+
+def _bare_currencies(text: str, figs: list[Figure], r: _Rules) -> list[Figure]:
+    """Currency names with no amount ("人民币 美元"), as Recognizers-Text's currency model reports them."""
+    extra = []
+    for m in r.bare_currency_re.finditer(text):
+        if any(f.start <= m.start() < f.end for f in figs):
+            continue
+        u = r.units[m.group(0)]
+        extra.append(Figure(m.start(), m.end(), m.group(0), "money", None, None, None, "exact", u.unit, u.code,
+                            unit_start=m.start()))
+    return extra
+
+
+def _percent_prefixed(text: str, m, r: _Rules) -> Figure | None:
+    """"百分之二十", "千分之2.4" (value in percent)."""
+    v = parse_number(m.group(2))
+    if v is None:
+        return None
+    v *= r.pct_prefix[m.group(1)]
+    fig = Figure(m.start(), m.end(), m.group(0), "percent", v, v, v, "exact", "%", unit_start=m.start())
+    before = text[max(0, m.start() - 6):m.start()]
+    pm = _prefix(before, r)
+    if pm and pm.group(0).strip(" \t") not in r.bare_only:
+        fig.start -= len(pm.group(0))
+        fig.text = text[fig.start:fig.end]
+        fig.qualifier = r.prefix_kind[pm.group(0).strip(" \t")]
+    return _finish(text, fig, r)
+
+
+def _prefix(before: str, r: _Rules):
+    """The prefix qualifier ending ``before`` ("超过", "近"), unless it is the tail of a word (签约)."""
+    pm = r.prefix_re.search(before)
+    if pm is None:
+        return None
+    word = pm.group(0).strip(" \t")
+    if len(word) == 1 and pm.start() > 0 and before[pm.start() - 1] in r.not_after.get(word, ()):
+        return None
+    return pm
+
+
+def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a < e and s < b for a, b in spans)
+
+
+def _figure_at(text: str, m, r: _Rules) -> Figure | None:
+    s = m.start()
+    before = text[max(0, s - 6):s]
+    prev = text[s - 1] if s else ""
+    # codes and ordinals: G30, TOP100, 第3次, 1.2.3; vague amounts: 几十万, 数万
+    if prev and (_is_ascii_alnum(prev) or prev in r.glued or prev == "."):
+        return None
+    if r.ordinal_re.search(before) or r.vague_re.search(before) or r.duration_prefix_re.search(before):
+        return None
+    core_text = m.group(0)
+    if r.adjacent_re.match(core_text):
+        return None
+    num = _number_at(text, s, r)
+    if num is None:
+        return None
+    end, value, approx, bare, factor = num
+    had_mult = factor > 1.0 or bare
+    pm = _prefix(before, r)
+    prefix = pm.group(0).strip(" \t") if pm else None
+    if prefix in r.bare_only and not bare:
+        prefix, pm = None, None
+    if bare and not prefix:
+        return None
+    start = s - len(pm.group(0)) if prefix else s
+    sym = r.symbol_re.search(before)
+    symbol_unit = None
+    if sym and not prefix:
+        start = s - len(sym.group(0))
+        symbol_unit = r.symbols[sym.group(0).strip(" \t")]
+
+    unit = _unit_at(text, end, r)
+    qualifier = "approx" if approx else "exact"
+    low = high = value
+    # ranges: "3至5个", "20—40万元", "90元至120元", "2万至3万元", "3-5亿元"
+    sep = r.range_sep_re.match(text, unit[0] if unit else end)
+    if sep and not symbol_unit:
+        num2 = _number_at(text, sep.end(), r)
+        if num2 is not None and not num2[3]:
+            unit2 = _unit_at(text, num2[0], r)
+            ascii_sep = sep.group(0).strip(" \t") in ("-", "~")
+            ok = unit2 is not None and (unit is None or unit[2] == unit2[2])
+            if ok and ascii_sep and not (core_text.isascii() and text[sep.end()].isascii()):
+                ok = False
+            if ok:
+                v1, v2 = value, num2[1]
+                if not had_mult and num2[4] > 1.0 and v1 * num2[4] <= v2:
+                    v1 *= num2[4]  # "20—40万元": the multiplier of the second end applies to both
+                if v1 < v2:
+                    value, low, high = v1, v1, v2
+                    qualifier = "range"
+                    unit = unit2
+    if unit is None:
+        if symbol_unit:
+            code, uname = symbol_unit
+            return _finish(text, Figure(start, end, text[start:end], "money", value, low, high,
+                                        _qual(prefix, qualifier, r), uname, code, unit_start=start), r)
+        if had_mult and not bare:
+            de = r.bare_de_re.match(text, end)
+            if de:  # "超过40万的贫困人口": a head count whose noun stands after 的
+                return _finish(text, Figure(start, end, text[start:end], "count", value, low, high,
+                                            _qual(prefix, qualifier, r), r.bare_nouns[de.group(1)], None,
+                                            unit_start=end), r)
+            if r.money_context.search(_clause_before(text, s)) and _money_tail_ok(text, end):
+                # a bare amount with a multiplier in a money context: "3.2亿", "150亿"
+                return _finish(text, Figure(start, end, text[start:end], "money", value, low, high,
+                                            _qual(prefix, qualifier, r), "元", "CNY", unit_start=end), r)
+        return None
+    uend, word, u = unit
+    kind, unit_name, currency = u.kind, u.unit, u.code
+    one = core_text in r.one and not had_mult and not prefix
+    if kind == "count":
+        if one:
+            return None  # determiner 一: 一个过来人, 一批企业
+        if word in r.bare_nouns:
+            if not had_mult:
+                return None  # "30万消费者" is a figure, "3消费者" is not how one is written
+            unit_name = r.bare_nouns[word]
+        elif r.duration_follow_re.match(text, uend):
+            return None  # 28个春秋, 3个月
+        if r.drop_zero_counts and value == 0:
+            return None
+        if word in r.output_measures and r.output_context.search(_clause_before(text, s)):
+            kind = "quantity"  # 年产各类电动车200万辆
+    elif kind == "quantity":
+        if one:
+            return None  # 一人一亩果
+        if word == "P" and not r.p_context.search(_sentence_around(text, s)):
+            return None
+        if r.speed_context.search(_clause_before(text, s)):
+            unit_name = r.speed_unit  # 设计时速30公里
+    elif kind == "money":
+        if word in r.colloquial:  # 三块 / 三块钱, not 三块地
+            nxt = text[uend:uend + 1]
+            if nxt == "钱":
+                uend += 1
+            elif nxt and "\u4e00" <= nxt <= "\u9fff":
+                return None
+        value, low, high, uend = _subunits(text, uend, currency, value, low, high, r)
+    elif kind == "percent" and u.factor != 1.0:
+        value, low, high = (None if x is None else x * u.factor for x in (value, low, high))
+    fig = Figure(start, uend, text[start:uend], kind, value, low, high,
+                 _qual(prefix, qualifier, r), unit_name, currency, unit_start=uend - len(word))
+    return _finish(text, fig, r)
+
+
+def _money_tail_ok(text: str, end: int) -> bool:
+    """A bare "3.2亿" is money only if no other numeral or date word glues to it."""
+    nxt = text[end:end + 1]
+    return not nxt or not (nxt.isdigit() or nxt in "年月日号")
+
+
+def _subunits(text, pos, code, value, low, high, r):
+    """"五元三毛", "两美元又三美分", "10日元5日本銭"."""
+    m = r.subunit_re.match(text, pos)
+    if not m or r.subunits[m.group(2)][0] != code:
+        return value, low, high, pos
+    v = parse_number(m.group(1))
+    if v is None:
+        return value, low, high, pos
+    add = v * r.subunits[m.group(2)][1]
+    return (value + add, None if low is None else low + add, None if high is None else high + add, m.end())
+
+
+def _qual(prefix: str | None, qualifier: str, r: _Rules) -> str:
+    if qualifier == "range":
+        return "range"
+    return r.prefix_kind[prefix] if prefix else qualifier
+
+
+def _finish(text: str, fig: Figure, r: _Rules) -> Figure | None:
+    """Suffix qualifiers (以上, 左右, 内), interval bounds, and the quoted-name check."""
+    if fig.qualifier != "range":
+        sm = r.suffix_re.match(text, fig.end)
+        if sm:
+            kind = r.suffix_kind[sm.group(0)]
+            fig.end = sm.end()
+            fig.text = text[fig.start:fig.end]
+            if kind != "approx" or fig.qualifier == "exact":
+                fig.qualifier = kind
+    if _quoted_name(text, fig.start, fig.end, r):
+        return None
+    v = fig.value
+    if fig.qualifier == "min":
+        fig.low, fig.high = v, None
+    elif fig.qualifier == "max":
+        fig.low, fig.high = None, v
+    elif fig.qualifier in ("exact", "approx"):
+        fig.low = fig.high = v
+    return fig
+
+
+def _clause_before(text: str, pos: int) -> str:
+    lo = max(0, pos - 40)
+    seg = text[lo:pos]
+    cut = max(seg.rfind(c) for c in "，,。；;！？!?\n")
+    return seg[cut + 1:] if cut >= 0 else seg
+
+
+def _sentence_around(text: str, pos: int) -> str:
+    lo = max(0, pos - 120)
+    hi = min(len(text), pos + 60)
+    seg_before = text[lo:pos]
+    cut = max(seg_before.rfind(c) for c in "。！？!?\n")
+    a = lo + cut + 1 if cut >= 0 else lo
+    seg_after = text[pos:hi]
+    ends = [i for i in (seg_after.find(c) for c in "。！？!?\n") if i >= 0]
+    b = pos + min(ends) if ends else hi
+    return text[a:b]
