@@ -1,0 +1,367 @@
+"""One row per real-world figure: block -> compare -> cluster, with the rules in ``reconcile.toml``.
+
+1. **Copies count once.** Facts of republished copies (see :mod:`.documents`) are matched to the
+   representative's facts by value and position (the n-th figure of that kind, unit and value) and
+   travel together as one *unit*.
+2. **Block** on ``(kind, unit family, canonical metric, cumulative)``; nothing outside a block is
+   ever compared.
+3. **Compare and cluster** inside a block, greedily and never quadratically: units sorted by
+   (unknown slot fields, interval width) join the one existing row whose *core* (the intersection of
+   its mentions' intervals, so a row's mentions always share a common value) meets their interval
+   and whose slot (year/period, subject) is compatible. Existing rows are found by bisecting on
+   their start within a window of the widest interval seen, so a big block costs n log n plus the
+   neighbours in the tolerance window. A unit compatible with several rows is ambiguous and becomes
+   its own row, with a note; a unit with a null year/subject attaches only to a unique compatible row.
+4. **Conflicts**: rows of one block with the same subject and period (or as-of date for running
+   totals) whose cores do not meet are flagged, each listing the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from jinlong_extract.records import KINDS, DocumentResult, Entity, Fact, Reconciled, Source
+from jinlong_extract.reconcile._t2s import simplified_key
+from jinlong_extract.reconcile.compare import Interval, interval, meets, rule_between
+from jinlong_extract.reconcile.rules import Rules, rules
+
+Period = tuple[int, int]
+
+
+@dataclass(slots=True)
+class Unit:
+    """One fact, with the facts of republished copies matched to it."""
+
+    facts: list[Fact]
+    anchor: Fact  #: the fact whose labels speak for the unit (the representative's)
+    iv: Interval | None
+    block: tuple
+    period: Period | None
+    subject: str | None  #: subject key: ``id:<ids>`` or ``name:<canonical>``
+    subject_name: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Row:
+    """A cluster under construction, and after clustering the internals series need."""
+
+    units: list[Unit]
+    lo: float
+    hi: float
+    init_lo: float
+    period: Period | None
+    subject: str | None
+    subject_name: str | None
+    rules: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    id: str = ""
+    as_of: str | None = None
+    record: Reconciled | None = None
+
+    @property
+    def anchor(self) -> Unit:
+        return self.units[0]
+
+    @property
+    def block(self) -> tuple:
+        return self.units[0].block
+
+    def facts(self) -> list[Fact]:
+        return [f for u in self.units for f in u.facts]
+
+
+class Subjects:
+    """Resolves a fact's subject to a key and a display name, through merged entities if given."""
+
+    def __init__(self, entities: list[Entity] | None) -> None:
+        self.by_alias: dict[str, Entity] = {}
+        self.by_id: dict[str, Entity] = {}
+        for e in entities or ():
+            self.by_id.setdefault(e.id, e)
+            names = [e.canonical, *e.aliases]
+            names += [m.text for m in e.mentions] + [m.canonical for m in e.mentions if m.canonical]
+            for name in names:
+                if name:
+                    self.by_alias.setdefault(simplified_key(name), e)  # first entity wins: input order
+
+    def key(self, fact: Fact) -> tuple[str | None, str | None]:
+        """``(key, display name)``: entity ids first, then the canonical subject string, else null."""
+        if fact.subject_ids:
+            ids = sorted(set(fact.subject_ids))
+            if len(ids) == 1 and ids[0] in self.by_id:
+                name: str | None = self.by_id[ids[0]].canonical
+            elif fact.subject and fact.subject.strip():
+                name = simplified_key(fact.subject)
+            else:
+                name = "、".join(self.by_id[i].canonical if i in self.by_id else i for i in ids)
+            return "id:" + "+".join(ids), name
+        if fact.subject and fact.subject.strip():
+            name = simplified_key(fact.subject)
+            ent = self.by_alias.get(name)
+            if ent is not None:
+                return "id:" + ent.id, ent.canonical
+            return "name:" + name, name
+        return None, None
+
+
+def _period(f: Fact) -> Period | None:
+    if f.period_start is not None and f.period_end is not None:
+        return (f.period_start, f.period_end)
+    if f.year is not None:
+        return (f.year, f.year)
+    if f.period_end is not None:
+        return (f.period_end, f.period_end)
+    return None
+
+
+def _value_key(f: Fact) -> tuple:
+    v = None if f.value is None else round(f.value, 6)
+    return (f.kind, f.unit, v, f.qualifier)
+
+
+def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str], r: Rules,
+           subjects: Subjects) -> list[Unit]:
+    """Every fact in exactly one unit; copies' facts matched to the representative's by position."""
+    by_doc: dict[str, list[Fact]] = defaultdict(list)
+    for res in results:
+        for f in res.facts:
+            by_doc[f.doc].append(f)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for doc in by_doc:
+        groups[reps.get(doc, doc)].append(doc)
+    units: list[list[Fact]] = []
+    unit_notes: list[list[str]] = []
+    for rep, docs in groups.items():
+        rep_facts = sorted(by_doc.get(rep, []), key=lambda f: (f.start, f.end))
+        slots: dict[tuple, list[int]] = defaultdict(list)
+        for f in rep_facts:
+            slots[_value_key(f)].append(len(units))
+            units.append([f])
+            unit_notes.append([])
+        for doc in sorted(d for d in docs if d != rep):
+            seen: dict[tuple, int] = defaultdict(int)
+            for f in sorted(by_doc[doc], key=lambda f: (f.start, f.end)):
+                k = _value_key(f)
+                n = seen[k]
+                seen[k] = n + 1
+                if f.value is not None and n < len(slots.get(k, ())):
+                    i = slots[k][n]
+                    units[i].append(f)
+                    unit_notes[i].append(why.get(doc, f"republished copy of {rep}"))
+                else:
+                    units.append([f])
+                    unit_notes.append([])
+    out: list[Unit] = []
+    for facts, notes in zip(units, unit_notes):
+        anchor = next((f for f in facts if f.metric), facts[0])
+        iv = None
+        for f in facts:
+            fiv = interval(f, r)
+            if fiv is None:
+                iv = None
+                break
+            if iv is None:
+                iv = fiv
+            else:  # copies matched on equal values: the intersection is their common reading
+                lo = max(iv.lo, fiv.lo)
+                iv = Interval(lo, max(lo, min(iv.hi, fiv.hi)), iv.how)
+        period = next((p for p in map(_period, facts) if p is not None), None)
+        skey, sname = None, None
+        for f in facts:
+            skey, sname = subjects.key(f)
+            if skey is not None:
+                break
+        metric = r.metric(anchor.metric)
+        if metric is None and r.null_metric_uses_object:
+            metric_key: object = ("?", anchor.object)
+        else:
+            metric_key = metric
+        block = (anchor.kind, r.unit_family(anchor.unit), metric_key, bool(anchor.cumulative))
+        out.append(Unit(facts, anchor, iv, block, period, skey, sname, sorted(set(notes))))
+    return out
+
+
+def _compatible(a: object, b: object) -> bool:
+    return a is None or b is None or a == b
+
+
+def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
+    """Greedy interval clustering of one block (see the module docstring)."""
+    rows: list[Row] = []
+    starts: list[float] = []
+    ids: list[int] = []
+    maxw = 0.0
+    order = sorted(
+        units,
+        key=lambda u: (
+            (u.period is None) + (u.subject is None),
+            u.iv is None,
+            u.iv.width if u.iv else 0.0,
+            u.iv.lo if u.iv else 0.0,
+            u.anchor.id,
+        ),
+    )
+    for u in order:
+        if u.iv is None:
+            rows.append(Row([u], 0.0, 0.0, 0.0, u.period, u.subject, u.subject_name, ["no value: not compared"]))
+            continue
+        lo, hi = u.iv.lo, u.iv.hi
+        slack = r.epsilon * max(abs(lo), abs(hi), 1.0)
+        i0 = bisect_left(starts, lo - maxw - slack)
+        i1 = bisect_right(starts, hi + slack)
+        cands = []
+        for cid in ids[i0:i1]:
+            row = rows[cid]
+            if not (_compatible(u.period, row.period) and _compatible(u.subject, row.subject)):
+                continue
+            if meets(lo, hi, row.lo, row.hi, r.epsilon):
+                cands.append(row)
+        chosen: Row | None = None
+        if len(cands) == 1:
+            chosen = cands[0]
+        elif len(cands) > 1:
+            same = [c for c in cands if c.period == u.period and c.subject == u.subject]
+            if len(same) == 1:
+                chosen = same[0]
+            else:
+                u.notes.append(f"ambiguous: value compatible with {len(cands)} rows, kept apart")
+        if chosen is None:
+            rows.append(Row([u], lo, hi, lo, u.period, u.subject, u.subject_name))
+            idx = bisect_right(starts, lo)
+            starts.insert(idx, lo)
+            ids.insert(idx, len(rows) - 1)
+            maxw = max(maxw, hi - lo)
+            continue
+        a = chosen.anchor
+        rule = rule_between(u.anchor, u.iv, a.anchor, a.iv, r) if a.iv else "no value"
+        if u.anchor.doc == a.anchor.doc and u.anchor.article == a.anchor.article:
+            rule = f"repeated in the same article, {rule}"
+        if u.period is None and chosen.period is not None:
+            rule += "; no year: attached to the only compatible dated row"
+        if u.subject is None and chosen.subject is not None:
+            rule += "; no subject: attached to the only compatible row with one"
+        chosen.rules.append(rule)
+        chosen.units.append(u)
+        chosen.lo, chosen.hi = max(chosen.lo, lo), min(chosen.hi, hi)
+        if chosen.hi < chosen.lo:  # only float slack can do this; keep the core a point
+            chosen.hi = chosen.lo
+        if chosen.period is None:
+            chosen.period = u.period
+        if chosen.subject is None:
+            chosen.subject, chosen.subject_name = u.subject, u.subject_name
+    return rows
+
+
+def _as_of(row: Row, r: Rules) -> str | None:
+    dates = sorted({f.date for f in row.facts() if f.date})
+    if row.period is not None:
+        y = row.period[1]
+        same_year = [d for d in dates if d[:4] == str(y)]
+        return same_year[0] if same_year else f"{y:04d}-{r.year_end}"
+    return dates[0] if dates else None
+
+
+def _row_id(facts: list[Fact]) -> str:
+    h = hashlib.blake2b("|".join(sorted(f.id for f in facts)).encode("utf-8"), digest_size=6)
+    return "r-" + h.hexdigest()
+
+
+def _flag_conflicts(rows: list[Row], r: Rules) -> None:
+    groups: dict[tuple, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row.anchor.iv is None:
+            continue
+        if r.require_subject and row.subject is None:
+            continue
+        when = row.as_of if row.block[3] else row.period
+        if r.require_period and when is None:
+            continue
+        groups[(row.block, row.subject, when)].append(row)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda x: (x.lo, x.id))
+        articles = [{(f.doc, f.article) for f in m.facts()} for m in members]
+        for i, a in enumerate(members):
+            for j in range(i + 1, len(members)):
+                b = members[j]
+                if meets(a.lo, a.hi, b.lo, b.hi, r.epsilon):
+                    continue
+                if not r.same_article_is_conflict and len(articles[i] | articles[j]) == 1:
+                    continue
+                a.record.conflict = b.record.conflict = True
+                a.record.conflict_with.append(b.id)
+                b.record.conflict_with.append(a.id)
+    for row in rows:
+        if row.record.conflict:
+            row.record.conflict_with.sort()
+            note = f"conflict: values differ from {len(row.record.conflict_with)} row(s) with the same metric, subject and period"
+            row.record.note = f"{row.record.note}; {note}" if row.record.note else note
+
+
+def _record(row: Row, r: Rules) -> Reconciled:
+    facts = sorted(row.facts(), key=lambda f: (f.doc, f.start, f.end))
+    a = row.anchor.anchor
+    ps = pe = year = None
+    if row.period is not None:
+        if row.period[0] == row.period[1]:
+            year = row.period[0]
+        else:
+            ps, pe = row.period
+    subject_id = row.subject[3:] if row.subject and row.subject.startswith("id:") else None
+    rule_parts: list[str] = []
+    for u in row.units:
+        rule_parts.extend(u.notes if not u.notes or not u.notes[0].startswith("ambiguous") else [])
+    rule_parts.extend(row.rules)
+    rule_parts = list(dict.fromkeys(rule_parts))
+    if len(facts) == 1:
+        rule = "single mention"
+    else:
+        rule = "; ".join(rule_parts) if rule_parts else None
+    notes = list(dict.fromkeys(n for u in row.units for n in u.notes if n.startswith("ambiguous")))
+    return Reconciled(
+        id=row.id,
+        kind=a.kind,
+        metric=r.metric(a.metric),
+        subject=row.subject_name,
+        subject_id=subject_id,
+        year=year,
+        period_start=ps,
+        period_end=pe,
+        cumulative=bool(a.cumulative),
+        unit=a.unit,
+        value=a.value,
+        low=a.low,
+        high=a.high,
+        qualifier=a.qualifier,
+        n_sources=len(facts),
+        sources=[Source(f.id, f.doc, f.article, f.start, f.end, f.text, f.value, f.date) for f in facts],
+        rule=rule,
+        note="; ".join(notes) if notes else None,
+    )
+
+
+def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str],
+                    entities: list[Entity] | None = None) -> list[Row]:
+    """Block, compare and cluster every fact of ``results``; rows carry their :class:`Reconciled`."""
+    r = rules()
+    units = _units(results, reps, why, r, Subjects(entities))
+    blocks: dict[tuple, list[Unit]] = defaultdict(list)
+    for u in units:
+        blocks[u.block].append(u)
+    rows: list[Row] = []
+    for key in sorted(blocks, key=repr):
+        rows.extend(_cluster_block(blocks[key], r))
+    kind_order = {k: i for i, k in enumerate(KINDS)}
+    for row in rows:
+        facts = row.facts()
+        row.id = _row_id(facts)
+        row.as_of = _as_of(row, r)
+        row.record = _record(row, r)
+    rows.sort(key=lambda x: (x.record.sources[0].doc, x.record.sources[0].start, kind_order.get(x.record.kind, 9), x.id))
+    _flag_conflicts(rows, r)
+    return rows

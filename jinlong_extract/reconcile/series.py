@@ -1,0 +1,119 @@
+"""Series of running totals: cumulative rows of one subject and metric ordered by as-of date.
+
+Rules (``data/reconcile.toml`` ``[series]``):
+
+* a series is keyed by the row's block (kind, unit family, canonical metric) and subject; rows
+  without a subject join the one series of their block that has a subject when there is exactly one
+  (the same attach-if-unique rule as figures), else they form the block's unattributed series;
+* points are ordered by as-of date (year/period end, else publication date), then value;
+* ``decreasing``: the point's whole interval lies below an earlier-dated point's;
+* ``sum-mismatch``: the one-year figures of the same block and subject (the editions) add up to
+  more than the total allows, or cover every year of the total's explicit period and their sum is
+  incompatible with it.
+
+Series with a single point are reported only when that point is flagged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+from jinlong_extract.records import SeriesPoint
+from jinlong_extract.reconcile.figures import Row
+from jinlong_extract.reconcile.rules import Rules, rules
+
+
+def _series_id(key: tuple) -> str:
+    return "s-" + hashlib.blake2b(repr(key).encode("utf-8"), digest_size=6).hexdigest()
+
+
+def _year(as_of: str | None) -> int | None:
+    if as_of and len(as_of) >= 4 and as_of[:4].isdigit():
+        return int(as_of[:4])
+    return None
+
+
+def build_series(rows: list[Row], r: Rules | None = None) -> list[SeriesPoint]:
+    """Series points (with flags) from clustered rows; see the module docstring for the rules."""
+    r = r or rules()
+    totals: dict[tuple, list[Row]] = defaultdict(list)
+    parts: dict[tuple, dict[int, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if row.anchor.iv is None:
+            continue
+        kind, family, metric, cumulative = row.block
+        key = (kind, family, metric, row.subject)
+        if cumulative:
+            totals[key].append(row)
+        elif row.period is not None and row.period[0] == row.period[1]:
+            parts[key][row.period[0]].append(row)
+    # rows without a subject join the unique subject series of their block
+    with_subject: dict[tuple, list[tuple]] = defaultdict(list)
+    for key in totals:
+        if key[3] is not None:
+            with_subject[key[:3]].append(key)
+    for key in [k for k in totals if k[3] is None]:
+        targets = with_subject.get(key[:3], [])
+        if len(targets) == 1:
+            totals[targets[0]].extend(totals.pop(key))
+    out: list[SeriesPoint] = []
+    for key in sorted(totals, key=repr):
+        members = sorted(totals[key], key=lambda x: (x.as_of is None, x.as_of or "", x.lo, x.id))
+        flags: dict[str, list[str]] = defaultdict(list)
+        earlier_lo: float | None = None  # highest lower bound among strictly earlier dates
+        date_lo: float | None = None  # highest lower bound at the current date
+        date: str | None = None
+        for row in members:
+            if row.as_of is not None:
+                if row.as_of != date:
+                    if date_lo is not None:
+                        earlier_lo = date_lo if earlier_lo is None else max(earlier_lo, date_lo)
+                    date, date_lo = row.as_of, None
+                if earlier_lo is not None and row.hi < earlier_lo:
+                    flags[row.id].append("decreasing")
+                date_lo = row.lo if date_lo is None else max(date_lo, row.lo)
+            if r.sum_check:
+                mismatch = _sum_mismatch(row, parts.get(key, {}))
+                if mismatch:
+                    flags[row.id].append("sum-mismatch")
+        if len(members) < 2 and not flags:
+            continue
+        sid = _series_id(key)
+        for row in members:
+            rec = row.record
+            out.append(
+                SeriesPoint(
+                    series=sid,
+                    subject=rec.subject,
+                    metric=rec.metric,
+                    unit=rec.unit,
+                    as_of=row.as_of,
+                    value=rec.value,
+                    reconciled_id=rec.id,
+                    fact_ids=[s.fact_id for s in rec.sources],
+                    flag=",".join(flags[row.id]) if flags.get(row.id) else None,
+                )
+            )
+    return out
+
+
+def _sum_mismatch(total: Row, by_year: dict[int, list[Row]]) -> bool:
+    """Whether the editions' one-year figures contradict a running total (see module docstring)."""
+    if not by_year:
+        return False
+    upto = total.period[1] if total.period is not None else _year(total.as_of)
+    if upto is None:
+        return False
+    low_sum = sum(min(p.lo for p in ps) for y, ps in by_year.items() if y <= upto)
+    slack = 1e-9 * max(abs(low_sum), abs(total.hi), 1.0)
+    if low_sum > total.hi + slack:
+        return True
+    if total.period is not None and total.period[0] < total.period[1]:
+        years = range(total.period[0], total.period[1] + 1)
+        if all(len(by_year.get(y, ())) == 1 for y in years):
+            lo = sum(by_year[y][0].lo for y in years)
+            hi = sum(by_year[y][0].hi for y in years)
+            if hi < total.lo - slack or lo > total.hi + slack:
+                return True
+    return False
