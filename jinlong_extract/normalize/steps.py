@@ -1,0 +1,387 @@
+"""The normalisation steps, each a small pure function ``str -> (str, EditMap)``.
+
+Order (see :func:`jinlong_extract.normalize.normalize`): mojibake repair first (it needs the
+characters exactly as mis-decoded), then pinyin glosses, traditional -> simplified, full-width
+folding, and last the joining of lines broken inside a word (it looks at punctuation the
+earlier steps have settled).
+
+Rules live in ``data/normalize.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from jinlong_extract.data import load_table
+from jinlong_extract.normalize.textmap import EditMap, Edit, apply_edits
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RULES = load_table("normalize")
+
+
+# --------------------------------------------------------------------------- (a) pinyin glosses
+def _gloss_regex() -> re.Pattern[str]:
+    p = _RULES["pinyin"]
+    tone = re.escape(p["tone_vowels"])
+    letters = re.escape(p["letters"])
+    syllable = f"[{letters}{tone}]{{0,{p['max_len'] - 1}}}"
+    # a Han character, then a bracket holding one syllable with at least one tone mark
+    # The bracket comes first so the regex engine can skip ahead to brackets (a leading
+    # lookbehind would be tried at every position); the Han check is a lookbehind after it.
+    op = re.escape(p["open"])
+    return re.compile(
+        f"[{op}](?<=[{_HAN}][{op}])(?=[{letters}{tone}]{{1,{p['max_len']}}}[{re.escape(p['close'])}])"
+        f"[{letters}]*[{tone}]{syllable}[{re.escape(p['close'])}]"
+    )
+
+
+_GLOSS = _gloss_regex()
+
+
+def strip_pinyin_glosses(text: str) -> tuple[str, EditMap]:
+    """Remove pinyin glosses glued after Han characters.
+
+    >>> strip_pinyin_glosses("1400余萬(wàn)元，濱(bīn)海（二）(甘肃)")[0]
+    '1400余萬元，濱海（二）(甘肃)'
+    """
+    if "(" not in text and "（" not in text:
+        return text, EditMap()
+    return apply_edits(text, ((m.start(), m.end(), "") for m in _GLOSS.finditer(text)))
+
+
+# --------------------------------------------------------------------------- (b) t2s
+@lru_cache(maxsize=2)
+def _converter(config: str):  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+@lru_cache(maxsize=4096)
+def _t2s_char(ch: str) -> str:
+    out = _converter("t2s").convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def to_simplified(text: str) -> tuple[str, EditMap]:
+    """Traditional -> simplified with OpenCC ``t2s``, one character for one.
+
+    Lines whose length OpenCC changes (phrase conversions) are converted character by
+    character instead, so the step needs no offset map.
+
+    >>> to_simplified("產品總額達1.92億元")[0]
+    '产品总额达1.92亿元'
+    """
+    out = _converter("t2s").convert(text)
+    if len(out) == len(text):
+        in_lines = text.split("\n")
+        out_lines = out.split("\n")
+        if len(in_lines) == len(out_lines) and all(len(a) == len(b) for a, b in zip(in_lines, out_lines)):
+            return out, EditMap()
+    else:
+        in_lines = text.split("\n")
+        out_lines = [_converter("t2s").convert(line) for line in in_lines]
+    fixed = [
+        b if len(a) == len(b) else "".join(_t2s_char(c) for c in a)
+        for a, b in zip(in_lines, out_lines)
+    ]
+    return "\n".join(fixed), EditMap()
+
+
+def t2s_changed_share(sample: str) -> tuple[float, float]:
+    """Share of Han characters that ``t2s`` and ``s2t`` change in ``sample``.
+
+    A simplified text has ~0 for the first, a traditional one ~0 for the second.
+    """
+    han = re.findall(f"[{_HAN}]", sample)
+    if not han:
+        return 0.0, 0.0
+    joined = "".join(han)
+    t2s = _converter("t2s").convert(joined)
+    s2t = _converter("s2t").convert(joined)
+    n = len(joined)
+    t = sum(1 for a, b in zip(joined, t2s) if a != b) / n if len(t2s) == n else 0.0
+    s = sum(1 for a, b in zip(joined, s2t) if a != b) / n if len(s2t) == n else 0.0
+    return t, s
+
+
+def detect_script(text: str, sample_chars: int = 4000) -> str:
+    """``simplified`` / ``traditional`` / ``mixed``, from a sample spread over the text.
+
+    >>> detect_script("天津市對口支援"), detect_script("天津市对口支援")
+    ('traditional', 'simplified')
+    """
+    if len(text) > sample_chars:
+        step = len(text) // 4
+        q = sample_chars // 4
+        sample = "".join(text[i * step : i * step + q] for i in range(4))
+    else:
+        sample = text
+    t, s = t2s_changed_share(sample)
+    if t < 0.01:
+        return "simplified"
+    if s < 0.01 or s < t / 4:
+        return "traditional"
+    return "mixed"
+
+
+# --------------------------------------------------------------------------- (c) full width
+def _width_table() -> dict[int, str]:
+    keep = set(_RULES["width"]["keep"])
+    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F) if chr(cp) not in keep}
+    table.update({ord(k): v for k, v in _RULES["width"]["extra"].items()})
+    return table
+
+
+_WIDTH_TABLE = _width_table()
+_WIDTH_ANY = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_WIDTH_TABLE)) + "]")
+_WIDTH_RUN = re.compile(_WIDTH_ANY.pattern + "+")
+
+
+def fold_width(text: str) -> tuple[str, EditMap]:
+    """Fold full-width digits, letters and number punctuation, one character for one.
+
+    Chinese punctuation ，。；：、！？“” is kept (clause boundaries); （ ） fold to ( ) so the
+    later stages see one kind of bracket (bylines mix both).
+
+    >>> fold_width("１２３．５％，（二）")[0]
+    '123.5%，(二)'
+    """
+    if _WIDTH_ANY.search(text) is None:
+        return text, EditMap()
+    return _WIDTH_RUN.sub(lambda m: m.group().translate(_WIDTH_TABLE), text), EditMap()
+
+
+# --------------------------------------------------------------------------- (d) broken lines
+_J = _RULES["join"]
+_FINAL = frozenset(_J["final"])
+_CLAUSE = re.compile("[" + re.escape(_J["clause"]) + "]")
+_OPENING = _J["opening"]
+_CLOSING = _J["closing"]
+_NUM_CONT = frozenset(_J["number_continuation"])
+# a line break, optionally with one blank line, between two non-blank characters; spaces
+# before the break are taken in by walking back in Python (a leading [ ]* would be tried at
+# every position)
+_BREAK = re.compile(r"\n(?:[ \t\u3000\u00a0]*\n)?[ \t\u3000\u00a0]*(?=\S)")
+_HSPACE = " \t\u3000\u00a0"
+_WORDCHAR = re.compile(f"[{_HAN}0-9“‘]")
+_SPACES_INSIDE = re.compile(r"\S\s{1,}\S")
+
+
+def _unclosed(line: str) -> bool:
+    for o, c in zip(_OPENING, _CLOSING):
+        if line.count(o) > line.count(c):
+            return True
+    return False
+
+
+def join_broken_lines(text: str, is_boilerplate=None) -> tuple[str, EditMap]:  # type: ignore[no-untyped-def]
+    """Join lines broken inside a word or a number; keep paragraph ends, headlines, bylines.
+
+    ``is_boilerplate(line) -> bool`` (optional) vetoes joining into or out of boilerplate.
+
+    >>> join_broken_lines("武清经济技术开发区、北辰经济技术\\n\\n开发区分别与天津产业园签署合作协议。")[0]
+    '武清经济技术开发区、北辰经济技术开发区分别与天津产业园签署合作协议。'
+    >>> join_broken_lines("津甘协作步入产业合作新阶段\\n\\n自1996年中央确定天津市对口帮扶甘肃省以来。")[0]
+    '津甘协作步入产业合作新阶段\\n\\n自1996年中央确定天津市对口帮扶甘肃省以来。'
+    """
+    if "\n" not in text:
+        return text, EditMap()
+    edits: list[Edit] = []
+    for m in _BREAK.finditer(text):
+        s, e = m.start(), m.end()
+        nxt = text[e]
+        if not _WORDCHAR.match(nxt):
+            continue
+        while s > 0 and text[s - 1] in _HSPACE:
+            s -= 1
+        if s == 0:
+            continue
+        last = text[s - 1]
+        if last in _FINAL or not _WORDCHAR.match(last):
+            continue
+        line_start = text.rfind("\n", 0, s) + 1
+        prev = text[line_start:s].strip()
+        next_end = text.find("\n", e)
+        nline = text[e : next_end if next_end >= 0 else len(text)].strip()
+        if is_boilerplate is not None and (is_boilerplate(prev) or is_boilerplate(nline)):
+            continue
+        if last.isdigit() and nxt in _NUM_CONT:
+            join = True
+        elif _unclosed(prev):
+            join = True
+        else:
+            join = (
+                len(prev) >= _J["min_body_chars"]
+                and _CLAUSE.search(prev) is not None
+                and _SPACES_INSIDE.search(prev) is None
+            )
+        if join:
+            edits.append((s, e, ""))
+    return apply_edits(text, edits)
+
+
+# --------------------------------------------------------------------------- (e) mojibake
+_M = _RULES["mojibake"]
+_MOJI_PUNCT = frozenset(_M["punctuation"])
+_LIST_NUMERALS = frozenset(_M["list_numerals"])
+_TONE_LETTERS = _RULES["pinyin"]["letters"] + _RULES["pinyin"]["tone_vowels"]
+# a "?" after a non-ASCII character (or at a line start) followed by non-ASCII, "!" or a
+# pinyin remnant "qū)": the lost byte of a run decoded one byte out of step
+_MOJI_START = re.compile(
+    r"\?(?<![\x00-\x09\x0b-\x7f]\?)(?=[^\x00-\x7f]|!|[" + re.escape(_TONE_LETTERS) + r"]+\))", re.M
+)
+_REMNANT = re.compile("[" + re.escape(_TONE_LETTERS) + r"]+\)")
+# a number whose first digit was swallowed by the shifted run ("匦略?00個" was "新增500個")
+_EATEN_NUMBER = re.compile(r"\?[0-9][0-9.,]*")
+
+
+def _plausible(ch: str) -> bool:
+    if ch in _MOJI_PUNCT:
+        return True
+    try:
+        b = ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return _t2s_char(ch) != ch  # a traditional character (傳, 頭): expected in these pages
+    # GB2312 level 1 (0xB0-0xD7) holds the 3755 common characters; level 2 is where a
+    # shifted reading lands on rare characters (辔, 匦)
+    return len(b) == 2 and 0xB0 <= b[0] <= 0xD7
+
+
+def _plausible_prefix(run: str) -> int:
+    n = 0
+    for ch in run:
+        if ch == "!" or not _plausible(ch):
+            break
+        n += 1
+    return n
+
+
+def _encode_run(run: str) -> tuple[bytes, list[int]] | None:
+    """GB18030 bytes of ``run`` and the byte offset where each character starts (plus the end)."""
+    out = bytearray()
+    bounds = [0]
+    for i, ch in enumerate(run):
+        if ch == "!" and i == 0:
+            b = "！".encode("gb18030")  # an earlier pass folded the full-width ！ the shift produced
+        else:
+            try:
+                b = ch.encode("gb18030")
+            except UnicodeEncodeError:
+                return None
+            if len(b) > 2:  # 4-byte GB18030 never comes out of a GBK decoder
+                break
+        out += b
+        bounds.append(len(out))
+    return bytes(out), bounds
+
+
+def _shift_decode(data: bytes, bounds: list[int]) -> tuple[str, int, int]:
+    """Decode ``data`` from byte 1 until the shifted reading meets a character boundary of the
+    original reading again. Returns (plausible repaired prefix, chars of the run consumed up to
+    the resync point, chars of the run whose bytes the repaired prefix used)."""
+    bset = set(bounds)
+    p = 1
+    repaired: list[str] = []
+    good = True
+    good_end = 1
+    while p < len(data):
+        b0 = data[p]
+        if b0 < 0x80:
+            size = 1
+        elif p + 1 < len(data) and 0x40 <= data[p + 1] <= 0xFE and data[p + 1] != 0x7F:
+            size = 2
+        else:
+            break
+        ch = data[p : p + size].decode("gb18030", errors="replace")
+        p += size
+        if good and size == 2 and _plausible(ch):
+            repaired.append(ch)
+            good_end = p
+        else:
+            good = False
+        if p in bset:
+            break
+    if p not in bset:
+        p = bounds[-1]
+    consumed = bounds.index(p) if p in bset else len(bounds) - 1
+    return "".join(repaired), consumed, good_end
+
+
+def repair_mojibake(text: str) -> tuple[str, EditMap, list[tuple[int, int]]]:
+    """Repair runs of GBK text decoded one byte out of step; mark what cannot be repaired.
+
+    Returns the new text, its map, and the (output) ranges left unrepaired.
+
+    >>> repair_mojibake("?。ㄒ唬┙∪a業(yè)協(xié)同")[0]
+    '（一）健a業(yè)協(xié)同'
+    """
+    if "?" not in text:
+        return text, EditMap(), []
+    edits: list[Edit] = []
+    marks: list[tuple[int, int]] = []  # input ranges left unrepaired (outside any edit)
+    rest_marks: list[tuple[int, int]] = []  # (edit index, length of the unrepaired tail)
+    max_run = _M["max_run"]
+    pos = 0
+    for m in _MOJI_START.finditer(text):
+        i = m.start()
+        if i < pos:
+            continue
+        j = i + 1
+        rem = _REMNANT.match(text, j)
+        if rem:
+            j = rem.end()
+        end_line = text.find("\n", j)
+        limit = min(len(text), j + max_run, end_line if end_line >= 0 else len(text))
+        k = j
+        while k < limit and (ord(text[k]) > 0x7F or (k == j and text[k] == "!")):
+            k += 1
+        repaired = ""
+        consumed = 0
+        if k > j:
+            enc = _encode_run(text[j:k])
+            if enc is not None:
+                data, bounds = enc
+                repaired, consumed, _ = _shift_decode(data, bounds)
+        if repaired.startswith("（") and (
+            len(repaired) < 3 or repaired[1] not in _LIST_NUMERALS or repaired[2] != "）"
+        ):
+            repaired = ""
+        if not repaired or len(repaired) <= _plausible_prefix(text[j:k]):
+            # the run reads better as it is: only the lost byte (and a pinyin remnant) goes
+            if rem is not None:
+                edits.append((i, j, ""))
+                pos = j
+            last_bad = max((n for n, ch in enumerate(text[j : min(k, j + 10)]) if not _plausible(ch)), default=-1)
+            if 0 <= _plausible_prefix(text[j:k]) < 3 and last_bad >= 0:
+                marks.append((j, j + last_bad + 1))  # "。ㄈ┙": left as written, yields nothing
+            continue
+        end = j + consumed
+        # the unrepairable rest: the run up to the resync point, kept as written
+        rest = text[j + _chars_used(text[j:k], repaired) : end]
+        e2 = _EATEN_NUMBER.match(text, end)
+        if e2:
+            rest += text[end : e2.end()]
+            end = e2.end()
+        edits.append((i, end, repaired + rest))
+        if rest:
+            rest_marks.append((len(edits) - 1, len(rest)))
+        pos = end
+    new, emap = apply_edits(text, edits)
+    out = [emap.inverse_span(a, b) for a, b in marks]
+    out += [(emap.out_ends[k] - n, emap.out_ends[k]) for k, n in rest_marks]
+    return new, emap, sorted(out)
+
+
+def _chars_used(run: str, repaired: str) -> int:
+    """How many characters of the mis-decoded ``run`` the repaired prefix covers (by bytes)."""
+    if not repaired:
+        return 0
+    need = 1 + len(repaired.encode("gb18030"))  # the lost byte sits before the run
+    got = 0
+    for n, ch in enumerate(run):
+        got += 2 if ch == "!" and n == 0 else len(ch.encode("gb18030", errors="replace"))
+        if got >= need:
+            return n + 1
+    return len(run)
