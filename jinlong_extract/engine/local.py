@@ -220,6 +220,7 @@ class LocalEngine:
                 next_out += 1
                 yield self._finish(result, nbytes, hit)
 
+        completed = False
         try:
             i = -1
             for i, (rel, src) in enumerate(sources):
@@ -244,6 +245,7 @@ class LocalEngine:
             while next_out <= i:
                 yield from drain(True)
             self._complete(seen)
+            completed = True
         finally:
             # Interrupted (Ctrl-C, an exception, the consumer stopped): keep whatever finished.
             try:
@@ -256,7 +258,9 @@ class LocalEngine:
                     if to_store and self.cache is not None:
                         self.cache.put_many(to_store)
             finally:
-                executor.shutdown(wait=False, cancel_futures=True)
+                # a complete run joins its (idle) workers, so their resource usage is accounted
+                # to this process; an interrupted one does not wait for queued work
+                executor.shutdown(wait=completed, cancel_futures=not completed)
 
 
 # ---- worker side ---------------------------------------------------------------------------

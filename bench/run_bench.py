@@ -1,0 +1,271 @@
+"""End-to-end benchmark of ``jinlong extract`` (not a test: numbers, not assertions).
+
+Builds realistic corpora of 10, 50 and 200 MB from ``corpus/`` and ``tests/data/dev/``
+(see ``bench/make_corpus.py``: new figures, swapped places, shifted dates, some GB18030 and
+traditional files) under ``bench/out/`` (git-ignored), then measures in one run:
+
+* end-to-end MB/s of ``jinlong extract`` (entities and reconciliation on, all tables, csv+json),
+  single process and with ``--jobs 2``, and the speed-up;
+* peak RSS per process at each size (``getrusage(RUSAGE_CHILDREN)`` of a fresh wrapper process:
+  the largest single process of the run, main or worker);
+* the re-run time on the unchanged corpus (incremental cache), and the engine alone on it;
+* ``jinlong --help`` time and the time to the first fact of a one-file run (``--out -``);
+* JioNLP's ``extract_money`` throughput on the same text, as the reference peer (if installed).
+
+Prints a markdown table with the targets. Usage::
+
+    python bench/run_bench.py                 # 10, 50 and 200 MB
+    python bench/run_bench.py --sizes 10,50   # a quicker run
+    python bench/run_bench.py --sizes 10 --profile   # plus the pipeline's top hotspots
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(ROOT))
+
+from make_corpus import SEEDS, build_corpus  # noqa: E402
+
+#: Targets from the issue: (label, comparison, value).
+TARGETS = {
+    "mbps_1": 5.0,  # MB/s per process, end to end
+    "speedup_2": 1.8,  # --jobs 2 over --jobs 1
+    "rss_mb": 300.0,  # peak RSS per process, flat from 10 to 200 MB
+    "help_s": 0.5,
+    "first_fact_s": 1.5,
+    "rerun_x": 20.0,  # unchanged re-run this many times faster than the first run
+}
+
+# Runs a command and reports wall time and the peak RSS of its largest process (Linux: KiB).
+_WRAPPER = r"""
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+dt = time.perf_counter() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": r.returncode, "seconds": dt, "maxrss_mb": ru.ru_maxrss / 1024,
+                  "stderr": r.stderr.decode("utf-8", "replace")[-3000:]}))
+"""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def jinlong_cmd(*args: str) -> list[str]:
+    """``python -m jinlong_extract …`` with this interpreter (works without installing)."""
+    return [sys.executable, "-m", "jinlong_extract", *args]
+
+
+def measure(cmd: list[str]) -> dict:
+    """Wall time and peak RSS of ``cmd`` (run through a fresh wrapper process)."""
+    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True, text=True, env=_env(), cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(f"wrapper failed: {out.stderr[-2000:]}")
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    if res["rc"] not in (0, 1):  # 1 = some inputs skipped, still a complete run
+        raise RuntimeError(f"{' '.join(cmd)} exited {res['rc']}: {res['stderr']}")
+    return res
+
+
+def time_help(repeat: int = 5) -> float:
+    """Median wall time of ``jinlong --help``."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(jinlong_cmd("--help"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(), cwd=ROOT, check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def time_first_fact(path: Path, repeat: int = 3) -> float:
+    """Median time from start to the first JSON line of ``jinlong extract one.txt --out -``."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        proc = subprocess.Popen(jinlong_cmd("extract", str(path), "--out", "-", "--quiet"),
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(), cwd=ROOT)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        dt = time.perf_counter() - t
+        proc.stdout.close()
+        proc.wait()
+        if not line:
+            raise RuntimeError(f"no fact from {path}")
+        times.append(dt)
+    return statistics.median(times)
+
+
+def engine_rerun(corpus: Path, out_dir: Path) -> float:
+    """Seconds for ``engine.run_documents`` alone over a fully cached corpus (no export)."""
+    code = (
+        "import sys, time\n"
+        "from jinlong_extract import pipeline\n"
+        "from jinlong_extract.engine import run_documents\n"
+        "from jinlong_extract.options import Options\n"
+        "src = list(pipeline.iter_sources([sys.argv[1]]))\n"
+        "t = time.perf_counter()\n"
+        "n = sum(1 for _ in run_documents(src, Options(), jobs=1, cache_path=sys.argv[2]))\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(corpus), str(out_dir / ".jinlong-cache.sqlite")],
+                         capture_output=True, text=True, env=_env(), cwd=ROOT, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def jionlp_throughput(corpus: Path, max_bytes: int = 3_000_000) -> float | None:
+    """MB/s of ``jionlp.ner.extract_money`` on the first ``max_bytes`` of the corpus (UTF-8 files)."""
+    code = (
+        "import sys, time, pathlib\n"
+        "import jionlp\n"
+        "texts, total = [], 0\n"
+        "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.txt')):\n"
+        "    b = p.read_bytes()\n"
+        "    try: t = b.decode('utf-8')\n"
+        "    except UnicodeDecodeError: t = b.decode('gb18030', 'replace')\n"
+        "    texts.append(t); total += len(b)\n"
+        "    if total >= int(sys.argv[2]): break\n"
+        "jionlp.ner.extract_money(texts[0])\n"
+        "t0 = time.perf_counter()\n"
+        "for t in texts: jionlp.ner.extract_money(t, with_parsing=True)\n"
+        "print(total / 1e6 / (time.perf_counter() - t0))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(corpus), str(max_bytes)], capture_output=True, text=True,
+                         env=_env(), cwd=ROOT)
+    if out.returncode != 0:
+        return None
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def profile_pipeline(corpus: Path, max_bytes: int = 2_000_000, top: int = 25) -> str:
+    """cProfile of ``pipeline.process_document`` over the first ``max_bytes`` of the corpus."""
+    import cProfile
+    import io
+    import pstats
+
+    from jinlong_extract import pipeline
+    from jinlong_extract.options import Options
+
+    items, total = [], 0
+    for rel, src in pipeline.iter_sources([str(corpus)]):
+        data = Path(src).read_bytes()
+        items.append((rel, src, data))
+        total += len(data)
+        if total >= max_bytes:
+            break
+    opts = Options()
+    pipeline.process_document(items[0][2], items[0][0], items[0][1], opts)  # warm-up
+    prof = cProfile.Profile()
+    t = time.perf_counter()
+    prof.enable()
+    for rel, src, data in items:
+        pipeline.process_document(data, rel, src, opts)
+    prof.disable()
+    dt = time.perf_counter() - t
+    buf = io.StringIO()
+    buf.write(f"pipeline only, in-process: {total / 1e6:.1f} MB in {dt:.1f} s = {total / 1e6 / dt:.2f} MB/s (under cProfile)\n")
+    stats = pstats.Stats(prof, stream=buf)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return buf.getvalue()
+
+
+def bench_size(size_mb: float, keep: bool) -> dict:
+    corpus = OUT / f"corpus_{size_mb:g}mb"
+    info = build_corpus(corpus, size_mb)
+    mb = info["bytes"] / 1e6
+    row: dict = {"size_mb": size_mb, "files": info["files"], "mb": mb}
+    for jobs in (1, 2):
+        out = OUT / f"run_{size_mb:g}mb_j{jobs}"
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = jinlong_cmd("extract", str(corpus), "--out", str(out), "--jobs", str(jobs), "--quiet")
+        first = measure(cmd)
+        row[f"s_{jobs}"] = first["seconds"]
+        row[f"mbps_{jobs}"] = mb / first["seconds"]
+        row[f"rss_{jobs}"] = first["maxrss_mb"]
+        if jobs == 1:
+            again = measure(cmd)
+            row["rerun_s"] = again["seconds"]
+            row["rerun_x"] = first["seconds"] / again["seconds"]
+            row["rerun_rss"] = again["maxrss_mb"]
+            row["engine_rerun_s"] = engine_rerun(corpus, out)
+        if not keep:
+            shutil.rmtree(out, ignore_errors=True)
+    row["speedup_2"] = row["s_1"] / row["s_2"]
+    return row
+
+
+def _ok(value: float | None, target: float, higher: bool = True) -> str:
+    if value is None:
+        return "n/a"
+    return "✅" if (value >= target if higher else value <= target) else "❌"
+
+
+def render(rows: list[dict], help_s: float, first_s: float, jio: float | None) -> str:
+    lines = [
+        "| corpus | files | MB/s -j1 | MB/s -j2 | speed-up -j2 | peak RSS MB -j1 / -j2 | first run s | unchanged re-run s (× faster) | engine-only re-run s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['mb']:.0f} MB | {r['files']} | {r['mbps_1']:.2f} {_ok(r['mbps_1'], TARGETS['mbps_1'])} "
+            f"| {r['mbps_2']:.2f} | {r['speedup_2']:.2f}× {_ok(r['speedup_2'], TARGETS['speedup_2'])} "
+            f"| {r['rss_1']:.0f} / {r['rss_2']:.0f} {_ok(max(r['rss_1'], r['rss_2']), TARGETS['rss_mb'], False)} "
+            f"| {r['s_1']:.1f} | {r['rerun_s']:.2f} ({r['rerun_x']:.1f}×) {_ok(r['rerun_x'], TARGETS['rerun_x'])} "
+            f"| {r['engine_rerun_s']:.2f} |"
+        )
+    lines += [
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| `jinlong --help` | {help_s:.2f} s {_ok(help_s, TARGETS['help_s'], False)} | < {TARGETS['help_s']} s |",
+        f"| first fact, one file, `--out -` | {first_s:.2f} s {_ok(first_s, TARGETS['first_fact_s'], False)} | < {TARGETS['first_fact_s']} s |",
+        f"| JioNLP `extract_money` (money only, same text) | {'n/a' if jio is None else f'{jio:.2f} MB/s'} | reference peer |",
+    ]
+    if len(rows) > 1:
+        growth = max(max(r["rss_1"], r["rss_2"]) for r in rows) / max(min(max(r["rss_1"], r["rss_2"]) for r in rows), 1)
+        lines.append(f"| peak RSS growth, {rows[0]['mb']:.0f} → {rows[-1]['mb']:.0f} MB | {growth:.2f}× | flat (~1×) |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10,50,200", help="corpus sizes in MB, comma-separated (default 10,50,200)")
+    ap.add_argument("--keep", action="store_true", help="keep the output folders under bench/out/")
+    ap.add_argument("--profile", action="store_true", help="also print cProfile hotspots of the pipeline")
+    args = ap.parse_args(argv)
+    sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"# jinlong benchmark — {time.strftime('%Y-%m-%d %H:%M')} — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
+          file=sys.stderr)
+    help_s = time_help()
+    first_s = time_first_fact(SEEDS[0])  # a 5.6 KB newspaper page from corpus/
+    rows = []
+    for size in sizes:
+        print(f"... {size:g} MB", file=sys.stderr)
+        rows.append(bench_size(size, args.keep))
+    jio = jionlp_throughput(OUT / f"corpus_{sizes[0]:g}mb")
+    print(render(rows, help_s, first_s, jio))
+    print(f"\ncommand: python bench/run_bench.py --sizes {args.sizes}")
+    if args.profile:
+        print("\n```\n" + profile_pipeline(OUT / f"corpus_{sizes[0]:g}mb") + "```")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
