@@ -103,6 +103,9 @@ COMPARE_CASES = [
     (("三百万元", 3e6, "exact", "元"), ("310万元", 3.1e6, "exact", "元"), "money", True, "rounding of 三百万元"),
     (("1,400万元", 1400 * W, "exact", "元"), ("1400万元", 1400 * W, "exact", "元"), "money", True, "exact equal value"),
     (("１４００万元", 1400 * W, "exact", "元"), ("1401万元", 1401 * W, "exact", "元"), "money", False, "incompatible"),
+    (("逾5000萬元", 5000 * W, "min", "元"), ("1亿元", 1 * Y, "exact", "元"), "money", False, "incompatible"),
+    (("3亿元", 3 * Y, "exact", "元"), ("3.1亿元", 3.1 * Y, "exact", "元"), "money", True, "rounding of 3亿元"),
+    (("1亿元", 1 * Y, "exact", "元"), ("1.2亿元", 1.2 * Y, "exact", "元"), "money", False, "incompatible"),
     (("10亿美元", 10 * Y, "exact", "美元"), ("10亿元", 10 * Y, "exact", "元"), "money", False, "different units"),
 ]
 
@@ -131,7 +134,9 @@ INTERVAL_CASES = [
     ("近150亿元", 150 * Y, "approx", 150 * Y, 150 * Y, (142.5 * Y, 150 * Y)),
     ("超20亿元", 20 * Y, "min", 20 * Y, None, (20 * Y, 30 * Y)),
     ("不到5万元", 5 * W, "max", None, 5 * W, (5 * W * 0.6667, 5 * W)),
-    ("3至5个", 3, "range", 3, 5, (2.5, 5.5)),
+    ("3至5个", 3, "range", 3, 5, (2.85, 5.25)),  # each end rounded, capped at 5%
+    ("1亿元", 1 * Y, "exact", 1 * Y, 1 * Y, (0.95 * Y, 1.05 * Y)),  # one digit: capped at 5%
+    ("30余家", 30, "approx", 30, 30, (30, 40)),
     ("6.7万余名", 6.7 * W, "approx", 6.7 * W, 6.7 * W, (6.7 * W, 6.8 * W)),
     ("630余家", 630, "approx", 630, 630, (630, 640)),
     ("十四个", 14, "exact", 14, 14, (13.5, 14.5)),

@@ -3,7 +3,8 @@
 Interval semantics of the qualifiers (tolerances from ``data/reconcile.toml``):
 
 * ``exact`` -> ``[v - s/2, v + s/2]`` where ``s`` is the step of the last digit written
-  (149.53亿 -> s = 0.01亿; 150亿 -> s = 1亿): a rounded figure is the same figure.
+  (149.53亿 -> s = 0.01亿; 150亿 -> s = 1亿): a rounded figure is the same figure; ``s/2`` is
+  capped at ``max_rounding_pct`` of the value (1亿 is not 0.5亿–1.5亿).
 * ``approx`` -> by the marker in the text: 余/多 ``[v, v + step of the last significant digit]``
   (3800余 -> 3800–3899), 近 ``[v(1-p), v]``, 约/左右 or none ``v ± p``.
 * ``min`` -> ``[v, ∞)``, capped at ``v * min_cap`` for merging; ``max`` the mirror image.
@@ -140,7 +141,7 @@ def interval(fact: Fact, r: Rules | None = None) -> Interval | None:
     text = fact.text or ""
     q = fact.qualifier
     rounding, significant = steps(fact, r)
-    half = rounding / 2
+    half = min(rounding / 2, abs(v) * r.max_rounding_pct) if v else rounding / 2
     if q == "approx":
         marker, mode = _approx_mode(text, r)
         if mode == "above":
@@ -163,8 +164,10 @@ def interval(fact: Fact, r: Rules | None = None) -> Interval | None:
         lo = hi * r.max_floor if hi > 0 else hi - abs(hi) * (1 - r.max_floor) - half
         return Interval(lo, hi, f"{text}: at most {fmt(hi)} (merged down to ×{r.max_floor:g} = {fmt(lo)})")
     if q == "range":
-        lo = (fact.low if fact.low is not None else v) - half
-        hi = (fact.high if fact.high is not None else v) + half
+        low = fact.low if fact.low is not None else v
+        high = fact.high if fact.high is not None else v
+        lo = low - min(rounding / 2, abs(low) * r.max_rounding_pct)  # each end rounded as written
+        hi = high + min(rounding / 2, abs(high) * r.max_rounding_pct)
         return Interval(min(lo, hi), max(lo, hi), f"range {text} ({fmt(lo)}–{fmt(hi)})")
     # exact (and any unknown qualifier, treated as written)
     return Interval(v - half, v + half, f"rounding of {text} ({fmt(v - half)}–{fmt(v + half)})")

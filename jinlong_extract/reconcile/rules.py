@@ -30,6 +30,7 @@ class Rules:
     null_metric_uses_object: bool
     # tolerance
     trailing_zeros_significant: bool
+    max_rounding_pct: float
     epsilon: float
     approx_pct: float
     near_pct: float
@@ -89,6 +90,7 @@ def rules() -> Rules:
         min_shingles=int(d["min_shingles"]),
         null_metric_uses_object=bool(b["null_metric_uses_object"]),
         trailing_zeros_significant=bool(tol["trailing_zeros_significant"]),
+        max_rounding_pct=float(tol["max_rounding_pct"]),
         epsilon=float(tol["epsilon"]),
         approx_pct=float(tol["approx_pct"]),
         near_pct=float(tol["near_pct"]),
