@@ -138,6 +138,22 @@ def _load_with_ingest(data: bytes, doc: Document) -> DocText | None:
     return DocText(original, list(loaded.articles))
 
 
+def text_from_bytes(data: bytes, doc: Document, facts: list[Fact]) -> DocText:
+    """The decoded original of ``data`` (as the pipeline decoded it) and its articles.
+
+    Prefers the ingest stage's own reader (same decoding, article split with headlines) when it
+    grounds every fact; else decodes with the recorded encoding. Never raises.
+    """
+    by_ingest = _load_with_ingest(data, doc)
+    if by_ingest is not None and by_ingest.original is not None and grounded(by_ingest.original, facts):
+        return by_ingest
+    plain = decode_original(data, doc.encoding)
+    if grounded(plain, facts):
+        return DocText(plain, by_ingest.articles if by_ingest and by_ingest.original == plain else [])
+    where = doc.source or doc.path
+    return DocText(plain, [], f"{where}: changed since extraction (some figures no longer match their offsets)")
+
+
 def read_text(doc: Document, facts: list[Fact]) -> DocText:
     """Read one document's original again and check its facts are grounded in it.
 
@@ -151,13 +167,7 @@ def read_text(doc: Document, facts: list[Fact]) -> DocText:
         data = Path(source).read_bytes()
     except OSError as err:
         return DocText(None, [], f"{source}: cannot read the source again ({err.strerror or err})")
-    by_ingest = _load_with_ingest(data, doc)
-    if by_ingest is not None and by_ingest.original is not None and grounded(by_ingest.original, facts):
-        return by_ingest
-    plain = decode_original(data, doc.encoding)
-    if grounded(plain, facts):
-        return DocText(plain, by_ingest.articles if by_ingest and by_ingest.original == plain else [])
-    return DocText(plain, [], f"{source}: changed since extraction (some figures no longer match their offsets)")
+    return text_from_bytes(data, doc, facts)
 
 
 def load_output(output_dir: str | Path, *, with_text: bool = True) -> OutputData:
