@@ -69,18 +69,46 @@ def test_rerun_after_edit(tmp_path: Path, edit: str) -> None:
         with Cache(db, Options()) as c:
             assert c.stale_paths(name for name, _ in sources[:3]) == ["doc_003.txt"]
             assert c.forget(["doc_003.txt"]) == 1
-            assert c.prune() == 1  # its result is no longer referenced
+            assert c.prune() == 1  # its result belongs to no recorded path
             assert c.stale_paths(name for name, _ in sources[:3]) == []
-    else:  # same bytes under a new name: a hit, rebased onto the new path
+    else:  # same bytes under a new name: processed again (the output depends on the path)
         old = Path(sources[2][1])
         moved = tmp_path / "moved.txt"
         old.rename(moved)
         renamed = sources[:2] + [("moved.txt", str(moved))] + sources[3:]
         results, stats, calls = _run(renamed, db)
-        assert calls == [] and stats.hits == 4 and stats.added == 1
+        assert calls == ["moved.txt"] and stats.hits == 3 and stats.added == 1
         assert results[2].document.path == "moved.txt"
         assert all(f.doc == "moved.txt" and f.id.startswith("moved.txt#") for f in results[2].facts)
         assert stats.deleted == ["doc_002.txt"]
+
+
+def test_moved_input_folder_hits_with_new_source(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    sources = _write_docs(a, 3)
+    db = str(tmp_path / "c.sqlite")
+    _run(sources, db)
+    a.rename(b)
+    moved = [(name, str(b / name)) for name, _ in sources]
+    results, stats, calls = _run(moved, db)
+    assert calls == [] and stats.hits == 3
+    assert [r.document.source for r in results] == [src for _, src in moved]
+
+
+def test_file_changed_back_under_earlier_options(tmp_path: Path) -> None:
+    sources = _write_docs(tmp_path, 1)
+    p = Path(sources[0][1])
+    original = p.read_bytes()
+    db = str(tmp_path / "c.sqlite")
+    _run(sources, db)  # options A, bytes 1
+    p.write_text("签约5个项目。", encoding="utf-8")
+    _run(sources, db, options=Options(entities=False))  # options B, bytes 2
+    p.write_bytes(original)
+    _, stats, calls = _run(sources, db)  # options A, bytes 1 again: its result is still there
+    assert calls == [] and stats.changed == 1
+    with Cache(db, Options()) as c:
+        assert c.paths() == {"doc_000.txt": content_hash(original)}
 
 
 @pytest.mark.parametrize(
@@ -134,7 +162,7 @@ def test_rebase_rewrites_ids_and_mentions() -> None:
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    "content, message",  # a file that happens to sit where the cache goes
     [
         (b"this is not a database, just text " * 200, "cannot open the cache"),
     ],
@@ -188,20 +216,20 @@ _ops = st.lists(st.tuples(st.sampled_from(["put", "lookup", "forget"]), _paths, 
 def test_cache_matches_a_dict_model(tmp_path_factory: pytest.TempPathFactory, ops) -> None:
     db = str(tmp_path_factory.mktemp("prop") / "c.sqlite")
     path_sha: dict[str, str] = {}
-    stored: set[str] = set()
+    stored: dict[str, str] = {}  # path -> sha of its stored result
     with Cache(db, Options()) as c:
         for op, path, sha in ops:
             if op == "put":
                 c.put(path, sha, 1, DocumentResult(Document(path=path, sha256=sha)))
                 path_sha[path] = sha
-                stored.add(sha)
+                stored[path] = sha
             elif op == "forget":
                 c.forget([path])
                 path_sha.pop(path, None)
             else:
                 look = c.lookup(path, sha)
                 assert look.previous_sha == path_sha.get(path)
-                assert (look.result is not None) == (sha in stored)
+                assert (look.result is not None) == (stored.get(path) == sha)
                 if look.result is not None:
                     assert look.result.document.sha256 == sha
                 expected = "added" if path not in path_sha else ("unchanged" if path_sha[path] == sha else "changed")

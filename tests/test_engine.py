@@ -216,7 +216,7 @@ def test_kill_9_keeps_finished_documents(tmp_path: Path, jobs: int) -> None:
     with Cache(db, Options()) as c:
         stored = set(c.paths())
         assert set(printed) <= stored
-        assert all(c.get(sha) is not None for sha in c.paths().values())
+        assert all(c.get(path, sha) is not None for path, sha in c.paths().items())
 
 
 # ---- progress, reader, warm-up ---------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 Two tables:
 
-* ``results`` — ``(sha256 of the raw bytes, cache key) -> pickled DocumentResult``. The cache key
-  is :meth:`Options.cache_key` (options + extractor version) plus a fingerprint of the record
+* ``results`` — ``(relative path, cache key) -> (sha256 of the raw bytes, pickled DocumentResult)``;
+  a stored result is used only when the bytes at that path still hash to its sha256. The cache
+  key is :meth:`Options.cache_key` (options + extractor version) plus a fingerprint of the record
   field layout, so a new field in :mod:`jinlong_extract.records` never unpickles into a
-  half-built object.
+  half-built object. The path is part of the key because the output depends on it (fact ids,
+  ``.html`` vs ``.txt`` handling, dates taken from the path): the same bytes under a new name are
+  processed again rather than patched. A changed file replaces its row, so nothing piles up.
 * ``paths`` — ``relative path -> sha256`` of the bytes last seen there, so a re-run can tell
   added, changed, unchanged and deleted files apart (:meth:`Cache.diff`, :meth:`Cache.stale_paths`).
 
@@ -36,16 +39,17 @@ from ..options import Options
 CACHE_FILENAME = ".jinlong-cache.sqlite"
 
 #: Bumped when the tables below change shape.
-_SCHEMA_VERSION = "1"
+_SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
-    sha TEXT NOT NULL,
+    path TEXT NOT NULL,
     key TEXT NOT NULL,
+    sha TEXT NOT NULL,
     created REAL NOT NULL,
     blob BLOB NOT NULL,
-    PRIMARY KEY (sha, key)
+    PRIMARY KEY (path, key)
 );
 CREATE TABLE IF NOT EXISTS paths (
     path TEXT PRIMARY KEY,
@@ -56,11 +60,11 @@ CREATE TABLE IF NOT EXISTS paths (
 """
 
 # One lookup answers both questions of a hit: what did this path hold last time, and is there a
-# stored result for these bytes under these options.
+# stored result for this path, these bytes and these options.
 _LOOKUP = """
 SELECT p.sha, r.blob FROM (SELECT ? AS path) AS q
 LEFT JOIN paths AS p ON p.path = q.path
-LEFT JOIN results AS r ON r.sha = ? AND r.key = ?
+LEFT JOIN results AS r ON r.path = q.path AND r.key = ? AND r.sha = ?
 """
 
 
@@ -91,10 +95,11 @@ def content_hash(data: bytes) -> str:
 
 
 def rebase(result: records.DocumentResult, path: str, source: str) -> records.DocumentResult:
-    """Point a stored result at ``path``/``source`` (same bytes found under another name).
+    """Point a stored result at ``source`` (the input folder moved) and, if asked, a new ``path``.
 
     Rewrites ``Document.path``/``source``, every fact's ``doc`` and ``id`` and every mention's
-    ``doc``; a no-op when the names already match.
+    ``doc``; a no-op when the names already match. The engines only ever change ``source``
+    (results are stored per path).
     """
     doc = result.document
     if doc.source != source:
@@ -182,7 +187,7 @@ class Cache:
 
         A stored blob that no longer unpickles counts as a miss.
         """
-        prev, blob = self._db.execute(_LOOKUP, (path, sha, self.key)).fetchone()
+        prev, blob = self._db.execute(_LOOKUP, (path, self.key, sha)).fetchone()
         result = None
         if blob is not None:
             try:
@@ -192,9 +197,11 @@ class Cache:
         status = "added" if prev is None else ("unchanged" if prev == sha else "changed")
         return Lookup(prev, result, status)
 
-    def get(self, sha: str) -> records.DocumentResult | None:
-        """The stored result for these bytes under the current options, or None."""
-        row = self._db.execute("SELECT blob FROM results WHERE sha=? AND key=?", (sha, self.key)).fetchone()
+    def get(self, path: str, sha: str) -> records.DocumentResult | None:
+        """The stored result for ``path`` holding these bytes under the current options, or None."""
+        row = self._db.execute(
+            "SELECT blob FROM results WHERE path=? AND key=? AND sha=?", (path, self.key, sha)
+        ).fetchone()
         if row is None:
             return None
         try:
@@ -203,15 +210,12 @@ class Cache:
             return None
 
     def known_sha(self, path: str) -> str | None:
-        """The sha recorded for ``path`` if a result for it is stored under the current options.
+        """The sha of the bytes the stored result for ``path`` (current options) was made from.
 
         The Dask engine sends this to the worker, which skips processing when the bytes it reads
         still hash to it (so only paths and hashes cross the network for unchanged files).
         """
-        row = self._db.execute(
-            "SELECT p.sha FROM paths AS p JOIN results AS r ON r.sha = p.sha AND r.key = ? WHERE p.path = ?",
-            (self.key, path),
-        ).fetchone()
+        row = self._db.execute("SELECT sha FROM results WHERE path=? AND key=?", (path, self.key)).fetchone()
         return row[0] if row else None
 
     def paths(self) -> dict[str, str]:
@@ -262,14 +266,14 @@ class Cache:
     def put_many(self, items: Iterable[tuple[str, str, int, records.DocumentResult | None]]) -> None:
         """Store finished documents in one transaction and commit.
 
-        ``result=None`` only records ``path -> sha`` (a hit found under a new or changed path).
+        ``result=None`` only records ``path -> sha``.
         """
         now = time.time()
         rows_r = []
         rows_p = []
         for path, sha, size, result in items:
             if result is not None:
-                rows_r.append((sha, self.key, now, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
+                rows_r.append((path, self.key, sha, now, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
             rows_p.append((path, sha, size, now))
         if not rows_p:
             return
@@ -277,7 +281,7 @@ class Cache:
         db.execute("BEGIN IMMEDIATE")
         try:
             if rows_r:
-                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows_r)
+                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", rows_r)
             db.executemany("INSERT OR REPLACE INTO paths VALUES (?, ?, ?, ?)", rows_p)
             db.execute("COMMIT")
         except BaseException:
@@ -295,11 +299,11 @@ class Cache:
         return n
 
     def prune(self) -> int:
-        """Delete stored results that no recorded path points to, or made under other options."""
+        """Delete stored results of forgotten paths, or made under other options."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         n = db.execute(
-            "DELETE FROM results WHERE key != ? OR sha NOT IN (SELECT sha FROM paths)", (self.key,)
+            "DELETE FROM results WHERE key != ? OR path NOT IN (SELECT path FROM paths)", (self.key,)
         ).rowcount
         db.execute("COMMIT")
         return n

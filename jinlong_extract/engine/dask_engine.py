@@ -98,7 +98,7 @@ class DaskEngine:
                 for (i, rel, src), (sha, size, status_hit, result) in zip(items, out):
                     stats.bytes += size
                     if status_hit:  # the worker read the same bytes as last time
-                        cached = self.cache.get(sha) if self.cache is not None else None
+                        cached = self.cache.get(rel, sha) if self.cache is not None else None
                         if cached is None:  # pruned meanwhile: process it after all
                             redo.append((i, rel, src, None))
                             continue

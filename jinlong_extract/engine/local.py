@@ -119,8 +119,8 @@ class LocalEngine:
         self.stats.note(look.status)
         if look.result is None:
             return data, sha, None
-        if look.status != "unchanged":  # same bytes seen under another name: record this path
-            self.cache.put(rel, sha, len(data), None)
+        if look.status != "unchanged":  # a result made under these options from these bytes,
+            self.cache.put(rel, sha, len(data), None)  # though the path held others since: record it
         return data, sha, rebase(look.result, rel, src)
 
     def _finish(self, result: records.DocumentResult, nbytes: int, hit: bool) -> records.DocumentResult:
