@@ -213,11 +213,11 @@ def _reconciled_table(rows: list[Reconciled]) -> str:
             f'<tr id="r-{_e(r.id)}" data-kind="{_e(r.kind)}"{" class=" + chr(34) + "conflict" + chr(34) if r.conflict else ""}>'
             + _td(r.id, r.id)
             + f'<td data-v="{_e(r.kind)}"><span class="kind k-{_e(r.kind)}">{_e(r.kind)}</span></td>'
-            + _td(r.metric or "", r.metric or "")
+            + _td((r.metric or "") + (" (累计)" if r.cumulative else ""), r.metric or "")
             + _td(r.subject or "", r.subject or "")
-            + _td(("累计 " if r.cumulative else "") + str(year or ""), r.year if r.year is not None else (r.period_end or ""), "num")
+            + _td(str(year or ""), r.year if r.year is not None else (r.period_end or ""), "num")
             + _td(format_value(r.value, r.unit), r.value if r.value is not None else "", "num")
-            + _td(format_interval(r.low, r.high, r.unit), None, "num")
+            + _td("" if r.low == r.high == r.value else format_interval(r.low, r.high, r.unit), None, "num")
             + _td(r.qualifier, r.qualifier)
             + _td(r.n_sources, r.n_sources, "num")
             + _td(r.rule or "", r.rule or "")
@@ -311,7 +311,9 @@ def _overview(data: OutputData, facts_by_doc: dict[str, list[Fact]]) -> str:
     if skipped:
         out.append('<div class="check"><b>skipped files</b><ul>')
         for d in skipped:
-            out.append(f"<li>{_e(d.path)}: {_e('; '.join(d.errors) or 'skipped')}</li>")
+            reason = "; ".join(d.errors) or "skipped"
+            line = reason if reason.startswith(f"{d.path}:") else f"{d.path}: {reason}"
+            out.append(f"<li>{_e(line)}</li>")
         out.append("</ul></div>")
     out.append('<h3>Documents</h3><table><thead><tr><th>document</th><th>encoding</th><th>script</th>'
                "<th>date</th><th>articles</th><th>figures</th><th>notes</th></tr></thead><tbody>")

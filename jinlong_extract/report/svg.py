@@ -8,6 +8,7 @@ warning colour with the flag in their tooltip.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from html import escape
 from urllib.parse import quote
 
@@ -16,7 +17,7 @@ from .fmt import format_value
 
 WIDTH, HEIGHT = 720, 260
 #: plot margins: left leaves room for y labels such as "670.35亿元"
-LEFT, RIGHT, TOP, BOTTOM = 92, 24, 18, 46
+LEFT, RIGHT, TOP, BOTTOM = 92, 56, 22, 46
 
 
 def fact_href(fact_id: str) -> str:
@@ -36,11 +37,22 @@ def _ordinal(as_of: str | None) -> int | None:
     return None
 
 
-def _ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+def nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+    """About ``n`` round tick values covering ``[lo, hi]`` (steps of 1, 2, 2.5 or 5 × 10^k).
+
+    >>> nice_ticks(0, 670.35e8)
+    [0.0, 20000000000.0, 40000000000.0, 60000000000.0, 80000000000.0]
+    >>> nice_ticks(0, 320)
+    [0.0, 100.0, 200.0, 300.0, 400.0]
+    """
     if hi <= lo:
         return [lo]
-    step = (hi - lo) / n
-    return [lo + i * step for i in range(n + 1)]
+    raw = (hi - lo) / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.floor(lo / step) * step
+    count = math.ceil((hi - first) / step - 1e-9)
+    return [float(round(first + i * step, 10)) for i in range(count + 1)]
 
 
 def series_chart(points: list[SeriesPoint], *, title: str = "") -> str:
@@ -64,9 +76,8 @@ def series_chart(points: list[SeriesPoint], *, title: str = "") -> str:
         return head + f'<text x="{LEFT}" y="{HEIGHT // 2}" class="axis">no values</text></svg>'
     unit = pts[0].unit
     values = [float(p.value) for p in pts]  # type: ignore[arg-type]
-    lo = min(0.0, min(values))
-    hi = max(values)
-    hi = hi * 1.08 if hi > 0 else (hi + 1.0)
+    ticks = nice_ticks(min(0.0, min(values)), max(values) if max(values) > 0 else 1.0)
+    lo, hi = ticks[0], ticks[-1]
     ords = [_ordinal(p.as_of) for p in pts]
     if all(o is not None for o in ords) and len(set(ords)) > 1:
         xs_raw = [float(o) for o in ords]  # type: ignore[arg-type]
@@ -75,14 +86,16 @@ def series_chart(points: list[SeriesPoint], *, title: str = "") -> str:
     x0, x1 = min(xs_raw), max(xs_raw)
     pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
+    pad = 28  # keep the first / last point and its label off the axis labels
+
     def sx(x: float) -> float:
-        return LEFT + (pw / 2 if x1 == x0 else (x - x0) / (x1 - x0) * pw)
+        return LEFT + pad + ((pw - 2 * pad) / 2 if x1 == x0 else (x - x0) / (x1 - x0) * (pw - 2 * pad))
 
     def sy(y: float) -> float:
         return TOP + ph - (y - lo) / (hi - lo) * ph
 
     out = [head]
-    for t in _ticks(lo, hi):
+    for t in ticks:
         y = sy(t)
         out.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         out.append(
