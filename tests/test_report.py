@@ -433,3 +433,12 @@ def test_only_facts_json_is_required(tmp_path):
     html = build_report(data["out"]).read_text(encoding="utf-8")
     assert "no reconciled table in this output" in html
     assert all(f"f-{f.id}" in _parse(html).marks for f in data["facts"])
+
+
+@pytest.mark.parametrize("module", ["fmt", "svg", "load", "html", "terminal"])
+def test_docstring_examples_hold(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"jinlong_extract.report.{module}"))
+    assert result.attempted > 0 and result.failed == 0

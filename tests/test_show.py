@@ -207,3 +207,12 @@ def test_report_command_on_a_folder_without_facts_exits_2(tmp_path):
     res = runner.invoke(_app(), ["report", str(tmp_path)])
     assert res.exit_code == 2
     assert "facts.json: missing" in res.stderr and res.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["report", "show"])
+def test_commands_are_registered_in_the_jinlong_app(command):
+    from jinlong_extract.cli import app
+
+    res = runner.invoke(app, [command, "--help"])
+    assert res.exit_code == 0 and "unavailable" not in res.output
+    assert {"report": "OUTPUT_DIR", "show": "FILE"}[command] in res.output

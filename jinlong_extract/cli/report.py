@@ -12,7 +12,7 @@ import typer
 
 def report(
     output_dir: str = typer.Argument(..., help="An output folder written by `jinlong extract` (holds facts.json).",
-                                     show_default=False),
+                                     show_default=False, metavar="OUTPUT_DIR"),
     out: Optional[str] = typer.Option(None, "--out", "-o",
                                       help="Where to write the report (file or folder). Default: OUTPUT_DIR/report.html."),
     title: str = typer.Option("jinlong report", "--title", help="Title shown at the top of the page."),

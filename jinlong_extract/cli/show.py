@@ -17,7 +17,8 @@ import typer
 
 
 def show(
-    file: str = typer.Argument(..., help="An article: .txt, .md, .html (or - for stdin).", show_default=False),
+    file: str = typer.Argument(..., help="An article: .txt, .md, .html (or - for stdin).", show_default=False,
+                              metavar="FILE"),
     article: Optional[int] = typer.Option(None, "--article", "-a", min=1,
                                           help="Show only this article of a page holding several (from 1)."),
     date: Optional[str] = typer.Option(None, "--date", help="Publication date to assume (YYYY-MM-DD) when the file has none."),
