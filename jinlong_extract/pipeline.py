@@ -1,0 +1,261 @@
+"""The per-document pipeline and the library entry points.
+
+``bytes -> ingest (decode, HTML, dates, articles) -> normalise (TextMap) -> figures (finder)
+-> attribution (+ entities) -> Facts grounded in the original``, one document at a time.
+
+* :func:`process_document` is the unit of work the engines (process pool, Dask) distribute;
+  it never raises for bad input and returns a picklable :class:`~records.DocumentResult`.
+* :func:`extract_text` runs it over one string; :func:`extract_paths` over files and folders,
+  then merges entities and reconciles figures across documents.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import regex
+
+from .errors import InputError, JinlongError
+from .options import DEFAULT_OPTIONS, Options
+from .records import Article, Document, DocumentResult, Entity, Fact, Mention, Reconciled, SeriesPoint
+
+
+@dataclass
+class Run:
+    """Everything one extraction produced."""
+
+    results: list[DocumentResult] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    reconciled: list[Reconciled] = field(default_factory=list)
+    series: list[SeriesPoint] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[Document]:
+        return [r.document for r in self.results]
+
+    @property
+    def facts(self) -> list[Fact]:
+        return [f for r in self.results for f in r.facts]
+
+    @property
+    def skipped(self) -> list[Document]:
+        return [r.document for r in self.results if r.document.skipped]
+
+
+def iter_sources(paths: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """``(relative path for the doc column, source)`` for files, folders (recursive), globs and ``-``."""
+    from .ingest import discover
+
+    yield from discover(list(paths))
+
+
+def process_document(data: bytes | None, path: str, source: str = "", options: Options = DEFAULT_OPTIONS, *,
+                     text: str | None = None, doc_date: str | None = None) -> DocumentResult:
+    """Run one document through every per-document stage. Never raises for bad input.
+
+    Give either the raw ``data`` bytes (decoded here) or an already decoded ``text``.
+    """
+    from . import ingest
+
+    try:
+        if text is not None:
+            loaded = ingest.load_text(text, path, doc_date=doc_date or options.default_date, options=options)
+        else:
+            if data is None:
+                data = ingest.read_source(source or path)
+            loaded = ingest.load_bytes(data, path, source, options)
+    except JinlongError as err:
+        return DocumentResult(Document(path=path, source=source, skipped=True, errors=[err.reason]))
+    except (OSError, UnicodeError, ValueError) as err:  # defensive: a reader bug must not stop a run
+        return DocumentResult(Document(path=path, source=source, skipped=True, errors=[f"unreadable: {err}"]))
+    return _extract_loaded(loaded, options, doc_date)
+
+
+def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentResult:
+    from .figures.attribution import attribute
+    from .figures.finder import find_figures
+
+    doc = loaded.document
+    tm = loaded.text
+    original = tm.original
+    norm = tm.text
+    facts: list[Fact] = []
+    mentions: list[Mention] = []
+    attrs = []
+    find_mentions = subject_of = None
+    if options.entities:
+        try:
+            from .entities import find_mentions, subject_of  # noqa: F811
+        except ImportError:  # pragma: no cover - entities stage not installed
+            find_mentions = subject_of = None
+    for art in loaded.articles:
+        atext = norm[art.start:art.end]
+        date = art.date or doc.date or doc_date or options.default_date
+        figs = find_figures(atext, kinds=options.kinds, bare_currency=options.bare_currency)
+        if art.boilerplate:
+            rel = [(s - art.start, e - art.start) for s, e in art.boilerplate]
+            figs = [f for f in figs if not any(s < f.end and f.start < e for s, e in rel)]
+        art_mentions = find_mentions(atext, doc=doc.path, article=art.index) if find_mentions else []
+        if art_mentions:
+            places = [(m.start, m.end) for m in art_mentions if m.type == "LOC"]
+            # a numeral inside a place name is not a figure: 长春九台, 五台山
+            figs = [f for f in figs if not any(s <= f.start < e and e > f.unit_start for s, e in places)]
+        for a, f in zip(attribute(atext, figs, date=date, mentions=art_mentions, subject_of=subject_of), figs):
+            os_, oe = _with_gloss(original, *tm.to_original(art.start + f.start, art.start + f.end))
+            facts.append(Fact(
+                doc=doc.path, article=art.index, start=os_, end=oe, text=original[os_:oe], kind=f.kind,
+                value=f.value, low=f.low, high=f.high, qualifier=f.qualifier, unit=f.unit, currency=f.currency,
+                object=a.object, metric=a.metric, subject=a.subject, year=a.year, period_start=a.period_start,
+                period_end=a.period_end, cumulative=a.cumulative, sentence=a.sentence, date=date,
+                subject_ids=[a.subject_id] if a.subject_id else [], year_source=a.year_source,
+            ))
+            attrs.append(a)
+        for m in art_mentions:
+            os_, oe = tm.to_original(art.start + m.start, art.start + m.end)
+            m.start, m.end, m.text = os_, oe, original[os_:oe]
+            mentions.append(m)
+    _copy_repeated(facts, attrs)
+    doc.facts = len(facts)
+    doc.articles = len(loaded.articles)
+    return DocumentResult(document=doc, facts=facts, mentions=mentions, article_meta=list(loaded.articles),
+                          fingerprint=fingerprint(norm))
+
+
+def _copy_repeated(facts: list[Fact], attrs) -> None:
+    """A figure repeated verbatim in one document (headline, summary, body) is one figure: a repeat
+    with no time evidence of its own takes the year, period and cumulative flag (and a missing
+    metric or object) of the best-attested mention."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, f in enumerate(facts):
+        groups.setdefault((f.kind, _squash(f.text)), []).append(i)
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        best = max(idx, key=lambda i: attrs[i].evidence)
+        src = facts[best]
+        for i in idx:
+            f = facts[i]
+            if i == best or f.year_source is not None or f.cumulative or f.period_start is not None:
+                continue
+            if src.year is not None:
+                f.year, f.year_source = src.year, "copy"
+            f.period_start, f.period_end = src.period_start, src.period_end
+            f.cumulative = src.cumulative
+            f.metric = f.metric or src.metric
+            f.object = f.object or src.object
+
+
+def _with_gloss(original: str, start: int, end: int) -> tuple[int, int]:
+    """Extend a span over a pinyin gloss glued to its last character: "14個(gè)"."""
+    from .normalize.steps import _GLOSS
+
+    m = _GLOSS.match(original, end)
+    return (start, m.end()) if m else (start, end)
+
+
+_SQUASH = regex.compile(r"\s+")
+
+
+def _squash(s: str) -> str:
+    return _SQUASH.sub("", s)
+
+
+_FP_SPLIT = regex.compile(r"[^\p{Han}A-Za-z0-9]+")
+
+
+def fingerprint(norm_text: str, *, min_chars: int = 8) -> list[int]:
+    """Sorted CRC32 hashes of the text's sentences (letters and digits only), for detecting the
+    same article republished with other furniture, encoding or script."""
+    hashes = set()
+    for piece in regex.split(r"[。！？!?\n]", norm_text):
+        core = _FP_SPLIT.sub("", piece)
+        if len(core) >= min_chars:
+            hashes.add(zlib.crc32(core.encode("utf-8")))
+    return sorted(hashes)
+
+
+def extract_text(text: str, doc_date: str | None = None, options: Options | None = None) -> list[Fact]:
+    """Facts of one text. Offsets are into ``text``.
+
+    >>> [(f.text, f.kind, f.value, f.metric) for f in extract_text("2024年，签约项目112个，投资额达149.53亿元。")]
+    [('112个', 'count', 112.0, '签约项目数'), ('149.53亿元', 'money', 14953000000.0, '投资额')]
+    """
+    options = options or DEFAULT_OPTIONS
+    result = process_document(None, "<text>", "", options, text=text, doc_date=doc_date)
+    if result.document.skipped:
+        raise InputError("<text>", result.document.errors[0] if result.document.errors else "unreadable")
+    return result.facts
+
+
+def extract_paths(paths: Iterable[str] | str, *, options: Options | None = None, jobs: int | None = 1,
+                  engine: str = "local", scheduler: str | None = None, cache_path: str | None = None,
+                  progress: bool = False, reconcile: bool = True) -> Run:
+    """Extract every file under ``paths`` (files, folders, globs, ``-``), merge entities and reconcile.
+
+    >>> run = extract_paths(["corpus"])          # doctest: +SKIP
+    >>> len(run.facts), len(run.reconciled)      # doctest: +SKIP
+    """
+    options = options or DEFAULT_OPTIONS
+    if isinstance(paths, str):
+        paths = [paths]
+    sources = list(iter_sources(paths))
+    results = list(run_documents(sources, options, jobs=jobs, engine=engine, scheduler=scheduler,
+                                 cache_path=cache_path, progress=progress))
+    return finish_run(results, options, reconcile=reconcile)
+
+
+def run_documents(sources, options: Options, **kw) -> Iterator[DocumentResult]:
+    """The engine (process pool / Dask / cache) when available, else in-process, in order."""
+    try:
+        from .engine import run_documents as engine_run
+    except ImportError:  # pragma: no cover
+        engine_run = None
+    if engine_run is not None:
+        yield from engine_run(sources, options, **kw)
+        return
+    for path, source in sources:  # pragma: no cover
+        yield process_document(None, path, source, options)
+
+
+def finish_run(results: list[DocumentResult], options: Options = DEFAULT_OPTIONS, *, reconcile: bool = True) -> Run:
+    """The cross-document stages: entity merging, subject ids, reconciliation, series."""
+    run = Run(results=results)
+    if options.entities:
+        try:
+            from .entities import merge_entities
+        except ImportError:  # pragma: no cover
+            merge_entities = None
+        if merge_entities is not None:
+            run.entities = merge_entities(m for r in results for m in r.mentions)
+            _link_subjects(run)
+    if reconcile:
+        try:
+            from .reconcile import reconcile as reconcile_figures
+        except ImportError:  # pragma: no cover
+            reconcile_figures = None
+        if reconcile_figures is not None:
+            run.reconciled, run.series = reconcile_figures(results, run.entities)
+    return run
+
+
+def _link_subjects(run: Run) -> None:
+    """Point each fact's ``subject_ids`` at the merged entity its subject mention belongs to."""
+    by_alias: dict[str, str] = {}
+    for e in run.entities:
+        for name in [e.canonical, *e.aliases]:
+            by_alias.setdefault(name, e.id)
+    for r in run.results:
+        for f in r.facts:
+            if f.subject:
+                eid = by_alias.get(f.subject)
+                if eid:
+                    f.subject_ids = [eid]
+
+
+def article_of(articles: list[Article], pos: int) -> Article | None:
+    for a in articles:
+        if a.start <= pos < a.end:
+            return a
+    return None
