@@ -141,14 +141,18 @@ def _load_with_ingest(data: bytes, doc: Document) -> DocText | None:
 def text_from_bytes(data: bytes, doc: Document, facts: list[Fact]) -> DocText:
     """The decoded original of ``data`` (as the pipeline decoded it) and its articles.
 
-    Prefers the ingest stage's own reader (same decoding, article split with headlines) when it
-    grounds every fact; else decodes with the recorded encoding. Never raises.
+    Decodes with the recorded encoding; for a page of several articles (or when that decoding
+    does not ground every fact) asks the ingest stage's own reader too, for its article split
+    and headlines. Never raises.
     """
+    plain = decode_original(data, doc.encoding)
+    plain_ok = grounded(plain, facts)
+    if plain_ok and doc.articles <= 1:
+        return DocText(plain)  # one article: nothing the (slower) ingest re-read would add
     by_ingest = _load_with_ingest(data, doc)
     if by_ingest is not None and by_ingest.original is not None and grounded(by_ingest.original, facts):
         return by_ingest
-    plain = decode_original(data, doc.encoding)
-    if grounded(plain, facts):
+    if plain_ok:
         return DocText(plain, by_ingest.articles if by_ingest and by_ingest.original == plain else [])
     where = doc.source or doc.path
     return DocText(plain, [], f"{where}: changed since extraction (some figures no longer match their offsets)")
