@@ -47,7 +47,9 @@ def strip_pinyin_glosses(text: str) -> tuple[str, EditMap]:
     """
     if "(" not in text and "（" not in text:
         return text, EditMap()
-    return apply_edits(text, ((m.start(), m.end(), "") for m in _GLOSS.finditer(text)))
+    # The gloss belongs to the character it reads: "產(chǎn)" -> "產" is one replacement, so a
+    # span ending on 產 maps back to "產(chǎn)" (the gold writes figures as "14個(gè)").
+    return apply_edits(text, ((m.start() - 1, m.end(), text[m.start() - 1]) for m in _GLOSS.finditer(text)))
 
 
 # --------------------------------------------------------------------------- (b) t2s
@@ -167,6 +169,7 @@ _BREAK = re.compile(r"\n(?:[ \t\u3000\u00a0]*\n)?[ \t\u3000\u00a0]*(?=\S)")
 _HSPACE = " \t\u3000\u00a0"
 _WORDCHAR = re.compile(f"[{_HAN}0-9“‘]")
 _SPACES_INSIDE = re.compile(r"\S\s{1,}\S")
+_SHORT_HEAD = re.compile(f"[{_HAN}][、，,]")
 
 
 def _unclosed(line: str) -> bool:
@@ -211,6 +214,8 @@ def join_broken_lines(text: str, is_boilerplate=None) -> tuple[str, EditMap]:  #
             join = True
         elif _unclosed(prev):
             join = True
+        elif _SHORT_HEAD.match(nline) and _SPACES_INSIDE.search(prev) is None:
+            join = True  # "委、省政府…": a one-character clause cannot open a paragraph
         else:
             join = (
                 len(prev) >= _J["min_body_chars"]
@@ -355,7 +360,7 @@ def repair_mojibake(text: str) -> tuple[str, EditMap, list[tuple[int, int]]]:
                 pos = j
             last_bad = max((n for n, ch in enumerate(text[j : min(k, j + 10)]) if not _plausible(ch)), default=-1)
             if 0 <= _plausible_prefix(text[j:k]) < 3 and last_bad >= 0:
-                marks.append((j, j + last_bad + 1))  # "。ㄈ┙": left as written, yields nothing
+                marks.append((i, j + last_bad + 1))  # "。ㄈ┙": left as written, yields nothing
             continue
         end = j + consumed
         # the unrepairable rest: the run up to the resync point, kept as written
