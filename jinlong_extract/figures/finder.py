@@ -27,10 +27,7 @@ import regex
 
 from ..data import load_table
 
-try:  # the numerals layer (figures/numerals.py)
-    from .numerals import NUMERAL, parse_number
-except ImportError:  # pragma: no cover - only while the numerals layer is being written
-    from ._draft_numerals import NUMERAL, parse_number
+from .numerals import NUMERAL, parse_number
 
 
 @dataclass(slots=True)
@@ -106,8 +103,8 @@ class _Rules:
         self.unit_re = regex.compile(r"[ \t]?(?:" + _alternation(self.units) + ")")
         self.not_unit_follow = regex.compile("(?:" + _alternation(units["count"]["rules"]["not_measure_followers"]) + ")")
         self.subunits = {w: (s["code"], s["factor"]) for s in units["subunit"] for w in s["words"]}
-        self.subunit_re = regex.compile(
-            r"(?:又|零)?(" + NUMERAL + r")(" + _alternation(self.subunits) + ")")
+        self.subunit_lead_re = regex.compile(r"(?:又|零)?")
+        self.subunit_word_re = regex.compile(_alternation(self.subunits))
         self.symbols = {s["symbol"]: (s["code"], s["unit"]) for s in units["symbol"]}
         self.symbol_re = regex.compile(r"(?:" + _alternation(self.symbols) + r")[ \t]?\Z")
         self.money_context = regex.compile(_alternation(units["money"]["context"]))
@@ -119,8 +116,7 @@ class _Rules:
         self.output_measures = set(qr["output_measures"])
         pct = units["percent"]["prefix"]
         self.pct_prefix = {"百分之": 1.0, "千分之": 0.1, "万分之": 0.01}
-        self.pct_prefix_re = regex.compile(
-            r"(" + _alternation(pct) + r")[ \t]?(" + NUMERAL + ")")
+        self.pct_prefix_re = regex.compile(r"(?:" + _alternation(pct) + r")[ \t]?")
 
         # qualifiers
         self.prefix_kind: dict[str, str] = {}
@@ -298,11 +294,14 @@ def _bare_currencies(text: str, figs: list[Figure], r: _Rules) -> list[Figure]:
 
 def _percent_prefixed(text: str, m, r: _Rules) -> Figure | None:
     """"百分之二十", "千分之2.4" (value in percent)."""
-    v = parse_number(m.group(2))
+    n = r.core_re.match(text, m.end())
+    if n is None or n.group("bare") is not None:
+        return None
+    v = parse_number(n.group(0))
     if v is None:
         return None
-    v *= r.pct_prefix[m.group(1)]
-    fig = Figure(m.start(), m.end(), m.group(0), "percent", v, v, v, "exact", "%", unit_start=m.start())
+    v *= r.pct_prefix[m.group(0).strip(" \t")]
+    fig = Figure(m.start(), n.end(), text[m.start():n.end()], "percent", v, v, v, "exact", "%", unit_start=m.start())
     before = text[max(0, m.start() - 6):m.start()]
     pm = _prefix(before, r)
     if pm and pm.group(0).strip(" \t") not in r.bare_only:
@@ -440,14 +439,18 @@ def _money_tail_ok(text: str, end: int) -> bool:
 
 def _subunits(text, pos, code, value, low, high, r):
     """"五元三毛", "两美元又三美分", "10日元5日本銭"."""
-    m = r.subunit_re.match(text, pos)
-    if not m or r.subunits[m.group(2)][0] != code:
+    lead = r.subunit_lead_re.match(text, pos)
+    n = r.core_re.match(text, lead.end())
+    if n is None or n.group("bare") is not None:
         return value, low, high, pos
-    v = parse_number(m.group(1))
+    w = r.subunit_word_re.match(text, n.end())
+    if w is None or r.subunits[w.group(0)][0] != code:
+        return value, low, high, pos
+    v = parse_number(n.group(0))
     if v is None:
         return value, low, high, pos
-    add = v * r.subunits[m.group(2)][1]
-    return (value + add, None if low is None else low + add, None if high is None else high + add, m.end())
+    add = v * r.subunits[w.group(0)][1]
+    return (value + add, None if low is None else low + add, None if high is None else high + add, w.end())
 
 
 def _qual(prefix: str | None, qualifier: str, r: _Rules) -> str:
