@@ -1,0 +1,116 @@
+"""Where does a name that ends at a suffix start? Shared by organisations, parks and events.
+
+Names are found from their end (``…有限公司``, ``…推介会``); the start is the clause start
+(punctuation) moved right past the last *boundary token* (``与``, ``在``, ``了``, ``考察`` …,
+``data/entities.toml`` ``[orgs].boundary_tokens``). Tokens come from jieba (lazy, a private
+tokenizer, HMM off) run on that short clause only — never on a whole document — so that a
+boundary character inside a word (``所在地``, ``和平``) is not taken for a boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from jinlong_extract.data import load_table
+
+#: characters that end a clause for name finding (names never span them); ``(``/``)`` are
+#: handled apart because registered names contain short bracketed places: 戈耳电梯(天水)有限公司
+_PUNCT = "，,。；;：:！!？?、“”\"‘’'《》〈〉【】[]{}|…—\n\r\t 　·•～~/\\-"
+_PUNCT_RX = re.compile("[" + re.escape(_PUNCT.replace("·", "")) + "]")
+_PUNCT_NO_LIST_RX = re.compile("[" + re.escape(_PUNCT.replace("·", "").replace("、", "")) + "]")
+_PAREN_GROUP = re.compile(r"\([\u4e00-\u9fff]{2,4}\)")
+_LONE_PAREN = re.compile(r"[()（）]")
+_HAS_DIGIT = re.compile(r"[0-9０-９]")
+_AFTER_NUMBER = "年届度月日号"
+WINDOW = 32  #: longest left context looked at (characters)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, Any]:
+    orgs = load_table("entities")["orgs"]
+    return {
+        "boundary": frozenset(orgs["boundary_tokens"]),
+        "conditional": frozenset(orgs["conditional_boundary"]),
+        "generic": tuple(orgs["generic_prefixes"]),
+        "min_core": int(orgs["min_core_len"]),
+    }
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> Any:
+    """A private jieba tokenizer (lazy import; the global jieba state is left alone)."""
+    import jieba  # heavy: imported on first use only
+
+    jieba.setLogLevel(60)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    for word in _rules()["boundary"]:
+        tok.add_word(word, freq=tok.FREQ.get(word, 0) or 1000)
+    return tok
+
+
+@lru_cache(maxsize=4096)
+def _cut(s: str) -> tuple[str, ...]:
+    return tuple(tokenizer().cut(s, HMM=False))
+
+
+def clause_start(text: str, end: int, floor: int = 0, lists: bool = False) -> int:
+    """Offset just after the last clause punctuation before ``end`` (bounded by ``WINDOW``).
+
+    With ``lists=True`` the enumeration comma 、 does not end the clause (A、B等企业).
+    """
+    lo = max(floor, end - (WINDOW * 2 if lists else WINDOW))
+    window = text[lo:end]
+    # mask bracketed short groups (天水) so they do not cut 戈耳电梯(天水)有限公司
+    masked = _PAREN_GROUP.sub(lambda m: "甲" * len(m.group()), window)
+    last = -1
+    for m in (_PUNCT_NO_LIST_RX if lists else _PUNCT_RX).finditer(masked):
+        last = m.end()
+    for m in _LONE_PAREN.finditer(masked):
+        last = max(last, m.end())
+    return lo + last if last >= 0 else lo
+
+
+def name_start(text: str, end: int, floor: int = 0, is_name_start: Any = None) -> int:
+    """Start of the name whose last character is ``text[end-1]``.
+
+    ``is_name_start(offset) -> bool`` tells whether a place / known name begins at an offset
+    (used for the conditional boundary 和). ``floor`` is a hard left limit (the end of the
+    previous name).
+    """
+    cs = clause_start(text, end, floor)
+    clause = text[cs:end]
+    if not clause:
+        return end
+    rules = _rules()
+    tokens = _cut(clause)
+    pos = 0
+    start_tok = 0
+    offsets = []
+    for tok in tokens:
+        offsets.append(pos)
+        pos += len(tok)
+    for i, tok in enumerate(tokens):
+        nxt = cs + offsets[i] + len(tok)
+        if tok in rules["boundary"] or _HAS_DIGIT.search(tok):
+            start_tok = i + 1
+        elif tok in rules["conditional"] and is_name_start is not None and is_name_start(nxt):
+            start_tok = i + 1
+    if start_tok >= len(tokens):
+        return end
+    start = cs + offsets[start_tok]
+    # 2025年全国硕士研究生招生考试: the year's 年 / 第N届's 届 is no part of the name
+    while start < end and text[start] in _AFTER_NUMBER and start > 0 and _HAS_DIGIT.match(text[start - 1]):
+        start += 1
+    return start
+
+
+def is_generic(name: str) -> bool:
+    """True for generic references (该公司, 各级政府) that are not names."""
+    return name.startswith(_rules()["generic"])
+
+
+def min_core() -> int:
+    return _rules()["min_core"]

