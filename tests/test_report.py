@@ -442,3 +442,32 @@ def test_docstring_examples_hold(module):
 
     result = doctest.testmod(importlib.import_module(f"jinlong_extract.report.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+# --------------------------------------------------------------------------- the seed corpus, end to end
+
+
+@pytest.mark.slow  # runs the whole extractor over corpus/ (jieba, OpenCC, reconciliation): several seconds
+def test_report_over_the_seed_corpus(tmp_path):
+    from typer.testing import CliRunner
+
+    from jinlong_extract.cli import app
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["extract", str(root / "corpus"), "--out", str(out), "--format", "json",
+                                   "--quiet", "--no-cache", "--report"])
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    parsed = _parse(html)
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert len(facts) > 50
+    for f in facts:  # every figure highlighted in place, with its id and exactly its text
+        assert parsed.marks.get(f"f-{f['id']}") == f["text"], f["id"]
+    ids = {a["id"] for _, a in parsed.tags if "id" in a}
+    links = [unquote(a["href"][1:]) for t, a in parsed.tags if t == "a" and a.get("href", "").startswith("#")]
+    assert links and all(h in ids for h in links)  # no dangling in-page link
+    assert "changed since extraction" not in html and "cannot read the source" not in html
+    assert "149.53亿元" in html and "津陇共振兴" in html
+    if json.loads((out / "series.json").read_text(encoding="utf-8")):
+        assert '<svg class="chart"' in html

@@ -174,6 +174,7 @@ def test_render_plain_without_articles_has_no_headers():
 # --------------------------------------------------------------------------- the real pipeline
 
 
+@pytest.mark.slow  # runs the whole extractor (jieba, OpenCC) on a seed article: several seconds
 def test_show_on_a_corpus_article_with_the_real_pipeline():
     pipeline = pytest.importorskip("jinlong_extract.pipeline", reason="pipeline not installed yet")
     path = ROOT / "corpus" / "000_5e0a7226a9ef9ce5.txt"

@@ -62,11 +62,12 @@ def _is_html(path: str, original: str) -> bool:
 
 
 def _plain(segment: str, html_source: bool) -> str:
+    """Text between figures, for display only: HTML tags hidden, runs of blank lines shortened."""
     if html_source:
         import html as _html
 
-        segment = _BLANK_RUNS.sub("\n\n", _html.unescape(_HTML_HIDDEN.sub("", segment)))
-    return escape(segment, quote=False)
+        segment = _html.unescape(_HTML_HIDDEN.sub("", segment))
+    return escape(_BLANK_RUNS.sub("\n\n", segment), quote=False)
 
 
 def _tooltip(f: Fact) -> str:
