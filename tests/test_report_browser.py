@@ -271,6 +271,12 @@ def test_clicking_a_highlight_shows_its_details(page, report):
                      "metric": "参会企业数 (累计)", "selected": f"f-{fact.id}"}
 
 
+def test_hovering_a_highlight_names_its_value(page, report):
+    fact = report["facts"][4]
+    assert page.js(f"document.getElementById({json.dumps('f-' + fact.id)}).title") == \
+        "count · 2000家 · min ≥ 2000家 · 参会企业数"
+
+
 def test_details_link_to_the_reconciled_row(page, report):
     fact = report["facts"][1]  # 149.53亿元, row R2
     page.click(f'[id="f-{fact.id}"]')
@@ -322,8 +328,9 @@ def test_reconciled_table_sorts_by_value(page):
     up = page.js("[...document.querySelectorAll('#rtable tbody tr')].map(r => r.id)")
     page.click("#rtable thead th:nth-child(6)")  # descending
     down = page.js("[...document.querySelectorAll('#rtable tbody tr')].map(r => r.id)")
-    assert up[:2] == ["r-R1", "r-R4"] and up[-1] == "r-R5"  # 112个, 168个 … 670.35亿元
-    assert down == list(reversed(up)) or down[0] == "r-R5"
+    # 112个, 168个, 320个, 20亿元, 148.31亿元, 149.53亿元, 441.1亿元, 670.35亿元
+    assert up == ["r-R1", "r-R4", "r-R3", "r-R8", "r-R7", "r-R2", "r-R6", "r-R5"]
+    assert down == list(reversed(up))
 
 
 def test_hostile_article_runs_nothing(page):
