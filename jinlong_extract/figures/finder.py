@@ -262,19 +262,27 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
         return []
     r = rules()
     blocked = [(m.start(), m.end()) for m in r.blocked_re.finditer(text)]
-    events = [(m.start(), 0, m) for m in r.pct_prefix_re.finditer(text)]
-    events += [(m.start(), 1, m) for m in r.core_re.finditer(text)]
-    events.sort(key=lambda e: (e[0], e[1]))
+    pcts = [m for m in r.pct_prefix_re.finditer(text)]
     out: list[Figure] = []
-    last_end = 0
-    for s, typ, m in events:
-        if s < last_end:
-            continue
-        fig = _percent_prefixed(text, m, r) if typ == 0 else _figure_at(text, m, r)
+    pos = 0
+    k = 0
+    while True:
+        m = r.core_re.search(text, pos)
+        if m is None:
+            break
+        fig = None
+        while k < len(pcts) and pcts[k].start() < pos:
+            k += 1
+        if k < len(pcts) and pcts[k].start() <= m.start():  # "百分之二十" starts before its numeral
+            fig = _percent_prefixed(text, pcts[k], r)
+            k += 1
+        if fig is None:
+            fig = _figure_at(text, m, r)
         if fig is None or fig.kind not in kinds or _overlaps(blocked, fig.start, fig.end):
+            pos = max(m.end(), fig.end if fig is not None else 0)
             continue
         out.append(fig)
-        last_end = fig.end
+        pos = fig.end
     if bare_currency:
         out = sorted(out + _bare_currencies(text, out, r), key=lambda f: f.start)
     return out
@@ -356,6 +364,15 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
         start = s - len(sym.group(0))
         symbol_unit = r.symbols[sym.group(0).strip(" \t")]
 
+    if symbol_unit and "，" in core_text:
+        # "$20，300美圆": after a currency symbol the full-width comma lists amounts
+        cut = s + core_text.index("，")
+        v = parse_number(text[s:cut])
+        if v is None:
+            return None
+        code, uname = symbol_unit
+        return _finish(text, Figure(start, cut, text[start:cut], "money", v, v, v, "exact", uname, code,
+                                    unit_start=start), r)
     unit = _unit_at(text, end, r)
     qualifier = "approx" if approx else "exact"
     low = high = value
