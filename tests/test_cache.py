@@ -1,7 +1,9 @@
-"""The incremental cache: hit / miss / changed / added / deleted, keys, rebasing, durability.
+"""The incremental cache: hit / miss / changed / added / deleted, keys, rebasing, durability,
+and the compact serialisation its blobs (and the pool's results) use.
 
 Cases are runs over small files written to a temporary folder with the fake per-document
-function of ``test_engine``; the property test checks :class:`Cache` against a dict model.
+function of ``test_engine``; property tests check :class:`Cache` against a dict model and
+``serial`` round trips on generated results.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jinlong_extract.engine import Cache, RunStats, cache_key, content_hash, run_documents
+from jinlong_extract.engine import Cache, RunStats, cache_key, content_hash, run_documents, serial
 from jinlong_extract.engine.cache import rebase, records_fingerprint
 from jinlong_extract.errors import JinlongError
 from jinlong_extract.options import Options
-from jinlong_extract.records import Document, DocumentResult, Fact, Mention
+from jinlong_extract.records import Article, Document, DocumentResult, Fact, Mention
 
 from test_engine import _write_docs, fake_process
 
@@ -208,10 +210,10 @@ def test_wal_mode(tmp_path: Path) -> None:
 
 _paths = st.sampled_from(["a.txt", "b.txt", "dir/c.txt", "新闻/d.txt"])
 _shas = st.sampled_from(["s1", "s2", "s3"])
-_ops = st.lists(st.tuples(st.sampled_from(["put", "lookup", "forget"]), _paths, _shas), max_size=30)
+_ops = st.lists(st.tuples(st.sampled_from(["put", "lookup", "forget"]), _paths, _shas), max_size=20)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(_ops)
 def test_cache_matches_a_dict_model(tmp_path_factory: pytest.TempPathFactory, ops) -> None:
     db = str(tmp_path_factory.mktemp("prop") / "c.sqlite")
@@ -237,3 +239,59 @@ def test_cache_matches_a_dict_model(tmp_path_factory: pytest.TempPathFactory, op
         assert c.paths() == path_sha
         assert len(c) == len(stored)
         assert c.diff(dict(path_sha)).unchanged == sorted(path_sha)
+
+
+# ---- buffered commits ------------------------------------------------------------------------
+
+def test_add_buffers_until_interval_and_close_commits(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.sqlite")
+    c = Cache(db, Options(), commit_interval=3600)
+    c.add("a.txt", "s1", 1, DocumentResult(Document(path="a.txt")))
+    with Cache(db, Options()) as other:  # another connection sees nothing yet
+        assert other.paths() == {}
+    c.close()  # Ctrl-C / exceptions / early stop all end here
+    with Cache(db, Options()) as other:
+        assert other.paths() == {"a.txt": "s1"}
+
+
+def test_add_commits_once_interval_passed(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.sqlite")
+    c = Cache(db, Options(), commit_interval=0.0)
+    c.add("a.txt", "s1", 1, DocumentResult(Document(path="a.txt")))
+    with Cache(db, Options()) as other:
+        assert other.get("a.txt", "s1") is not None
+    c.close()
+
+
+# ---- serialisation ---------------------------------------------------------------------------
+
+_text = st.text(alphabet="天津市签约112个项目投资149.53亿元%(chǎn)\n ", max_size=12)
+_opt_float = st.none() | st.floats(allow_nan=False)
+_facts = st.builds(
+    Fact, doc=_text, article=st.integers(0, 5), start=st.integers(0, 10**6), end=st.integers(0, 10**6), text=_text,
+    kind=st.sampled_from(["money", "count", "percent", "quantity"]), value=_opt_float, low=_opt_float,
+    high=_opt_float, qualifier=st.sampled_from(["exact", "approx", "min", "max", "range"]), unit=st.none() | _text,
+    currency=st.none() | st.just("CNY"), object=st.none() | _text, metric=st.none() | _text,
+    subject=st.none() | _text, year=st.none() | st.integers(1990, 2030), period_start=st.none() | st.integers(1990, 2030),
+    period_end=st.none() | st.integers(1990, 2030), cumulative=st.booleans(), sentence=_text,
+    date=st.none() | st.just("2024-07-19"), subject_ids=st.lists(_text, max_size=2), year_source=st.none() | _text,
+)
+_mentions = st.builds(Mention, doc=_text, article=st.integers(0, 3), start=st.integers(0, 999), end=st.integers(0, 999),
+                      text=_text, type=st.sampled_from(["ORG", "LOC", "PER", "EVENT"]), canonical=st.none() | _text)
+_articles = st.builds(Article, index=st.integers(0, 3), start=st.integers(0, 999), end=st.integers(0, 999),
+                      headline=st.none() | _text,
+                      boilerplate=st.lists(st.tuples(st.integers(0, 99), st.integers(0, 99)), max_size=3))
+_results = st.builds(
+    DocumentResult,
+    document=st.builds(Document, path=_text, errors=st.lists(_text, max_size=2), skipped=st.booleans(),
+                       size=st.integers(0, 10**7)),
+    facts=st.lists(_facts, max_size=4), mentions=st.lists(_mentions, max_size=3),
+    article_meta=st.lists(_articles, max_size=2), fingerprint=st.lists(st.integers(0, 2**63), max_size=5),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_results)
+def test_serial_round_trip(result: DocumentResult) -> None:
+    assert serial.loads(serial.dumps(result)) == result
+    assert serial.unpack(serial.pack(result)) == result

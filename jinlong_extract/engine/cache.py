@@ -12,13 +12,22 @@ Two tables:
 * ``paths`` — ``relative path -> sha256`` of the bytes last seen there, so a re-run can tell
   added, changed, unchanged and deleted files apart (:meth:`Cache.diff`, :meth:`Cache.stale_paths`).
 
-Durability: the database runs in WAL mode with ``synchronous=NORMAL`` and every finished document
-(or, from the process pool, every finished batch of a few documents) is committed in its own
-transaction. A committed WAL transaction survives the process being killed (Ctrl-C, ``kill -9``);
-only a power cut can lose the last few commits. A commit costs tens of microseconds, so there is
-no reason to batch more than that.
+Durability: the database runs in WAL mode with ``synchronous=NORMAL`` (a committed transaction
+survives the process being killed; only a power cut can lose the last commits). A commit costs
+about 150 µs, as much as processing a short article at 5 MB/s, so finished documents are grouped:
 
-Cost of a hit: one ``SELECT`` (a join over two primary keys) and one ``pickle.loads``.
+* from the process pool, each finished batch (up to 32 documents, ~50 ms of work) is committed
+  in one transaction as soon as it arrives (:meth:`Cache.put_many`);
+* in a single process, finished documents are buffered (:meth:`Cache.add`) and committed once
+  ``commit_interval`` (0.1 s) has passed since the last commit.
+
+Ctrl-C, an exception or the consumer stopping early all go through :meth:`Cache.close`, which
+commits the buffer, so they lose nothing finished. ``kill -9`` loses at most the documents
+finished in the last ``commit_interval`` seconds (in a single process) and nothing already
+committed.
+
+Cost of a hit: one ``SELECT`` (a join over two primary keys) and one ``pickle.loads`` of a tuple
+of plain values (:mod:`.serial`), about 2 µs a fact.
 """
 
 from __future__ import annotations
@@ -30,10 +39,12 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from .. import records
 from ..errors import JinlongError
 from ..options import Options
+from .serial import Packed, pack, unpack
 
 #: File name of the cache inside the output folder.
 CACHE_FILENAME = ".jinlong-cache.sqlite"
@@ -147,9 +158,12 @@ class Cache:
     'a.txt'
     """
 
-    def __init__(self, path: str, options: Options) -> None:
+    def __init__(self, path: str, options: Options, *, commit_interval: float = 0.1) -> None:
         self.path = path
         self.key = cache_key(options)
+        self.commit_interval = commit_interval
+        self._buffer: list[tuple[str, str, int, Any]] = []
+        self._last_commit = time.monotonic()
         parent = os.path.dirname(os.path.abspath(path))
         try:
             os.makedirs(parent, exist_ok=True)
@@ -176,9 +190,12 @@ class Cache:
         self.close()
 
     def close(self) -> None:
-        """Close the connection (everything is already committed)."""
+        """Commit what :meth:`add` buffered and close the connection."""
         if self._db is not None:
-            self._db.close()
+            try:
+                self.flush()
+            finally:
+                self._db.close()
             self._db = None  # type: ignore[assignment]
 
     # ---- reads -----------------------------------------------------------------------------
@@ -191,7 +208,7 @@ class Cache:
         result = None
         if blob is not None:
             try:
-                result = pickle.loads(blob)
+                result = unpack(pickle.loads(blob))
             except Exception:  # a blob from an incompatible build: recompute it
                 result = None
         status = "added" if prev is None else ("unchanged" if prev == sha else "changed")
@@ -205,7 +222,7 @@ class Cache:
         if row is None:
             return None
         try:
-            return pickle.loads(row[0])
+            return unpack(pickle.loads(row[0]))
         except Exception:
             return None
 
@@ -259,21 +276,41 @@ class Cache:
         return out
 
     # ---- writes ----------------------------------------------------------------------------
-    def put(self, path: str, sha: str, size: int, result: records.DocumentResult | None) -> None:
+    def add(self, path: str, sha: str, size: int, result: records.DocumentResult | Packed | bytes | None) -> None:
+        """Store one finished document; committed with others once ``commit_interval`` has passed."""
+        self._buffer.append((path, sha, size, result))
+        if time.monotonic() - self._last_commit >= self.commit_interval:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit everything :meth:`add` buffered."""
+        if self._buffer:
+            items, self._buffer = self._buffer, []
+            self.put_many(items)
+        self._last_commit = time.monotonic()
+
+    def put(self, path: str, sha: str, size: int, result: records.DocumentResult | Packed | bytes | None) -> None:
         """Store one finished document and commit at once."""
         self.put_many([(path, sha, size, result)])
 
-    def put_many(self, items: Iterable[tuple[str, str, int, records.DocumentResult | None]]) -> None:
+    def put_many(self, items: Iterable[tuple[str, str, int, records.DocumentResult | Packed | bytes | None]]) -> None:
         """Store finished documents in one transaction and commit.
 
-        ``result=None`` only records ``path -> sha``.
+        ``result`` is a ``DocumentResult``, its :func:`.serial.pack` tuple, or the pickled bytes
+        of that tuple (:func:`.serial.dumps`, as the pool sends it back); ``None`` only records
+        ``path -> sha``.
         """
         now = time.time()
         rows_r = []
         rows_p = []
         for path, sha, size, result in items:
             if result is not None:
-                rows_r.append((path, self.key, sha, now, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
+                if isinstance(result, bytes):
+                    blob = result
+                else:
+                    packed = result if isinstance(result, tuple) else pack(result)
+                    blob = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
+                rows_r.append((path, self.key, sha, now, blob))
             rows_p.append((path, sha, size, now))
         if not rows_p:
             return
@@ -287,6 +324,7 @@ class Cache:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        self._last_commit = time.monotonic()
 
     def forget(self, paths: Iterable[str]) -> int:
         """Drop the ``paths`` records (e.g. the :meth:`stale_paths` after a full run)."""
@@ -311,4 +349,4 @@ class Cache:
     def iter_results(self) -> Iterator[records.DocumentResult]:
         """Every stored result under the current options (any order)."""
         for (blob,) in self._db.execute("SELECT blob FROM results WHERE key=?", (self.key,)):
-            yield pickle.loads(blob)
+            yield unpack(pickle.loads(blob))

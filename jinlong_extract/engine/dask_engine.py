@@ -20,6 +20,7 @@ from .cache import Cache, content_hash, rebase
 from .local import ProcessFn, RunStats, default_process
 from .progress import Progress
 from .reader import read_bytes
+from .serial import dumps, loads
 
 #: Documents per Dask task: a task costs the scheduler ~1 ms, so a few documents per task keep
 #: that overhead small while still spreading a small run over the workers.
@@ -108,7 +109,7 @@ class DaskEngine:
                     if self.cache is not None and sha:
                         stats.note("changed" if rel in known_paths else "added")
                         to_store.append((rel, sha, size, result))
-                    ready[i] = (result, size, False)
+                    ready[i] = (loads(result), size, False)
                 if to_store:
                     self.cache.put_many(to_store)
                 if redo:
@@ -159,20 +160,20 @@ class DaskEngine:
 
 def _dask_task(
     items: list[tuple[int, str, str, str | None]], options: Options, process: ProcessFn
-) -> list[tuple[str, int, bool, records.DocumentResult | None]]:
+) -> list[tuple[str, int, bool, bytes | None]]:
     """Worker side: read, hash, and process unless the bytes hash to the client's known sha.
 
-    Returns ``(sha, size, unchanged, result)`` per item (``result`` is None when unchanged).
+    Returns ``(sha, size, unchanged, serial.dumps(result))`` per item (None when unchanged).
     """
-    out: list[tuple[str, int, bool, records.DocumentResult | None]] = []
+    out: list[tuple[str, int, bool, bytes | None]] = []
     for _i, rel, src, known in items:
         data = read_bytes(src, options.max_bytes)
         if data is None:
-            out.append(("", 0, False, process(None, rel, src, options)))
+            out.append(("", 0, False, dumps(process(None, rel, src, options))))
             continue
         sha = content_hash(data)
         if known is not None and sha == known:
             out.append((sha, len(data), True, None))
             continue
-        out.append((sha, len(data), False, process(data, rel, src, options)))
+        out.append((sha, len(data), False, dumps(process(data, rel, src, options))))
     return out
