@@ -70,6 +70,8 @@ def show(
         typer.echo(render_plain(original, facts, articles, show_text=text, html_source=html_source))
         return
     title = f"{name} · {doc.encoding or '?'} · {doc.date or 'no date'} · {len(facts)} figures"
+    if article is not None and articles and articles[0].headline:
+        title = f"{name} · article {article}: {articles[0].headline} · {len(facts)} figures"
     render_rich(console, original, facts, articles, title=title, show_text=text, html_source=html_source)
 
 
