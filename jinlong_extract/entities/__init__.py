@@ -21,7 +21,8 @@ from jinlong_extract import records
 from jinlong_extract.entities._trie import TrieMatcher
 from jinlong_extract.entities.events import find_events
 from jinlong_extract.entities.gazetteer import default_places, find_places, load_gazetteer
-from jinlong_extract.entities.orgs import Name, company_core, find_listed, find_orgs, rules as org_rules, short_forms
+from jinlong_extract.entities.orgs import Name, company_core, find_listed, find_orgs, short_forms, strip_legal
+from jinlong_extract.entities.orgs import rules as org_rules
 from jinlong_extract.entities.people import find_people
 
 __all__ = ["entity_id", "find_mentions", "merge_entities", "subject_of"]
@@ -99,16 +100,27 @@ def _resolve_overlaps(cands: list[Name], text: str) -> list[Name]:
         if ti < len(titles) and titles[ti][0] < c.start and c.end < titles[ti][1]:
             continue  # inside 《…》
         filtered.append(c)
-    # longer spans first; at equal length ORG/EVENT before PER before LOC
+    # longer spans first; at equal length ORG/EVENT before PER before LOC. A place named inside
+    # an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place mention of its own.
     order = sorted(filtered, key=lambda c: (-(c.end - c.start), _RANK[c.type], c.start))
     taken: list[tuple[int, int]] = []
+    places: list[tuple[int, int]] = []
     kept: list[Name] = []
     for c in order:
-        if any(c.start < e and s < c.end for s, e in taken):
-            continue
-        taken.append((c.start, c.end))
+        if c.type == "LOC" and c.rule == "gazetteer":
+            if any(c.start < e and s < c.end for s, e in places):
+                continue
+            if any(c.start < e and s < c.end and not (s <= c.start and c.end <= e) for s, e in taken):
+                continue  # crosses a name's boundary
+            places.append((c.start, c.end))
+        else:
+            if any(c.start < e and s < c.end for s, e in taken):
+                continue
+            taken.append((c.start, c.end))
+            if c.type == "LOC":
+                places.append((c.start, c.end))
         kept.append(c)
-    kept.sort(key=lambda c: c.start)
+    kept.sort(key=lambda c: (c.start, -c.end))
     return kept
 
 
@@ -187,6 +199,18 @@ def merge_entities(mentions: Iterable[records.Mention]) -> list[records.Entity]:
             uf.union(cores[core], i, "core-name match after stripping place prefix + legal suffix + industry words")
         else:
             cores[core] = i
+    # 天津智慧城市研究院 = 天津智慧城市研究院有限公司: a name equal to a company's name without
+    # its legal suffix
+    bare: dict[str, int] = {}
+    for i, m in enumerate(ms):
+        if m.type == "ORG":
+            c = m.canonical or m.text
+            b = strip_legal(c)
+            if b != c:
+                bare.setdefault(b, i)
+    for i, m in enumerate(ms):
+        if m.type == "ORG" and (m.canonical or m.text) in bare:
+            uf.union(bare[m.canonical or m.text], i, "name equals a company name without its legal suffix")
     groups: dict[int, list[int]] = defaultdict(list)
     for i, m in enumerate(ms):
         if m.type != "PER":
@@ -278,6 +302,9 @@ def subject_of(
         cands = [m for m in cands if not any(a < m.start and m.end < b for a, b in titles)]
         direct = [m for m in cands if not (m.start > 0 and text[m.start - 1] in _NOT_SUBJECT_BEFORE)]
         cands = direct or cands
+    # a place inside a name (天津 in 天津港峰门窗公司) is not the clause's subject: the name is
+    cands = [m for m in cands if not any(o is not m and o.start <= m.start and m.end <= o.end
+                                         and (o.end - o.start) > (m.end - m.start) for o in cands)]
     if not cands:
         return None
     cands.sort(key=lambda m: m.end)

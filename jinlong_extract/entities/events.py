@@ -42,6 +42,10 @@ def rules() -> dict[str, Any]:
         "suffix_rx": TrieMatcher(ev["suffixes"]),
         "quoted_endings": tuple(ev["quoted_endings"]),
         "quoted_min": int(ev["quoted_min_len"]),
+        "follower_rx": re.compile(
+            r"[\u4e00-\u9fff]{0,%d}?(?:%s)" % (int(ev["quoted_follower_gap"]),
+                                             "|".join(sorted(map(re.escape, ev["quoted_followers"]), key=len, reverse=True)))
+        ),
     }
 
 
@@ -76,8 +80,13 @@ def find_events(text: str, hits: list[PlaceHit]) -> list[Name]:
                         edition_before(text, m.start()), rule="event table"))
     for m in _QUOTED.finditer(text):
         inner = m.group(1)
-        if inner in r["alias"] or not inner.endswith(r["quoted_endings"]):
+        if inner in r["alias"]:
             continue
+        follow = None
+        if not inner.endswith(r["quoted_endings"]):
+            follow = r["follower_rx"].match(text, m.end())
+            if follow is None:
+                continue
         lead = _LEADING.match(inner)
         cut = lead.end() if lead else 0
         s = m.start(1) + cut
@@ -85,7 +94,11 @@ def find_events(text: str, hits: list[PlaceHit]) -> list[Name]:
         if len(name) < r["quoted_min"] or _context.is_generic(name):
             continue
         year = int(lead.group(1)) if lead and lead.group(1) else edition_before(text, m.start())
-        out.append(Name(s, m.end(1), name, "EVENT", name, year, rule="quoted name with event ending"))
+        if follow is not None:  # “一碗饺子温暖一座城”冬至节关爱活动
+            out.append(Name(s, m.end(1), name, "EVENT", name + follow.group(), year,
+                            rule="quoted name before an event word"))
+        else:
+            out.append(Name(s, m.end(1), name, "EVENT", name, year, rule="quoted name with event ending"))
     floor = 0
     for m in r["suffix_rx"].finditer(text):
         s = _context.name_start(text, m.start(), floor)

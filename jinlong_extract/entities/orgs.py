@@ -71,6 +71,10 @@ def rules() -> dict[str, Any]:
         "bodies": bodies,
         "body_rx": body_rx,
         "gov_guard": frozenset(orgs["gov_guard"]["chars"]),
+        "publications": dict(orgs["titled_publications"]),
+        "publication_rx": re.compile(
+            "《([^《》\n]{1,20})》(" + "|".join(sorted(map(re.escape, orgs["titled_publications"]), key=len, reverse=True)) + ")"
+        ),
         "lists": {t: tuple(v) for t, v in table["lists"].items() if isinstance(v, list)},
         "max_item": int(table["lists"]["max_item_len"]),
     }
@@ -84,7 +88,8 @@ def expand_abbreviations(name: str) -> str:
     return name
 
 
-def _strip_legal(core: str) -> str:
+def strip_legal(core: str) -> str:
+    """The name without legal / group suffixes: 天津智慧城市研究院有限公司 -> 天津智慧城市研究院."""
     changed = True
     while changed:
         changed = False
@@ -120,8 +125,8 @@ def company_core(name: str) -> str | None:
     """
     if not name.endswith(rules()["legal"]) and not name.endswith("集团"):
         return None
-    core = _strip_legal(_strip_places(name))
-    core = _strip_legal(core)
+    core = strip_legal(_strip_places(name))
+    core = strip_legal(core)
     changed = True
     while changed:
         changed = False
@@ -141,7 +146,7 @@ def short_forms(name: str) -> list[str]:
     """
     if company_core(name) is None:
         return []
-    core = _strip_legal(_strip_places(name))
+    core = strip_legal(_strip_places(name))
     out = [core]
     changed = True
     while changed:
@@ -185,7 +190,7 @@ def canonical_org(name: str, start: int, hits_by_start: dict[int, PlaceHit], def
     r = rules()
     if name in r["known"]:
         return r["known"][name]
-    bare = _strip_legal(name)
+    bare = strip_legal(name)
     if bare in r["known"] and not r["known"][bare].startswith(name):
         return r["known"][bare]
     full = expand_abbreviations(name)
@@ -251,6 +256,11 @@ def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place]) -> li
         out.append(Name(start, e, name, "ORG", canonical_org(name, start, hits_by_start, defaults),
                         rule="org suffix"))
         floor = 0
+
+    # publications: 《中国品牌》杂志 -> 中国品牌杂志社
+    for m in r["publication_rx"].finditer(text):
+        canon = m.group(1) + r["publications"][m.group(2)]
+        out.append(Name(m.start(), m.end(), m.group(), "ORG", canon, rule="titled publication"))
 
     # party and government bodies: 市委, 甘肃省委, 省政府, 省人大常委会
     ends = {h.end: h for h in hits}
