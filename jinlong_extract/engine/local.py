@@ -38,6 +38,8 @@ _BATCH_BYTES = 256 * 1024
 _BATCHES_PER_JOB = 3
 #: Documents read ahead of the one to yield next (bounds buffered hits behind a slow document).
 _MAX_AHEAD = 4096
+#: On interruption, how long to wait for batches already running so their work is kept.
+_GRACE_SECONDS = 2.0
 
 #: Text the workers process once at start-up so rule tables, regexes, OpenCC and jieba are
 #: loaded before the first real document (figures, a place, a company, a date).
@@ -248,8 +250,13 @@ class LocalEngine:
             self._complete(seen)
             completed = True
         finally:
-            # Interrupted (Ctrl-C, an exception, the consumer stopped): keep whatever finished.
+            # Interrupted (Ctrl-C, an exception, the consumer stopped): drop the queued batches,
+            # give the running ones (~50 ms of work each) a short grace, keep whatever finished.
             try:
+                if not completed and pending:
+                    for fut in pending:
+                        fut.cancel()  # only succeeds for batches no worker has taken yet
+                    wait([f for f in pending if not f.cancelled()], timeout=_GRACE_SECONDS)
                 finished = [f for f in pending if f.done() and not f.cancelled() and f.exception() is None]
                 for fut in finished:
                     metas = pending.pop(fut)
