@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import decimal
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 
 import regex
@@ -112,28 +113,41 @@ _THO = _guarded(c for c, v in _SMALL.items() if v == 1000)
 _BIGU = _guarded(_BIG)
 _BIGS = f"{_BIGU}{_BIGU}?"  # 万, 万万, 万亿
 
-#: Arabic integer: thousands groups only before exactly three digits.
-_AINT = f"(?:{_A}{{1,3}}(?:{_SEP}{_A}{{3}})+(?!{_A})|{_A}++)"
+#: Arabic integer: a digit run; thousands groups only after a run of at most three digits and
+#: only before exactly three digits (1,100 and 10,000.233; 1, 234 and 12,3456 are not one number).
+_AINT = f"(?:{_A}++(?:(?<!{_A}{{4}})(?:{_SEP}{_A}{{3}})++(?!{_A}))?)"
 #: Arabic number. A decimal is refused when it is part of a dotted chain (2021.3.15, 1.2.3).
 _ARAB = (
-    f"(?:(?<!{_A}{_APT}){_AINT}{_APT}{_A}++(?!{_APT}{_A})"
-    f"|{_AINT}"
+    f"(?:{_AINT}(?:(?<!{_A}{_APT}[0-9０-９,，]+){_APT}{_A}++(?!{_APT}{_A}))?"
     f"|(?<![0-9０-９.．]){_APT}{_A}++(?!{_APT}{_A}))"
 )
 
 
-def _int_pattern(arabic: bool) -> str:
-    """An integer with place units and multipliers; digit tokens may be Arabic if ``arabic``."""
-    n = f"(?:{_ARAB}|{_D})" if arabic else _D
-    ten = f"(?:{_D}{_SP})?{_TEN}(?:{_SP}{_D})?"
-    hun = (f"(?:{n}{_SP}{_HUN}|{_HUN}(?={_SP}{_D}))"
-           f"(?:{_SP}(?:{ten}|{_D}|{_Z}{_SP}(?:{ten}|{n})))?")
-    tho = (f"(?:{n}{_SP}{_THO}|{_THO}(?={_SP}{_D}))"
-           f"(?:{_SP}(?:{hun}|{ten}|{_D}|{_Z}{_SP}(?:{hun}|{ten}|{n})))?")
-    sec = f"(?:{tho}|{hun}|{ten}|{n}|{_Z}(?:{_SP}{ten})?)"
-    # after a multiplier: an Arabic group only right after it or after 零 (3万4000, 2千零30万)
+def _int_pattern() -> str:
+    """An integer with place units and multipliers (left-factored: each digit is read once).
+
+    A section (below 万) is a digit token followed by at most one place unit and its tail, or a
+    bare 十 / 百三 / 千三, or 零 (零十). Arabic digit tokens are allowed first, after 零
+    (1千零20), before a place unit (4千6百) and right after a multiplier (3万4000); a Chinese
+    digit right after a place unit is an abbreviated tail (四百五, 一千陆).
+    """
+    unit_next = f"(?={_SP}(?:{_TEN}|{_HUN}|{_THO}))"
+    d_mid = f"(?:{_D}|{_A}++{unit_next})"
+    n_zero = f"(?:{_D}|{_A}++)"  # after 零 any digits: 1千零20, 2千零30万
+    ten = f"(?:{_TEN}(?:{_SP}{_D})?)"
+    # after 百: 一十 / 五 / 零五 / 零十 / 零5
+    hun_tail = (f"(?:{_SP}(?:{d_mid}(?:{_SP}{ten})?|{ten}"
+                f"|{_Z}{_SP}(?:{n_zero}(?:{_SP}{ten})?|{ten})))?")
+    hun = f"(?:{_HUN}{hun_tail})"
+    # after 千: 二百… / 二十… / 陆 / 零五十 / 零20 / 零一百
+    tho_tail = (f"(?:{_SP}(?:{d_mid}(?:{_SP}(?:{hun}|{ten}))?|{ten}"
+                f"|{_Z}{_SP}(?:{n_zero}(?:{_SP}(?:{hun}|{ten}))?|{ten})))?")
+    tho = f"{_THO}{tho_tail}"
+    units = f"(?:{_SP}(?:{tho}|{hun}|{ten}))?"
+    bare_small = f"(?:{_THO}(?={_SP}{_D}){tho_tail}|{_HUN}(?={_SP}{_D}){hun_tail}|{ten})"
+    sec = f"(?:(?:{_ARAB}|{_D}){units}|{bare_small}|{_Z}(?:{_SP}{ten})?)"
     big_chars = _cls(list(_BIG) + list(_ZERO))
-    after = f"(?:{tho}|{hun}|{ten}|{_D}" + (f"|(?<={big_chars}){_ARAB}" if arabic else "") + ")"
+    after = f"(?:{d_mid}{units}|(?<={big_chars}){_A}++{units}|{bare_small})"
     return f"(?:{sec}(?:{_SP}{_BIGS}(?:{_SP}(?:{_Z}{_SP})?{after})?)*)"
 
 
@@ -141,61 +155,68 @@ def _int_pattern(arabic: bool) -> str:
 MULTIPLIER: str = f"(?:(?:{_TEN}|{_HUN}|{_THO}){_SP})?{_BIGS}"
 
 #: A loose run of numeral characters (no grammar): digits, zeros, units, Arabic digits.
-DIGITS: str = _cls(list(_DIGIT) + list(_ZERO) + list(_SMALL) + list(_BIG)) + "|" + _A
-DIGITS = f"(?:{DIGITS})+"
+DIGITS: str = "(?:" + _cls(list(_DIGIT) + list(_ZERO) + list(_SMALL) + list(_BIG)) + "|" + _A + ")+"
 
-_CN_INT = _int_pattern(arabic=False)
-_MIX_INT = _int_pattern(arabic=True)
-#: 三点五, 两千万点五五四四, 三点五亿; not 三点五十分 (a clock time).
-_CN_DEC = (f"(?:{_CN_INT}{_SP}{_PT}{_SP}{_DR}++"
-           f"(?:{_SP}{MULTIPLIER}|(?!{_SP}(?:{_TEN}|{_HUN}|{_THO}|[分秒]))))")
+_CJK_NUM = _cls(list(_DIGIT) + list(_ZERO) + list(_SMALL) + list(_BIG))
+#: A Chinese decimal: 三点五, 两千万点五五四四, 三点五亿, only after a Chinese character (Arabic
+#: 20点30 is a clock time); not 三点五十分 (a clock time either).
+_DEC_TAIL = (f"(?:(?<={_CJK_NUM}){_SP}{_PT}{_SP}{_DR}++"
+             f"(?:{_SP}{MULTIPLIER}|(?!{_SP}(?:{_TEN}|{_HUN}|{_THO}|[分秒]))))")
 _DRUN = f"(?:{_DR}{{3,}}+(?!{_SP}(?:{_TEN}|{_HUN}|{_THO}|{_BIGU}|{_PT})))"
 _LEFT = _alt(_T["bare"]["left_context"])
-_BARE_CORE = f"(?:{_HUN}|{_THO}|{_BIGU})(?!分)(?:{_BIGU}{_BIGU}?)?"
+#: a bare multiplier, only after its context word (近百, 上万, 百分之百); not 百分之 itself
+_BARE = f"(?<={_LEFT})(?:{_HUN}|{_THO}|{_BIGU})(?!分)(?:{_BIGU}{_BIGU}?)?"
 _WORD = _alt(_WORDS) if _WORDS else "(?!)"
-
-
-def _numeral(parse_mode: bool) -> str:
-    bare = _BARE_CORE if parse_mode else f"(?<={_LEFT}){_BARE_CORE}"
-    return f"(?:{_DRUN}|{_CN_DEC}|{_MIX_INT}|{bare}|{_WORD})"
-
-
-#: One numeral as written in Chinese news (see the module docstring for exactly what).
-NUMERAL: str = _numeral(parse_mode=False)
-
 _NEG = (f"(?:{_alt(_NEG_WORDS)}{_SP}"
         f"|(?<![A-Za-z0-9０-９.．{''.join(regex.escape(c) for c in _MINUS)}]){_cls(_MINUS)})")
 _SLASH = _cls(_CH["slashes"])
 
 
-def _number(parse_mode: bool) -> str:
-    num = _numeral(parse_mode)
-    signed = f"(?:{_NEG}?{num})"
-    frac = f"{_SP}{regex.escape(_CH['fraction'][0])}{_SP}{regex.escape(_CH['fraction'][1:])}{_SP}{signed}"
-    tails = [
-        f"{_SP}{regex.escape(_CH['mixed'])}{_SP}{num}{frac}",  # 十一又十四分之一
-        frac,  # 三分之一
-        # 1 4/3 (a whole number, one space, a fraction) and 3/5; not dates 2021/3/5
-        f"(?<={_A}) {_AINT}{_SLASH}{_AINT}(?!{_SLASH}?{_A})",
-        f"(?<={_A})(?<!{_A}{_SLASH}{_A}*){_SLASH}{_AINT}(?!{_SLASH}?{_A})",
-        f"(?<={_A})[eE][+\\-－]?{_A}++(?![A-Za-z])",  # 2e5, 12.32e+14
-        f"(?<={_A})\\^[+\\-－]{{0,2}}{_A}++(?:{_APT}{_A}++)?",  # 2^5, 2.5^-1
-        f"{_SP}(?:{_Z}{_SP})?{_cls(_QUALS)}{_SP}{MULTIPLIER}",  # 1400余万, 一百零几万
-        f"{_SP}{regex.escape(_DOZEN['word'])}(?!{_alt(_DOZEN['not_before'])})",  # 五十打
-    ]
-    return f"(?:{signed}(?:{'|'.join(tails)})?)"
+#: One numeral as written in Chinese news (see the module docstring for exactly what).
+NUMERAL: str = f"(?:{_DRUN}|{_int_pattern()}{_DEC_TAIL}?|{_BARE}|{_WORD})"
 
-
-#: What :func:`find_numbers` scans for (signed numeral with an optional fraction / exponent /
-#: qualifier-multiplier / dozen tail).
-NUMBER: str = _number(parse_mode=False)
-
-_NUMBER_RE = regex.compile(NUMBER)
-#: parse_number accepts a bare multiplier (百, 万) without its left context word
-_PARSE_RE = regex.compile(_number(parse_mode=True))
+#: The tails the scanner accepts right after a numeral (fractions with 分之 / 又 are joined
+#: afterwards in find_numbers: scanning them here would repeat NUMERAL and slow the scan 4x).
+_TAILS = [
+    # 1 4/3 (a whole number, one space, a fraction) and 3/5; not dates 2021/3/5
+    f"(?<={_A}) {_AINT}{_SLASH}{_AINT}(?!{_SLASH}?{_A})",
+    f"(?<={_A})(?<!{_A}{_SLASH}{_A}*){_SLASH}{_AINT}(?!{_SLASH}?{_A})",
+    f"(?<={_A})[eE][+\\-－]?{_A}++(?![A-Za-z])",  # 2e5, 12.32e+14
+    f"(?<={_A})\\^[+\\-－]{{0,2}}{_A}++(?:{_APT}{_A}++)?",  # 2^5, 2.5^-1
+    f"{_SP}(?:{_Z}{_SP})?{_cls(_QUALS)}{_SP}{MULTIPLIER}",  # 1400余万, 一百零几万: base × multiplier
+    f"{_SP}{regex.escape(_DOZEN['word'])}(?!{_alt(_DOZEN['not_before'])})",  # 五十打
+]
+#: every tail starts with one of these (a quick test before trying six alternatives)
+_TAIL_FIRST = _cls(list(_CH["spaces"]) + list(_CH["slashes"]) + list("eE^") + list(_ZERO)
+                   + list(_QUALS) + [_DOZEN["word"]])
 _EXCL_RE = regex.compile("|".join(f"(?:{p})" for p in _T["exclusions"]["patterns"]))
-_EXCL_WINDOW = 8
-_ARABIC_START = frozenset("0123456789０１２３４５６７８９.．-－−")
+_EXCL_CHARS = frozenset(_T["exclusions"]["chars"])
+_EXCL_BACK = 4  # an exclusion word starts at most this many characters before the numeral
+
+
+def _excluded(text: str, start: int) -> bool:
+    """True when an exclusion word (一切, 四川, 十分重要 …) covers position ``start``."""
+    lo = max(0, start - _EXCL_BACK)
+    for m in _EXCL_RE.finditer(text, lo, start + 8, overlapped=True):
+        if m.start() > start:
+            return False
+        if start < m.end():
+            return True
+    return False
+
+
+_FRAC_GAP = regex.compile(f"{_SP}{regex.escape(_CH['fraction'][0])}{_SP}"
+                          f"{regex.escape(_CH['fraction'][1:])}{_SP}")
+_MIXED_GAP = regex.compile(f"{_SP}{regex.escape(_CH['mixed'])}{_SP}")
+_GAP_FIRST = frozenset(list(_CH["spaces"]) + [_CH["fraction"][0], _CH["mixed"]])
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> regex.Pattern:
+    """The compiled scanner (built on first use, ~0.2 s)."""
+    number = f"{_NEG}?{NUMERAL}(?:(?={_TAIL_FIRST})(?:{'|'.join(_TAILS)}))?"
+    return regex.compile(number)
+
 
 # ---- evaluation ------------------------------------------------------------------------------
 _FOLD = str.maketrans({
@@ -361,6 +382,7 @@ def _to_float(v: Decimal | None) -> float | None:
     return f if f == f and f not in (float("inf"), float("-inf")) else None
 
 
+@lru_cache(maxsize=1 << 16)
 def _evaluate(matched: str) -> float | None:
     s = matched.translate(_FOLD).strip()
     if "/" not in s:
@@ -373,11 +395,11 @@ def _evaluate(matched: str) -> float | None:
 
 
 def parse_number(text: str) -> float | None:
-    """Value of one number string, or None if ``text`` is not one number.
+    """Value of one number string, or None if ``text`` is not exactly one number.
 
-    Accepts whatever :data:`NUMBER` matches (so every :data:`NUMERAL`), with surrounding
-    whitespace, plus a bare multiplier without its context word (``百`` -> 100.0). Always a
-    ``float`` (integers too); never raises.
+    Accepts anything :func:`find_numbers` finds as one number (so every :data:`NUMERAL`, signed
+    numbers, fractions, ``1400余万``), with surrounding whitespace, plus a bare multiplier without
+    its context word (``百`` -> 100.0). Always a ``float`` (integers too); never raises.
 
     >>> parse_number("两百"), parse_number("一万二百五十"), parse_number("九万四")
     (200.0, 10250.0, 94000.0)
@@ -391,12 +413,12 @@ def parse_number(text: str) -> float | None:
     t = text.strip()
     if not t or len(t) > 200:
         return None
-    try:
-        if _PARSE_RE.fullmatch(t) is None:
-            return None
-    except Exception:  # pragma: no cover - the regex engine on pathological input
-        return None
-    return _evaluate(t)
+    if all(c in _UNIT for c in t):  # a bare multiplier, its context word cut off: 百, 万, 百万
+        return _evaluate(t)
+    found = find_numbers(t)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(t):
+        return found[0].value
+    return None
 
 
 @dataclass(slots=True)
@@ -409,22 +431,41 @@ class Number:
     value: float
 
 
-def _excluded(text: str, start: int) -> bool:
-    """True when an exclusion word (一切, 四川, 十分 ...) covers position ``start``."""
-    lo = max(0, start - _EXCL_WINDOW)
-    for m in _EXCL_RE.finditer(text, lo, min(len(text), start + 2 * _EXCL_WINDOW), overlapped=True):
-        if m.start() <= start < m.end():
-            return True
-        if m.start() > start:
-            break
-    return False
+def _join(text: str, nums: list[Number], gap: regex.Pattern, only: set[int] | None) -> tuple[list[Number], set[int]]:
+    """Join ``a <gap> b`` pairs of adjacent numbers into one (三 分之 一, 十一 又 十四分之一).
+
+    ``only``: indexes of the numbers allowed as the right-hand side (None: any). Returns the new
+    list and the indexes (in it) of joined numbers.
+    """
+    out: list[Number] = []
+    joined: set[int] = set()
+    i = 0
+    n = len(nums)
+    first = _GAP_FIRST
+    while i < n:
+        a = nums[i]
+        if i + 1 < n and a.end < len(text) and text[a.end] in first and (only is None or i + 1 in only):
+            g = gap.match(text, a.end)
+            b = nums[i + 1]
+            if g is not None and g.end() == b.start:
+                t = text[a.start:b.end]
+                v = _evaluate(t)
+                if v is not None:
+                    joined.add(len(out))
+                    out.append(Number(a.start, b.end, t, v))
+                    i += 2
+                    continue
+        out.append(a)
+        i += 1
+    return out, joined
 
 
 def find_numbers(text: str) -> list[Number]:
     """Every number in ``text``, in order, non-overlapping, offsets into ``text`` as given.
 
     Bare numerals are included; words that merely contain numeral characters are not
-    (see ``[exclusions]`` in ``data/numerals.toml``).
+    (see ``[exclusions]`` in ``data/numerals.toml``). Fractions are one number
+    (``三分之一``, ``十一又十四分之一``, ``3/5``).
 
     >>> [(n.start, n.end, n.value) for n in find_numbers("签约112个项目投资149.53亿元")]
     [(2, 5, 112.0), (11, 18, 14953000000.0)]
@@ -432,22 +473,20 @@ def find_numbers(text: str) -> list[Number]:
     ['十多万']
     """
     out: list[Number] = []
-    pos = 0
-    search = _NUMBER_RE.search
-    while True:
-        m = search(text, pos)
-        if m is None:
-            return out
+    excl = _EXCL_CHARS
+    for m in _scanner().finditer(text):
         s, e = m.span()
-        if text[s] not in _ARABIC_START and _excluded(text, s):
-            pos = s + 1
+        if text[s] in excl and _excluded(text, s):
             continue
-        v = _evaluate(m.group())
-        if v is None:
-            pos = s + 1
-            continue
-        out.append(Number(s, e, m.group(), v))
-        pos = e
+        t = m.group()
+        v = _evaluate(t)
+        if v is not None:
+            out.append(Number(s, e, t, v))
+    if len(out) > 1 and _FRAC_WORD[-1] in text:
+        out, fractions = _join(text, out, _FRAC_GAP, None)
+        if fractions and _MIXED in text:
+            out, _ = _join(text, out, _MIXED_GAP, fractions)
+    return out
 
 
 # ---- writing numbers --------------------------------------------------------------------------
