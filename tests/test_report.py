@@ -471,3 +471,22 @@ def test_report_over_the_seed_corpus(tmp_path):
     assert "149.53亿元" in html and "津陇共振兴" in html
     if json.loads((out / "series.json").read_text(encoding="utf-8")):
         assert '<svg class="chart"' in html
+
+
+def test_hostile_file_name_and_headline_are_escaped(tmp_path):
+    name = '<img src=x onerror=alert(1)>".txt'
+    src = tmp_path / name
+    src.write_text("投资20亿元", encoding="utf-8")
+    f = _fact(name, "20亿元", "投资20亿元", "money", 20e8, "元", metric="<b>投资</b>")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "facts.json").write_text(json.dumps([f.to_dict()], ensure_ascii=False), encoding="utf-8")
+    doc = Document(name, str(src), "utf-8", errors=['<script>alert("e")</script>'])
+    (out / "documents.json").write_text(json.dumps([doc.to_dict()], ensure_ascii=False), encoding="utf-8")
+    html = build_report(out, title="<i>标题</i>").read_text(encoding="utf-8")
+    parsed = _parse(html)
+    assert not any(t in ("img", "i") for t, _ in parsed.tags)  # (the page itself uses <b>, never <i>)
+    assert "<b>投资" not in html
+    assert [t for t, _ in parsed.tags].count("script") == 2
+    assert parsed.marks[f"f-{f.id}"] == "20亿元"
+    assert "&lt;img src=x onerror=alert(1)&gt;&quot;.txt" in html and "&lt;i&gt;标题&lt;/i&gt;" in html
