@@ -322,6 +322,13 @@ def test_highlight_cases(text, spans, expected):
     assert _simplify(highlight(text, facts)) == expected
 
 
+def test_highlight_squeezes_blank_runs_only_when_asked():
+    text = "\n\n\n\n标题\n\n\n\n\n签约112个"
+    facts = [_f(13, 17, "112个")]
+    assert _simplify(highlight(text, facts)) == "\n\n\n\n标题\n\n\n\n\n签约<m f-d#13-17>112个</m>"
+    assert _simplify(highlight(text, facts, squeeze=True)) == "\n\n标题\n\n签约<m f-d#13-17>112个</m>"
+
+
 def test_highlight_inserts_article_headlines_outside_marks():
     text = "签约112个。第二篇 投资5亿元"
     html = highlight(text, [_f(2, 6, "112个")], breaks=[(4, "<H>")])

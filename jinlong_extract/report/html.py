@@ -61,13 +61,16 @@ def _is_html(path: str, original: str) -> bool:
     return path.lower().endswith(_HTML_SUFFIXES) or original.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
 
 
-def _plain(segment: str, html_source: bool) -> str:
+def _plain(segment: str, html_source: bool, squeeze: bool = False) -> str:
     """Text between figures, for display only: HTML tags hidden, runs of blank lines shortened."""
     if html_source:
         import html as _html
 
         segment = _html.unescape(_HTML_HIDDEN.sub("", segment))
-    return escape(_BLANK_RUNS.sub("\n\n", segment), quote=False)
+        squeeze = True
+    if squeeze:
+        segment = _BLANK_RUNS.sub("\n\n", segment)
+    return escape(segment, quote=False)
 
 
 def _tooltip(f: Fact) -> str:
@@ -87,12 +90,13 @@ def _mark_open(f: Fact) -> str:
 
 
 def highlight(original: str, facts: list[Fact], *, start: int = 0, end: int | None = None,
-              breaks: Iterable[tuple[int, str]] = (), html_source: bool = False) -> str:
+              breaks: Iterable[tuple[int, str]] = (), html_source: bool = False, squeeze: bool = False) -> str:
     """``original[start:end]`` as escaped HTML with every fact in it wrapped in a ``<mark>``.
 
     Facts nested in another are nested marks; a fact crossing the end of the one before it is cut
     at that end (its mark, id and details stay). ``breaks`` are ``(offset, html)`` blocks
-    (article headlines) inserted at the first point no mark is open.
+    (article headlines) inserted at the first point no mark is open. ``squeeze`` shortens runs of
+    blank lines between figures (display only); HTML sources always lose tags and blank runs.
 
     >>> f = Fact("a", 0, 2, 6, "112个", "count", 112.0, 112.0, 112.0, "exact", "个", None, None,
     ...          None, None, None, None, None, False, "")
@@ -112,12 +116,12 @@ def highlight(original: str, facts: list[Fact], *, start: int = 0, end: int | No
         while bi < len(events) and events[bi][0] <= upto and not stack:
             at = max(events[bi][0], pos)
             if at > pos:
-                out.append(_plain(original[pos:at], html_source))
+                out.append(_plain(original[pos:at], html_source, squeeze))
                 pos = at
             out.append(events[bi][1])
             bi += 1
         if upto > pos:
-            out.append(_plain(original[pos:upto], html_source) if not stack else escape(original[pos:upto], quote=False))
+            out.append(_plain(original[pos:upto], html_source, squeeze) if not stack else escape(original[pos:upto], quote=False))
             pos = upto
 
     for f in spans:
@@ -171,7 +175,7 @@ def _doc_section(i: int, doc: Any, text: DocText | None, facts: list[Fact]) -> s
         (placed if ok else loose).append(f)
     if original is not None:
         body = highlight(original, placed, breaks=_article_breaks(text.articles if text else []),
-                         html_source=_is_html(doc.path, original))
+                         html_source=_is_html(doc.path, original), squeeze=True)
         out.append(f'<div class="text" lang="zh">{body}</div>')
     if loose:
         out.append('<p class="warn">figures not found at their offsets in the text (shown with their sentence):</p><ul>')
