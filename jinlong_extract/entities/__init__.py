@@ -14,11 +14,12 @@ Public functions: :func:`find_mentions` (one normalised article → mentions),
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from jinlong_extract import records
-from jinlong_extract.entities._trie import TrieMatcher
+from jinlong_extract.entities._trie import literal_alternation
 from jinlong_extract.entities.events import find_events
 from jinlong_extract.entities.gazetteer import default_places, find_places, load_gazetteer
 from jinlong_extract.entities.orgs import Name, company_core, find_listed, find_orgs, short_forms, strip_legal
@@ -103,25 +104,44 @@ def _resolve_overlaps(cands: list[Name], text: str) -> list[Name]:
     # longer spans first; at equal length ORG/EVENT before PER before LOC. A place named inside
     # an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place mention of its own.
     order = sorted(filtered, key=lambda c: (-(c.end - c.start), _RANK[c.type], c.start))
-    taken: list[tuple[int, int]] = []
-    places: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # names (non-overlapping, sorted)
+    places: list[tuple[int, int]] = []  # places (non-overlapping, sorted)
     kept: list[Name] = []
     for c in order:
         if c.type == "LOC" and c.rule == "gazetteer":
-            if any(c.start < e and s < c.end for s, e in places):
+            if _overlaps(places, c.start, c.end) or _crosses(taken, c.start, c.end):
                 continue
-            if any(c.start < e and s < c.end and not (s <= c.start and c.end <= e) for s, e in taken):
-                continue  # crosses a name's boundary
-            places.append((c.start, c.end))
+            insort(places, (c.start, c.end))
         else:
-            if any(c.start < e and s < c.end for s, e in taken):
+            if _overlaps(taken, c.start, c.end):
                 continue
-            taken.append((c.start, c.end))
+            insort(taken, (c.start, c.end))
             if c.type == "LOC":
-                places.append((c.start, c.end))
+                insort(places, (c.start, c.end))
         kept.append(c)
     kept.sort(key=lambda c: (c.start, -c.end))
     return kept
+
+
+def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    """Does [s, e) overlap any span of the sorted, non-overlapping ``spans``?"""
+    i = bisect_left(spans, (s, s))
+    if i < len(spans) and spans[i][0] < e:
+        return True
+    return i > 0 and spans[i - 1][1] > s
+
+
+def _crosses(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    """Does [s, e) overlap a span without lying inside it?"""
+    i = bisect_left(spans, (s, s))
+    for j in (i - 1, i):
+        if 0 <= j < len(spans):
+            a, b = spans[j]
+            if s < b and a < e and not (a <= s and e <= b):
+                return True
+    if i + 1 < len(spans) and spans[i + 1][0] < e:
+        return True
+    return False
 
 
 def _add_short_forms(text: str, kept: list[Name]) -> list[Name]:
@@ -133,11 +153,11 @@ def _add_short_forms(text: str, kept: list[Name]) -> list[Name]:
                 forms.setdefault(f, c.canonical or c.text)
     if not forms:
         return kept
-    taken = [(c.start, c.end) for c in kept]
+    taken = sorted((c.start, c.end) for c in kept if c.type != "LOC")
     extra = [
         Name(m.start(), m.end(), m.group(), "ORG", forms[m.group()], rule="short form of a company in the article")
-        for m in TrieMatcher(forms).finditer(text)
-        if not any(m.start() < e and s < m.end() for s, e in taken)
+        for m in literal_alternation(forms).finditer(text)
+        if not _overlaps(taken, m.start(), m.end())
     ]
     return sorted(kept + extra, key=lambda c: c.start)
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinlong_extract.data import load_table
-from jinlong_extract.entities._trie import TrieMatcher, trie_pattern
+from jinlong_extract.entities._trie import TrieMatcher, literal_alternation, trie_pattern
 
 #: punctuation that ends the stated title on the left (、 does not: 处长、二级巡视员)
 _TITLE_STOP = re.compile(r"[，,。；;：:！!？?“”\"《》\n(（)）]")
@@ -36,23 +36,37 @@ def rules() -> dict[str, Any]:
     p = load_table("entities")["people"]
     surname = "(?:" + trie_pattern(p["double_surnames"]) + "|[" + p["surnames"] + "])"
     given = r"[\u4e00-\u9fff]"
-    titles = trie_pattern(p["titles"])
-    verbs = trie_pattern(p["speech_verbs"])
-    after = trie_pattern(p["after_titles"])
     return {
-        # 副厅长黄宝荣 / 记者 王睿: title, optional space, surname + 1–2 characters
-        "titled": re.compile(f"(?:{titles})[ \u3000]?({surname}{given}{{1,2}})"),
-        # 陈敏尔说 at a clause start
-        "speaker": re.compile(
-            rf"(?:^|(?<=[，,。；;：:！!？?“”\"、\s(（]))({surname}{given}{{1,2}}?)(?:{verbs})", re.M
-        ),
-        # 习近平同志 / 习近平总书记
-        "honoured": re.compile(f"({surname}{given}{{1,2}}?)(?:{after})"),
+        # titles, speech verbs and honorifics are found with fast literal matchers; the name is
+        # then matched right after (titles) or right before (verbs, honorifics) them
+        "titles": TrieMatcher(p["titles"]),
+        "verbs": literal_alternation(p["speech_verbs"]),
+        "after": literal_alternation(p["after_titles"]),
+        # 副厅长黄宝荣 / 记者 王睿: optional space, surname + 1–2 characters
+        "after_title": re.compile(f"[ \u3000]?({surname}{given}{{1,2}})"),
+        "name": re.compile(f"{surname}{given}{{1,2}}"),
         "stop": frozenset(p["name_stop_chars"]),
         "not_start": frozenset(p["not_name_starts"]),
-        "surname_rx": re.compile(surname),
         "list_next": re.compile(f"[、和]({surname}{given}{{1,2}})"),
     }
+
+
+_CLAUSE_CHARS = frozenset("，,。；;：:！!？?“”\"、 \t\n\r(（　")
+
+
+def _name_before(text: str, end: int, need_clause_start: bool) -> tuple[int, int] | None:
+    """A 2- or 3-character name ending at ``end`` (陈敏尔|说), shortest first."""
+    name_rx = rules()["name"]
+    for length in (2, 3):
+        s = end - length
+        if s < 0:
+            break
+        if name_rx.fullmatch(text, s, end) is None:
+            continue
+        if need_clause_start and s > 0 and text[s - 1] not in _CLAUSE_CHARS:
+            continue
+        return s, end
+    return None
 
 
 def _fix_length(text: str, s: int, e: int) -> int:
@@ -69,19 +83,22 @@ def find_people(text: str) -> list[Person]:
     found: list[Person] = []
     not_start = r["not_start"]
     last_end = 0
-    for m in r["titled"].finditer(text):
+    for t in r["titles"].finditer(text):
+        m = r["after_title"].match(text, t.end())
+        if m is None:
+            continue
         s, e = m.span(1)
         if text[s : s + 2] in not_start:
             continue
         e = _fix_length(text, s, e)
         cs = max(0, s - 40, last_end)
         stop = None
-        for stop in _TITLE_STOP.finditer(text, cs, m.start(1)):
+        for stop in _TITLE_STOP.finditer(text, cs, s):
             pass
         ts = stop.end() if stop else cs
         while ts < s and text[ts] in "和、与及 ":
             ts += 1  # 任振鹤和市委副书记、市长张工: the title starts after 和
-        title = text[ts:m.start(1)].strip() or None
+        title = text[ts:s].strip() or None
         last_end = e
         found.append(Person(s, e, text[s:e], title, ts, "title before name"))
         # enumerations after the title: 省领导朱天舒、张伟、李刚和…
@@ -96,17 +113,17 @@ def find_people(text: str) -> list[Person]:
                 break
             found.append(Person(ns, ne, text[ns:ne], title, ts, "listed after title"))
             pos = last_end = ne
-    for key, rule in (("speaker", "name before speech verb"), ("honoured", "name before honorific")):
+    for key, rule, clause in (("verbs", "name before speech verb", True), ("after", "name before honorific", False)):
         for m in r[key].finditer(text):
-            s, e = m.span(1)
-            if text[s : s + 2] in not_start:
+            span = _name_before(text, m.start(), clause)
+            if span is None or text[span[0] : span[0] + 2] in not_start:
                 continue
-            found.append(Person(s, e, text[s:e], None, None, rule))
+            found.append(Person(span[0], span[1], text[span[0]:span[1]], None, None, rule))
     # every other occurrence of the names found (胡昌升代表省委…)
     names = {p.name for p in found if len(p.name) >= 2}
     if names:
         taken = {(p.start, p.end) for p in found}
-        for m in TrieMatcher(names).finditer(text):
+        for m in literal_alternation(names).finditer(text):
             if (m.start(), m.end()) not in taken:
                 found.append(Person(m.start(), m.end(), m.group(), None, None, "name seen in article"))
     found.sort(key=lambda p: (p.start, -p.end))
