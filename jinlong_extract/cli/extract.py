@@ -85,6 +85,23 @@ def _discover(paths: list[str]) -> tuple[list[tuple[str, str]], list[records.Doc
     return sources, bad
 
 
+def _stdin_result(options: Options) -> records.DocumentResult:
+    """Standard input (``-``) is read here, in this process, and given the path ``-``."""
+    from jinlong_extract.pipeline import process_document
+
+    stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+    data = stdin.read() if stdin is not None else sys.stdin.read().encode("utf-8")
+    return process_document(data, "-", "-", options)
+
+
+def _cache_path(out: str) -> str:
+    try:
+        from jinlong_extract.engine import default_cache_path
+    except ImportError:
+        return os.path.join(out, CACHE_NAME)
+    return default_cache_path(out)
+
+
 def _has_glob(arg: str) -> bool:
     return any(ch in arg for ch in "*?[")
 
@@ -99,50 +116,12 @@ def _run(
     cache_path: str | None,
     progress: bool,
 ) -> Iterator[records.DocumentResult]:
-    """Results in source order: through ``engine.run_documents`` when the engine is installed,
-    else one by one in this process through ``pipeline.process_document``."""
-    try:
-        from jinlong_extract.engine import run_documents
-    except ImportError:
-        run_documents = None
-    if run_documents is not None:
-        yield from run_documents(
-            sources, options, jobs=jobs, engine=engine, scheduler=scheduler, cache_path=cache_path, progress=progress
-        )
-        return
-    from jinlong_extract.pipeline import process_document
+    """Results in source order (``pipeline.run_documents``: the engine's pool / Dask / cache)."""
+    from jinlong_extract.pipeline import run_documents
 
-    for rel, src in sources:
-        yield process_document(None, rel, src, options)
-
-
-def _finish(results: list[records.DocumentResult], options: Options) -> tuple[Any, Any, Any]:
-    """Cross-document stages: entities (alias merging), reconciliation and series.
-
-    Returns ``(entities, reconciled, series)``; an element is ``None`` when its stage is not
-    installed (or entities are switched off)."""
-    entities = reconciled = series = None
-    good = [r for r in results if not r.document.skipped]
-    merge = _optional("jinlong_extract.entities", "merge_entities")
-    if merge is not None and options.entities:
-        entities = merge([m for r in good for m in r.mentions])
-    reconcile = _optional("jinlong_extract.reconcile", "reconcile")
-    if reconcile is not None:
-        reconciled, series = reconcile(good, entities or [])
-    return entities, reconciled, series
-
-
-def _optional(module: str, name: str) -> Any:
-    """``module.name`` if that module exists, else None (a real import error inside it is raised)."""
-    import importlib
-
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as err:
-        if err.name and (module == err.name or module.startswith(err.name + ".")):
-            return None
-        raise
-    return getattr(mod, name, None)
+    yield from run_documents(
+        sources, options, jobs=jobs, engine=engine, scheduler=scheduler, cache_path=cache_path, progress=progress
+    )
 
 
 def _split(spec: Optional[str]) -> list[str]:
@@ -215,12 +194,18 @@ def extract(
     tally = Tally()
     writer: TableWriter | None = None
     try:
-        sources, bad = _discover(paths)
+        read_stdin = "-" in paths
+        sources, bad = _discover([p for p in paths if p != "-"])
         if not to_stdout:
             writer = TableWriter(out, formats, tables=[t for t in ("facts", "documents") if t in tables], remove_stale=True)
-        cache_path = None if (no_cache or to_stdout) else os.path.join(out, CACHE_NAME)
+        cache_path = None if (no_cache or to_stdout) else _cache_path(out)
         stream = sys.stdout
         results: list[records.DocumentResult] = []
+        # Facts stream out as documents finish, except when entities are on: then each fact's
+        # subject_ids are only known once every document's mentions are merged (finish_run),
+        # so the facts table is written after the cross-document stage.
+        defer_facts = options.entities and "facts" in tables
+        later = [t for t in ("entities", "reconciled", "series") if t in tables]
 
         def take(result: records.DocumentResult) -> None:
             doc = result.document
@@ -237,11 +222,11 @@ def extract(
                         _say("warning: " + _line(doc.path, warning))
                 tally.kinds.update(f.kind for f in result.facts)
             if writer is not None:
-                if "facts" in tables:
+                if "facts" in tables and not defer_facts:
                     writer.write("facts", result.facts)
                 if "documents" in tables:
                     writer.write("documents", [doc])
-            elif tables[0] == "facts":
+            elif tables[0] == "facts" and not defer_facts:
                 write_jsonl(stream, "facts", result.facts)
                 stream.flush()
             elif tables[0] == "documents":
@@ -250,6 +235,8 @@ def extract(
 
         for result in bad:
             take(result)
+        if read_stdin:
+            take(_stdin_result(options))
         for result in _run(
             sources, options, jobs=jobs or (os.cpu_count() or 1), engine=engine, scheduler=scheduler,
             cache_path=cache_path, progress=not quiet,
@@ -264,23 +251,30 @@ def extract(
             _say("jinlong: nothing readable: " + ("no input files" if not tally.documents else f"all {tally.documents} inputs skipped"))
             raise typer.Exit(EXIT_USAGE)
 
-        later = [t for t in ("entities", "reconciled", "series") if t in tables]
-        if later:
-            entities, reconciled, series = _finish(results, options)
-            produced = {"entities": entities, "reconciled": reconciled, "series": series}
-            tally.entities = None if entities is None else len(entities)
-            if reconciled is not None:
-                tally.reconciled = len(reconciled)
-                tally.conflicts = sum(1 for r in reconciled if getattr(r, "conflict", False))
-                tally.series = len({p.series for p in series or []})
-            for name in later:
-                rows = produced[name]
-                if rows is None:
+        if defer_facts or later:
+            from jinlong_extract.pipeline import finish_run
+
+            good = [r for r in results if not r.document.skipped]
+            run = finish_run(good, options, reconcile=bool({"reconciled", "series"} & set(later)))
+            if options.entities:
+                tally.entities = len(run.entities)
+            if {"reconciled", "series"} & set(later):
+                tally.reconciled = len(run.reconciled)
+                tally.conflicts = sum(1 for r in run.reconciled if r.conflict)
+                tally.series = len({p.series for p in run.series})
+            produced: dict[str, list[Any]] = {
+                "facts": [f for r in good for f in r.facts],
+                "entities": run.entities,
+                "reconciled": run.reconciled,
+                "series": run.series,
+            }
+            for name in (["facts"] if defer_facts else []) + later:
+                if name == "entities" and not options.entities:
                     continue
                 if writer is not None:
-                    writer.write(name, rows)
+                    writer.write(name, produced[name])
                 elif tables[0] == name:
-                    write_jsonl(stream, name, rows)
+                    write_jsonl(stream, name, produced[name])
         if writer is not None:
             tally.written = [str(p) for p in writer.commit()]
             writer = None
@@ -315,10 +309,10 @@ def summary_lines(tally: Tally, out: str) -> list[str]:
     total = sum(tally.kinds.values())
     by_kind = ", ".join(f"{k} {tally.kinds.get(k, 0)}" for k in KINDS)
     mb = tally.bytes / 1e6
-    rate = f", {mb / tally.seconds:.1f} MB/s" if tally.seconds > 0 and mb > 0 else ""
+    rate = f", {mb / tally.seconds:.2f} MB/s" if tally.seconds > 0 and mb >= 0.01 else ""
     lines = [
         f"documents: {tally.documents - len(tally.skipped)} read, {len(tally.skipped)} skipped "
-        f"({mb:.1f} MB in {tally.seconds:.1f} s{rate})",
+        f"({_size(tally.bytes)} in {tally.seconds:.1f} s{rate})",
         f"figures: {total} ({by_kind})",
     ]
     if tally.entities is not None:
@@ -334,6 +328,15 @@ def summary_lines(tally: Tally, out: str) -> list[str]:
     elif out == "-":
         lines.append("wrote: JSON Lines to stdout")
     return lines
+
+
+def _size(n: int) -> str:
+    """``532 B``, ``48.2 kB``, ``12.5 MB`` (decimal units, as the MB/s rate)."""
+    if n < 1000:
+        return f"{n} B"
+    if n < 1_000_000:
+        return f"{n / 1e3:.1f} kB"
+    return f"{n / 1e6:.1f} MB"
 
 
 def _summary(tally: Tally, out: str) -> None:

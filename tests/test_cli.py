@@ -1,0 +1,313 @@
+"""The ``jinlong`` command line: every command and flag of ``extract``, exit codes, stdout hygiene."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jinlong_extract import records
+from jinlong_extract.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, app
+from jinlong_extract.export import XLSX_NAME, load
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+GOOD = "2024年07月19日\n天津市与甘肃省武威市签约112个项目，投资149.53亿元，同比增长21%。\n"
+OTHER = "武威市新增就业1400余人，种植面积超3万亩，引进企业12家。\n"
+
+
+@pytest.fixture()
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "b.txt").write_text(OTHER, encoding="utf-8")
+    return folder
+
+
+def run(*args: str, input: bytes | str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_help_lists_commands() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "extract" in result.stdout and "evaluate" in result.stdout
+
+
+def test_no_arguments_is_a_usage_message() -> None:
+    result = run()
+    assert result.exit_code in (EXIT_OK, EXIT_USAGE)  # click prints help; never a traceback
+    assert "extract" in result.output
+
+
+def test_extract_default_outputs(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("extract", str(inputs), "--out", str(out), "--no-cache")
+    assert result.exit_code == EXIT_OK, result.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {"facts.csv", "facts.json", "documents.csv", "documents.json"} <= names
+    raw = (out / "facts.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets show the Chinese
+    with open(out / "facts.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert tuple(rows[0]) == records.FACT_COLUMNS
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert facts and all(tuple(f) == records.FACT_COLUMNS for f in facts)
+    assert "112个" in {f["text"] for f in facts}
+    docs = json.loads((out / "documents.json").read_text(encoding="utf-8"))
+    assert sorted(d["path"] for d in docs) == ["a.txt", "b.txt"]
+    assert all(tuple(d) == records.DOCUMENT_COLUMNS for d in docs)
+    # grounding survives the export: the text is at its offsets in the file
+    for f in facts:
+        original = (inputs / os.path.basename(f["doc"])).read_text(encoding="utf-8")
+        assert original[f["start"]:f["end"]] == f["text"]
+
+
+def test_summary_on_stderr_only(inputs: Path, tmp_path: Path) -> None:
+    result = run("extract", str(inputs), "--out", str(tmp_path / "out"), "--no-cache")
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("documents: 2 read, 0 skipped") for line in lines)
+    figures = next(line for line in lines if line.startswith("figures: "))
+    assert all(k in figures for k in records.KINDS)
+
+
+def test_quiet_is_silent(inputs: Path, tmp_path: Path) -> None:
+    result = run("extract", str(inputs), "--out", str(tmp_path / "out"), "--no-cache", "--quiet")
+    assert result.exit_code == EXIT_OK
+    assert result.stdout == "" and result.stderr == ""
+
+
+@pytest.mark.parametrize("fmt, files", [
+    ("csv", ["facts.csv", "documents.csv"]),
+    ("json", ["facts.json", "documents.json"]),
+    ("jsonl", ["facts.jsonl", "documents.jsonl"]),
+    ("parquet", ["facts.parquet", "documents.parquet"]),
+    ("xlsx", [XLSX_NAME]),
+    ("csv,jsonl,xlsx", ["facts.csv", "facts.jsonl", XLSX_NAME]),
+])
+def test_formats_round_trip_through_load(inputs: Path, tmp_path: Path, fmt: str, files: list[str]) -> None:
+    out = tmp_path / "out"
+    result = run("extract", str(inputs), "--out", str(out), "--format", fmt, "--no-cache", "-q")
+    assert result.exit_code == EXIT_OK, result.stderr
+    names = {p.name for p in out.iterdir()}
+    assert set(files) <= names
+    assert not any(n.endswith(".tmp") for n in names)
+    tables = load(out)
+    facts = tables["facts"]
+    assert list(facts.columns) == list(records.FACT_COLUMNS)
+    assert "112个" in set(facts["text"])
+    assert str(facts["year"].dtype) == "Int64" and str(facts["cumulative"].dtype) == "boolean"
+    assert sorted(tables["documents"]["path"]) == ["a.txt", "b.txt"]
+
+
+@pytest.mark.parametrize("table, present, absent", [
+    ("documents", ["documents.csv"], ["facts.csv"]),
+    ("facts", ["facts.csv"], ["documents.csv"]),
+    ("facts,documents", ["facts.csv", "documents.csv"], []),
+])
+def test_table_selects_what_is_written(inputs: Path, tmp_path: Path, table: str, present, absent) -> None:
+    out = tmp_path / "out"
+    result = run("extract", str(inputs), "--out", str(out), "--table", table, "-f", "csv", "--no-cache", "-q")
+    assert result.exit_code == EXIT_OK
+    names = {p.name for p in out.iterdir()}
+    assert set(present) <= names and not set(absent) & names
+
+
+def test_out_dash_streams_only_json_lines(inputs: Path) -> None:
+    result = run("extract", str(inputs), "--out", "-", "--no-cache")
+    assert result.exit_code == EXIT_OK
+    lines = result.stdout.splitlines()
+    assert lines
+    rows = [json.loads(line) for line in lines]  # every stdout line is one JSON object
+    assert all(tuple(r) == records.FACT_COLUMNS for r in rows)
+    assert "112个" in {r["text"] for r in rows}
+    assert "documents:" in result.stderr  # the summary went to stderr
+
+
+def test_out_dash_other_table(inputs: Path) -> None:
+    result = run("extract", str(inputs), "--out", "-", "--table", "documents", "-q")
+    assert result.exit_code == EXIT_OK
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(r["path"] for r in rows) == ["a.txt", "b.txt"]
+
+
+def test_stdin_dash(tmp_path: Path) -> None:
+    result = run("extract", "-", "--out", "-", "-q", input=GOOD.encode("utf-8"))
+    assert result.exit_code == EXIT_OK, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {r["doc"] for r in rows} == {"-"} and "112个" in {r["text"] for r in rows}
+
+
+@pytest.mark.parametrize("args, hint", [
+    (["--format", "csv,xls"], "xls"),
+    (["--format", ""], "format"),
+    (["--table", "figures"], "figures"),
+    (["--out", "-", "--table", "facts,documents"], "one table"),
+    (["--out", "-", "--report"], "report"),
+    (["--engine", "spark"], "spark"),
+    (["--jobs", "-1"], "jobs"),
+    (["--kinds", "money,durations"], "durations"),
+    (["--date", "2024-13-45"], "2024-13-45"),
+    (["--no-such-flag"], "no-such-flag"),
+])
+def test_usage_errors_exit_2_and_write_nothing(inputs: Path, tmp_path: Path, args: list[str], hint: str) -> None:
+    out = tmp_path / "out"
+    result = run("extract", str(inputs), "--out", str(out), *args)
+    assert result.exit_code == EXIT_USAGE
+    assert hint in result.output
+    assert not out.exists()
+
+
+def test_nothing_readable_exits_2_and_keeps_earlier_tables(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("extract", str(inputs), "--out", str(out), "--no-cache", "-q").exit_code == EXIT_OK
+    before = (out / "facts.csv").read_bytes()
+    result = run("extract", str(tmp_path / "missing.txt"), "--out", str(out), "--no-cache")
+    assert result.exit_code == EXIT_USAGE
+    assert "missing.txt" in result.stderr and "nothing readable" in result.stderr
+    assert (out / "facts.csv").read_bytes() == before
+
+
+def test_some_skipped_exits_1(inputs: Path, tmp_path: Path) -> None:
+    (inputs / "empty.txt").write_bytes(b"")
+    result = run("extract", str(inputs), "--out", str(tmp_path / "out"), "--no-cache")
+    assert result.exit_code == EXIT_SKIPPED
+    assert any(line.startswith("skipped: ") and "empty.txt" in line for line in result.stderr.splitlines())
+
+
+def test_interrupt_exits_130_without_partial_tables(inputs: Path, tmp_path: Path, monkeypatch) -> None:
+    from jinlong_extract.cli import extract as extract_cmd
+
+    real_run = extract_cmd._run
+
+    def interrupted(*args, **kwargs):
+        for n, result in enumerate(real_run(*args, **kwargs)):
+            if n == 1:
+                raise KeyboardInterrupt
+            yield result
+
+    monkeypatch.setattr(extract_cmd, "_run", interrupted)
+    out = tmp_path / "out"
+    result = run("extract", str(inputs), "--out", str(out), "--no-cache", "-f", "csv,json,xlsx")
+    assert result.exit_code == EXIT_INTERRUPTED
+    assert "interrupted" in result.stderr
+    assert [p.name for p in out.iterdir()] == []  # no table, no temp file
+
+
+def test_cache_is_kept_in_the_output_folder_unless_no_cache(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("extract", str(inputs), "--out", str(out), "-q", "--no-cache").exit_code == EXIT_OK
+    assert not (out / ".jinlong-cache.sqlite").exists()
+    first = (out / "facts.json").read_text(encoding="utf-8")
+    assert run("extract", str(inputs), "--out", str(out), "-q").exit_code == EXIT_OK
+    assert (out / ".jinlong-cache.sqlite").exists()
+    assert run("extract", str(inputs), "--out", str(out), "-q").exit_code == EXIT_OK  # answered from the cache
+    assert json.loads((out / "facts.json").read_text(encoding="utf-8")) == json.loads(first)
+
+
+def test_kinds_filter(inputs: Path) -> None:
+    result = run("extract", str(inputs), "--out", "-", "--kinds", "count", "-q")
+    assert result.exit_code == EXIT_OK
+    kinds = {json.loads(line)["kind"] for line in result.stdout.splitlines()}
+    assert kinds == {"count"}
+
+
+def test_date_resolves_relative_years(tmp_path: Path) -> None:
+    (tmp_path / "c.txt").write_text("今年签约112个项目。\n", encoding="utf-8")
+    result = run("extract", str(tmp_path / "c.txt"), "--out", "-", "--date", "2023-05-01", "-q", "--no-entities")
+    assert result.exit_code == EXIT_OK
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["year"] for r in rows if r["text"] == "112个"] == [2023]
+
+
+def test_globs_and_files(inputs: Path) -> None:
+    result = run("extract", str(inputs / "*.txt"), str(inputs / "a.txt"), "--out", "-", "-t", "documents", "-q")
+    assert result.exit_code == EXIT_OK
+    paths = [json.loads(line)["path"] for line in result.stdout.splitlines()]
+    assert len(paths) == 2 and {os.path.basename(p) for p in paths} == {"a.txt", "b.txt"}  # a.txt once
+
+
+def test_report_flag_writes_html(inputs: Path, tmp_path: Path) -> None:
+    pytest.importorskip("jinlong_extract.report")
+    out = tmp_path / "out"
+    result = run("extract", str(inputs), "--out", str(out), "--report", "-f", "csv", "--no-cache", "-q")
+    assert result.exit_code == EXIT_OK, result.stderr
+    assert (out / "facts.json").exists()  # the report reads the JSON tables, so they are written too
+    html = next(p for p in out.iterdir() if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "112" in html
+
+
+@pytest.mark.slow
+def test_jobs_2_gives_the_same_tables(inputs: Path, tmp_path: Path) -> None:
+    one = run("extract", str(inputs), "--out", "-", "--jobs", "1", "-q")
+    two = run("extract", str(inputs), "--out", "-", "--jobs", "2", "-q")
+    assert one.exit_code == two.exit_code == EXIT_OK
+    assert one.stdout == two.stdout
+
+
+@pytest.mark.slow
+def test_dask_engine_gives_the_same_tables(inputs: Path) -> None:
+    pytest.importorskip("distributed")
+    local = run("extract", str(inputs), "--out", "-", "-q")
+    dask = run("extract", str(inputs), "--out", "-", "--engine", "dask", "--jobs", "1", "-q")
+    assert dask.exit_code == EXIT_OK, dask.stderr
+    assert dask.stdout == local.stdout
+
+
+@pytest.mark.slow
+def test_python_dash_m_entry_point(inputs: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    help_ = subprocess.run([sys.executable, "-m", "jinlong_extract", "--help"], capture_output=True, text=True, env=env)
+    assert help_.returncode == 0 and "extract" in help_.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "jinlong_extract", "extract", str(inputs), "--out", "-", "--no-cache"],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert all(json.loads(line)["doc"] for line in done.stdout.splitlines())
+    bad = subprocess.run([sys.executable, "-m", "jinlong_extract", "extract", str(tmp_path / "nope.txt"), "--out", "-"],
+                         capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert bad.returncode == EXIT_USAGE and bad.stdout == ""
+
+
+def _tally():
+    from collections import Counter
+
+    from jinlong_extract.cli.extract import Tally
+
+    return Tally(documents=3, skipped=[("bin.txt", "binary file (NUL bytes)")], kinds=Counter(money=2, count=5),
+                 bytes=2_500_000, reconciled=6, conflicts=1, series=2, entities=4, written=["out/facts.csv"],
+                 seconds=0.5)
+
+
+def test_plain_summary_lines() -> None:
+    from jinlong_extract.cli.extract import summary_lines
+
+    assert summary_lines(_tally(), "out") == [
+        "documents: 2 read, 1 skipped (2.5 MB in 0.5 s, 5.00 MB/s)",
+        "figures: 7 (money 2, count 5, percent 0, quantity 0)",
+        "entities: 4",
+        "reconciled: 6 figures, 1 conflicts, 2 series",
+        "skipped: bin.txt: binary file (NUL bytes)",
+        "wrote: out/facts.csv",
+    ]
+
+
+def test_rich_summary_when_stderr_is_a_terminal(monkeypatch, capsys) -> None:
+    from jinlong_extract.cli.extract import _summary
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    _summary(_tally(), "out")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "jinlong extract" in captured.err and "│" in captured.err  # a table, not plain lines
+    assert "binary file (NUL bytes)" in captured.err and "1 conflicts" in captured.err
