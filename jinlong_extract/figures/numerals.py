@@ -468,7 +468,7 @@ def find_numbers(text: str) -> list[Number]:
     (``三分之一``, ``十一又十四分之一``, ``3/5``).
 
     >>> [(n.start, n.end, n.value) for n in find_numbers("签约112个项目投资149.53亿元")]
-    [(2, 5, 112.0), (11, 18, 14953000000.0)]
+    [(2, 5, 112.0), (10, 17, 14953000000.0)]
     >>> [n.text for n in find_numbers("我家在四川，一切都好，十多万人")]
     ['十多万']
     """
@@ -531,7 +531,7 @@ def to_chinese(n: int, *, daxie: bool = False, liang: bool = False) -> str:
     """Write an integer in standard Chinese numerals (大写 with ``daxie``, 两百/两千 with ``liang``).
 
     >>> to_chinese(0), to_chinese(15), to_chinese(10250), to_chinese(40006000)
-    ('零', '十五', '一万零二百五十', '四千万零六千')
+    ('零', '十五', '一万零二百五十', '四千万六千')
     >>> to_chinese(2222, liang=True), to_chinese(460, daxie=True), to_chinese(10**12)
     ('两千两百二十二', '肆佰陆拾', '一万亿')
     """

@@ -1,0 +1,1 @@
+"""Figures: numerals (find_numbers, parse_number) -> finder (figure spans) -> attribution."""
