@@ -202,32 +202,36 @@ def _source_links(sources: list[Any]) -> str:
 
 
 def _reconciled_table(rows: list[Reconciled]) -> str:
-    heads = [("id", "", True), ("kind", "", True), ("metric", "", True), ("subject", "", True),
-             ("year", "num", True), ("value", "num", True), ("interval", "", False), ("qualifier", "", True),
-             ("sources", "num", True), ("rule", "", True), ("conflict", "", True), ("note", "", True),
-             ("source mentions", "", False)]
+    #: (heading, data-type, sortable, cell class) — the value column stays 6th (the browser test sorts it)
+    heads = [("id", "", True, "rid"), ("kind", "", True, ""), ("metric", "", True, ""), ("subject", "", True, ""),
+             ("year", "num", True, ""), ("value", "num", True, ""), ("qualifier", "", True, ""),
+             ("sources", "num", True, ""), ("rule / note", "", True, "rule"), ("source mentions", "", False, "")]
     th = "".join(
-        f'<th class="{"sortable" if s else ""}"{f" data-type={chr(34)}{t}{chr(34)}" if t else ""}>{_e(h)}</th>'
-        for h, t, s in heads)
+        f'<th class="{"sortable " if sortable else ""}{cls}"{f" data-type={chr(34)}{t}{chr(34)}" if t else ""}>{_e(h)}</th>'
+        for h, t, sortable, cls in heads)
     body = []
     for r in rows:
         year = r.year if r.year is not None else format_period(r.period_start, r.period_end)
-        conflict = "conflict" if r.conflict else ""
-        with_ = ", ".join(r.conflict_with)
+        value = _e(format_value(r.value, r.unit))
+        if not (r.low == r.high == r.value):
+            value += f'<br><small class="muted">{_e(format_interval(r.low, r.high, r.unit))}</small>'
+        conflict = ""
+        if r.conflict:
+            others = ", ".join(f'<a href="{_e(rec_href(o))}">{_e(o)}</a>' for o in r.conflict_with)
+            conflict = f'<span class="warn">conflict{" with " + others if others else ""}</span><br>'
+        rule = " · ".join(x for x in (r.rule, r.note) if x)
+        cls = ' class="conflict"' if r.conflict else ""
         body.append(
-            f'<tr id="r-{_e(r.id)}" data-kind="{_e(r.kind)}"{" class=" + chr(34) + "conflict" + chr(34) if r.conflict else ""}>'
-            + _td(r.id, r.id)
+            f'<tr id="r-{_e(r.id)}" data-kind="{_e(r.kind)}"{cls}>'
+            + _td(r.id, r.id, "rid")
             + f'<td data-v="{_e(r.kind)}"><span class="kind k-{_e(r.kind)}">{_e(r.kind)}</span></td>'
             + _td((r.metric or "") + (" (累计)" if r.cumulative else ""), r.metric or "")
             + _td(r.subject or "", r.subject or "")
             + _td(str(year or ""), r.year if r.year is not None else (r.period_end or ""), "num")
-            + _td(format_value(r.value, r.unit), r.value if r.value is not None else "", "num")
-            + _td("" if r.low == r.high == r.value else format_interval(r.low, r.high, r.unit), None, "num")
+            + f'<td class="num" data-v="{_e("" if r.value is None else r.value)}">{value}</td>'
             + _td(r.qualifier, r.qualifier)
             + _td(r.n_sources, r.n_sources, "num")
-            + _td(r.rule or "", r.rule or "")
-            + _td(f"{conflict} {with_}".strip(), conflict)
-            + _td(r.note or "", r.note or "")
+            + f'<td class="rule" data-v="{_e(("0 " if r.conflict else "1 ") + rule)}">{conflict}{_e(rule)}</td>'
             + f'<td class="srcs">{_source_links(r.sources)}</td></tr>'
         )
     kinds = "".join(f'<option value="{k}">{k}</option>' for k in KINDS)

@@ -24,7 +24,7 @@
     if (f.rec) {
       var a = document.createElement('a');
       a.href = '#r-' + encodeURIComponent(f.rec);
-      a.textContent = f.rec + (f.rec_n ? ' (' + f.rec_n + ' sources)' : '');
+      a.textContent = f.rec + (f.rec_n ? ' (' + f.rec_n + (f.rec_n === 1 ? ' source)' : ' sources)') : '');
       if (f.conflict) { a.textContent += ' — conflict'; }
       rec.appendChild(a);
     } else {
