@@ -100,7 +100,10 @@ class _Rules:
         self.bare_de_re = regex.compile(r"的(" + _alternation(self.bare_nouns) + ")")
         self.bare_currency_re = regex.compile(_alternation(
             w for c in units["currency"] for w in c["words"] if len(w) > 1 and not w.startswith("元")))
-        self.unit_re = regex.compile(r"[ \t]?(?:" + _alternation(self.units) + ")")
+        self.unit_re = regex.compile(r"[ \t]{0,4}(?:" + _alternation(self.units) + ")")
+        # "六   个 百 分点": percentage points with spaces inside, as Recognizers-Text writes them
+        self.spaced_points_re = regex.compile(r"[ \t]*" + "|".join(
+            r"[ \t]*".join(regex.escape(c) for c in w) for w in units["percent"]["points"]))
         self.not_unit_follow = regex.compile("(?:" + _alternation(units["count"]["rules"]["not_measure_followers"]) + ")")
         self.subunits = {w: (s["code"], s["factor"]) for s in units["subunit"] for w in s["words"]}
         self.subunit_lead_re = regex.compile(r"(?:又|零)?")
@@ -114,9 +117,17 @@ class _Rules:
         self.speed_unit = qr["speed_unit"]
         self.output_context = regex.compile(_alternation(qr["output_context"]))
         self.output_measures = set(qr["output_measures"])
-        pct = units["percent"]["prefix"]
-        self.pct_prefix = {"百分之": 1.0, "千分之": 0.1, "万分之": 0.01}
-        self.pct_prefix_re = regex.compile(r"(?:" + _alternation(pct) + r")[ \t]?")
+        self.pct_prefix = {w: float(f) for w, f in units["percent"]["prefix"].items()}
+        # "百 分 之 2": Recognizers-Text writes spaces inside the prefix; allow them
+        self.pct_prefix_re = regex.compile(r"(?:" + "|".join(
+            r"[ \t]*".join(regex.escape(c) for c in w) for w in sorted(self.pct_prefix, key=len, reverse=True))
+            + r")[ \t]*")
+        ten = units["percent"]["tenths"]
+        self.tenths_re = regex.compile(r"[ \t]*(" + _alternation(ten["words"]) + r")(" + regex.escape(ten["half"]) + ")?")
+        self.tenths_not = regex.compile(_alternation(ten["not_followed_by"]))
+        self.tenths_whole = {w: float(v) for w, v in ten["whole"].items()}
+        self.tenths_whole_re = regex.compile(_alternation(self.tenths_whole))
+        self.tenths_whole_before = dict(ten.get("whole_needs_before", {}))
 
         # qualifiers
         self.prefix_kind: dict[str, str] = {}
@@ -240,6 +251,9 @@ def _mult_factor(s: str) -> float:
 
 
 def _unit_at(text: str, pos: int, r: _Rules) -> tuple[int, str, _Unit] | None:
+    sp = r.spaced_points_re.match(text, pos)
+    if sp and " " in sp.group(0).strip():
+        return sp.end(), sp.group(0), _Unit("percent", "个百分点")
     m = r.unit_re.match(text, pos)
     if not m:
         return None
@@ -283,6 +297,15 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
             continue
         out.append(fig)
         pos = fig.end
+    if "percent" in kinds and ("折" in text or "成" in text):
+        for m in r.tenths_whole_re.finditer(text):  # "打对折", "半成"
+            need = r.tenths_whole_before.get(m.group(0))
+            if need and text[max(0, m.start() - len(need)):m.start()] != need:
+                continue
+            if not any(f.start < m.end() and m.start() < f.end for f in out):
+                v = r.tenths_whole[m.group(0)]
+                out.append(Figure(m.start(), m.end(), m.group(0), "percent", v, v, v, "exact", "%", unit_start=m.start()))
+        out.sort(key=lambda f: f.start)
     if bare_currency:
         out = sorted(out + _bare_currencies(text, out, r), key=lambda f: f.start)
     return out
@@ -308,7 +331,10 @@ def _percent_prefixed(text: str, m, r: _Rules) -> Figure | None:
     v = parse_number(n.group(0))
     if v is None:
         return None
-    v *= r.pct_prefix[m.group(0).strip(" \t")]
+    nxt = text[n.end():n.end() + 1]
+    if nxt and nxt in _CN_SMALL:
+        return None  # "百分之二三十": an estimate, not a figure
+    v *= r.pct_prefix[regex.sub(r"[ \t]", "", m.group(0))]
     fig = Figure(m.start(), n.end(), text[m.start():n.end()], "percent", v, v, v, "exact", "%", unit_start=m.start())
     before = text[max(0, m.start() - 6):m.start()]
     pm = _prefix(before, r)
@@ -344,8 +370,11 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
     if r.ordinal_re.search(before) or r.vague_re.search(before) or r.duration_prefix_re.search(before):
         return None
     core_text = m.group(0)
-    if r.adjacent_re.match(core_text):
-        return None
+    disc = _two_digit_discount(text, m, r)
+    if disc is not None:
+        return disc
+    if r.adjacent_re.match(core_text) or (prev and prev in _CN_SMALL and core_text[0] in _CN_SMALL):
+        return None  # "二三十个", "三四家": estimates
     num = _number_at(text, s, r)
     if num is None:
         return None
@@ -373,6 +402,15 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
         code, uname = symbol_unit
         return _finish(text, Figure(start, cut, text[start:cut], "money", v, v, v, "exact", uname, code,
                                     unit_start=start), r)
+    tenths = r.tenths_re.match(text, end) if not had_mult else None
+    if tenths and not r.tenths_not.match(text, tenths.end(1)) and value <= 100:
+        # "九成" = 90%, "三成半" = 35%, "75折" = 75%, "十成" = 100%
+        v = value * 10 if value <= 10 else value
+        if v > 100 or (tenths.group(1) == "成" and value > 10) or (tenths.group(1) == "折" and value == 10):
+            return None  # "十折" is no discount; "15成" is not a share
+        v += 5.0 if tenths.group(2) else 0.0
+        return _finish(text, Figure(start, tenths.end(), text[start:tenths.end()], "percent", v, v, v,
+                                    _qual(prefix, "approx" if approx else "exact", r), "%", unit_start=end), r)
     unit = _unit_at(text, end, r)
     qualifier = "approx" if approx else "exact"
     low = high = value
@@ -441,11 +479,38 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
             elif nxt and "\u4e00" <= nxt <= "\u9fff":
                 return None
         value, low, high, uend = _subunits(text, uend, currency, value, low, high, r)
-    elif kind == "percent" and u.factor != 1.0:
-        value, low, high = (None if x is None else x * u.factor for x in (value, low, high))
+    elif kind == "percent":
+        if u.factor != 1.0:
+            value, low, high = (None if x is None else x * u.factor for x in (value, low, high))
+        sign = text[start - 1:start] if start else ""
+        if sign in ("-", "负") and not (start > 1 and text[start - 2].isdigit()):
+            # "-22.2%", "负3.9%": a negative rate
+            start -= 1
+            value, low, high = (None if x is None else -x for x in (value, high, low))
     fig = Figure(start, uend, text[start:uend], kind, value, low, high,
                  _qual(prefix, qualifier, r), unit_name, currency, unit_start=uend - len(word))
     return _finish(text, fig, r)
+
+
+_ONE_DIGIT = regex.compile(r"[0-9一二三四五六七八九两]")
+
+
+def _two_digit_discount(text: str, m, r: _Rules) -> Figure | None:
+    """"七五折", "7 2 折", "九 九 折": a discount written digit by digit is the percentage."""
+    s, e = m.start(), m.end()
+    if e - s != 1 or not _ONE_DIGIT.match(text, s):
+        return None
+    j = e + 1 if text[e:e + 1] in (" ", "\t") else e
+    if not _ONE_DIGIT.match(text, j):
+        return None
+    t = r.tenths_re.match(text, j + 1)
+    if not t or t.group(1) != "折" or r.tenths_not.match(text, t.end(1)):
+        return None
+    a, b = parse_number(text[s]), parse_number(text[j])
+    if a is None or b is None:
+        return None
+    v = a * 10 + b
+    return _finish(text, Figure(s, t.end(), text[s:t.end()], "percent", v, v, v, "exact", "%", unit_start=j + 1), r)
 
 
 def _money_tail_ok(text: str, end: int) -> bool:
