@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+from bisect import bisect_left
 import os
 import sys
 from collections.abc import Iterator
@@ -177,8 +178,11 @@ def _load(original: str, doc: records.Document, *, is_html: bool, options: Optio
     boiler = find_boilerplate(tm.text)
     skip = merge_ranges(boiler + tm.unrepaired)
     articles: list[records.Article] = []
+    skip_starts = [a for a, _ in skip]
     for i, span in enumerate(split_articles(tm.text, boiler, date)):
         s, e = span.start, span.end
+        lo = max(0, bisect_left(skip_starts, s) - 1)
+        hi = bisect_left(skip_starts, e)
         os_, oe = tm.to_original(s, e) if e > s else tm.to_original(s, s)
         articles.append(
             records.Article(
@@ -189,7 +193,7 @@ def _load(original: str, doc: records.Document, *, is_html: bool, options: Optio
                 orig_end=oe,
                 headline=span.headline,
                 date=span.date,
-                boilerplate=[(max(a, s), min(b, e)) for a, b in skip if a < e and b > s],
+                boilerplate=[(max(a, s), min(b, e)) for a, b in skip[lo:hi] if a < e and b > s],
             )
         )
     doc.script = script

@@ -9,6 +9,7 @@ never splits (whatever is above it is that story's header zone). Patterns in ``d
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from jinlong_extract.data import load_table
@@ -36,7 +37,9 @@ def _is_byline(line: str) -> bool:
 
 
 def _covered(s: int, e: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(a <= s and e <= b for a, b in ranges)
+    """Whether [s, e) lies inside one of the sorted, merged ``ranges``."""
+    k = bisect_right(ranges, (s, 1 << 62)) - 1
+    return k >= 0 and ranges[k][0] <= s and e <= ranges[k][1]
 
 
 def _headline_above(lines: list[tuple[int, int, str]], i: int, floor: int) -> int | None:

@@ -11,6 +11,7 @@ Rules live in ``data/normalize.toml``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from jinlong_extract.data import load_table
@@ -91,38 +92,34 @@ def to_simplified(text: str) -> tuple[str, EditMap]:
     return "\n".join(fixed), EditMap()
 
 
-def t2s_changed_share(sample: str) -> tuple[float, float]:
-    """Share of Han characters that ``t2s`` and ``s2t`` change in ``sample``.
-
-    A simplified text has ~0 for the first, a traditional one ~0 for the second.
-    """
-    han = re.findall(f"[{_HAN}]", sample)
-    if not han:
-        return 0.0, 0.0
-    joined = "".join(han)
-    t2s = _converter("t2s").convert(joined)
-    s2t = _converter("s2t").convert(joined)
-    n = len(joined)
-    t = sum(1 for a, b in zip(joined, t2s) if a != b) / n if len(t2s) == n else 0.0
-    s = sum(1 for a, b in zip(joined, s2t) if a != b) / n if len(s2t) == n else 0.0
-    return t, s
+def _changed_share(han: str, config: str) -> float:
+    out = _converter(config).convert(han)
+    if len(out) != len(han):
+        return 0.0
+    return sum(1 for a, b in zip(han, out) if a != b) / len(han)
 
 
-def detect_script(text: str, sample_chars: int = 4000) -> str:
-    """``simplified`` / ``traditional`` / ``mixed``, from a sample spread over the text.
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+
+
+def detect_script(text: str, sample_chars: int = 800) -> str:
+    """``simplified`` / ``traditional`` / ``mixed``, from a sample of Han characters spread over
+    the text: the share of them OpenCC ``t2s`` changes (~0 for simplified text) and, only when
+    that is not ~0, the share ``s2t`` changes (~0 for traditional text).
 
     >>> detect_script("天津市對口支援"), detect_script("天津市对口支援")
     ('traditional', 'simplified')
     """
-    if len(text) > sample_chars:
+    if len(text) > 4 * sample_chars:
         step = len(text) // 4
-        q = sample_chars // 4
-        sample = "".join(text[i * step : i * step + q] for i in range(4))
-    else:
-        sample = text
-    t, s = t2s_changed_share(sample)
+        text = "".join(text[i * step : i * step + sample_chars] for i in range(4))
+    han = "".join(_HAN_RUN.findall(text))[: 2 * sample_chars]
+    if not han:
+        return "simplified"
+    t = _changed_share(han, "t2s")
     if t < 0.01:
         return "simplified"
+    s = _changed_share(han, "s2t")
     if s < 0.01 or s < t / 4:
         return "traditional"
     return "mixed"
@@ -165,24 +162,30 @@ _NUM_CONT = frozenset(_J["number_continuation"])
 # a line break, optionally with one blank line, between two non-blank characters; spaces
 # before the break are taken in by walking back in Python (a leading [ ]* would be tried at
 # every position)
-_BREAK = re.compile(r"\n(?:[ \t\u3000\u00a0]*\n)?[ \t\u3000\u00a0]*(?=\S)")
+_BREAK = re.compile(f"\\n(?:[ \\t\u3000\u00a0]*\\n)?[ \\t\u3000\u00a0]*(?=[{_HAN}0-9“‘])")
 _HSPACE = " \t\u3000\u00a0"
 _WORDCHAR = re.compile(f"[{_HAN}0-9“‘]")
 _SPACES_INSIDE = re.compile(r"\S\s{1,}\S")
 _SHORT_HEAD = re.compile(f"[{_HAN}][、，,]")
 
 
+_OPEN_ANY = re.compile("[" + re.escape(_OPENING) + "]")
+
+
 def _unclosed(line: str) -> bool:
+    if _OPEN_ANY.search(line) is None:
+        return False
     for o, c in zip(_OPENING, _CLOSING):
         if line.count(o) > line.count(c):
             return True
     return False
 
 
-def join_broken_lines(text: str, is_boilerplate=None) -> tuple[str, EditMap]:  # type: ignore[no-untyped-def]
+def join_broken_lines(text: str, is_boilerplate: Callable[[str], bool] | None = None) -> tuple[str, EditMap]:
     """Join lines broken inside a word or a number; keep paragraph ends, headlines, bylines.
 
-    ``is_boilerplate(line) -> bool`` (optional) vetoes joining into or out of boilerplate.
+    ``is_boilerplate(line)`` (optional) vetoes joining into or out of page furniture; it is
+    only asked about the few breaks the other rules would join.
 
     >>> join_broken_lines("武清经济技术开发区、北辰经济技术\\n\\n开发区分别与天津产业园签署合作协议。")[0]
     '武清经济技术开发区、北辰经济技术开发区分别与天津产业园签署合作协议。'
@@ -194,9 +197,7 @@ def join_broken_lines(text: str, is_boilerplate=None) -> tuple[str, EditMap]:  #
     edits: list[Edit] = []
     for m in _BREAK.finditer(text):
         s, e = m.start(), m.end()
-        nxt = text[e]
-        if not _WORDCHAR.match(nxt):
-            continue
+        nxt = text[e]  # a word character: the regex looked ahead for one
         while s > 0 and text[s - 1] in _HSPACE:
             s -= 1
         if s == 0:
@@ -206,15 +207,11 @@ def join_broken_lines(text: str, is_boilerplate=None) -> tuple[str, EditMap]:  #
             continue
         line_start = text.rfind("\n", 0, s) + 1
         prev = text[line_start:s].strip()
-        next_end = text.find("\n", e)
-        nline = text[e : next_end if next_end >= 0 else len(text)].strip()
-        if is_boilerplate is not None and (is_boilerplate(prev) or is_boilerplate(nline)):
-            continue
         if last.isdigit() and nxt in _NUM_CONT:
             join = True
         elif _unclosed(prev):
             join = True
-        elif _SHORT_HEAD.match(nline) and _SPACES_INSIDE.search(prev) is None:
+        elif _SHORT_HEAD.match(text, e) and _SPACES_INSIDE.search(prev) is None:
             join = True  # "委、省政府…": a one-character clause cannot open a paragraph
         else:
             join = (
@@ -222,6 +219,10 @@ def join_broken_lines(text: str, is_boilerplate=None) -> tuple[str, EditMap]:  #
                 and _CLAUSE.search(prev) is not None
                 and _SPACES_INSIDE.search(prev) is None
             )
+        if join and is_boilerplate is not None:
+            next_end = text.find("\n", e)
+            nline = text[e : next_end if next_end >= 0 else len(text)]
+            join = not (is_boilerplate(prev) or is_boilerplate(nline))
         if join:
             edits.append((s, e, ""))
     return apply_edits(text, edits)
