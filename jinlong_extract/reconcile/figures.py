@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left, bisect_right
+from math import asinh
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -42,7 +43,8 @@ class Unit:
     period: Period | None
     subject: str | None  #: subject key: ``id:<ids>`` or ``name:<canonical>``
     subject_name: str | None
-    notes: list[str] = field(default_factory=list)
+    copy_rules: list[str] = field(default_factory=list)  #: why copies' facts joined this unit
+    notes: list[str] = field(default_factory=list)  #: e.g. ambiguity, for the analyst
 
 
 @dataclass(slots=True)
@@ -53,12 +55,15 @@ class Row:
     lo: float
     hi: float
     init_lo: float
+    init_hi: float
     period: Period | None
     subject: str | None
     subject_name: str | None
     rules: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     id: str = ""
+    rid: int = -1  #: position in its block's row list while clustering
+    sorted_facts: list[Fact] = field(default_factory=list)  #: filled after clustering
     as_of: str | None = None
     record: Reconciled | None = None
 
@@ -71,7 +76,8 @@ class Row:
         return self.units[0].block
 
     def facts(self) -> list[Fact]:
-        return [f for u in self.units for f in u.facts]
+        """All mentions of the row, in (doc, start) order once clustering is done."""
+        return self.sorted_facts or [f for u in self.units for f in u.facts]
 
 
 class Subjects:
@@ -185,16 +191,96 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
     return out
 
 
-def _compatible(a: object, b: object) -> bool:
-    return a is None or b is None or a == b
+#: Rows whose interval is wider than this (in asinh units, ~ a factor e) are kept out of the bisect
+#: index and scanned linearly: one "1至100万" range must not widen every neighbour window.
+_WIDE = 1.0
+
+
+class _SlotIndex:
+    """The rows of one (period, subject) slot of a block, sorted by the asinh of their start.
+
+    asinh is monotone and about log for large values, so tolerance windows (a few % of the value)
+    have about the same width at 100元 and at 100亿元, and the bisect window stays narrow.
+    """
+
+    __slots__ = ("starts", "ids", "maxw", "wide")
+
+    def __init__(self) -> None:
+        self.starts: list[float] = []
+        self.ids: list[int] = []
+        self.maxw = 0.0
+        self.wide: list[int] = []
+
+    def add(self, rid: int, lo: float, hi: float) -> None:
+        tlo, thi = asinh(lo), asinh(hi)
+        if thi - tlo > _WIDE:
+            self.wide.append(rid)
+            return
+        idx = bisect_right(self.starts, tlo)
+        self.starts.insert(idx, tlo)
+        self.ids.insert(idx, rid)
+        self.maxw = max(self.maxw, thi - tlo)
+
+    def remove(self, rid: int, lo: float) -> None:
+        if rid in self.wide:
+            self.wide.remove(rid)
+            return
+        idx = bisect_left(self.starts, asinh(lo))
+        while self.ids[idx] != rid:
+            idx += 1
+        del self.starts[idx], self.ids[idx]
+
+    def near(self, lo: float, hi: float) -> list[int]:
+        """Ids of rows whose initial interval may meet ``[lo, hi]``."""
+        tlo, thi = asinh(lo), asinh(hi)
+        slack = 1e-9 * max(abs(tlo), abs(thi), 1.0)
+        i0 = bisect_left(self.starts, tlo - self.maxw - slack)
+        i1 = bisect_right(self.starts, thi + slack)
+        return self.ids[i0:i1] + self.wide if self.wide else self.ids[i0:i1]
+
+
+class _BlockIndex:
+    """The rows of one block indexed four ways, so that every unit finds all rows whose slot is
+    compatible with its own (equal, or null on either side) in at most four bisect lookups:
+    by exact slot, by subject (any period), by period (any subject), and all rows."""
+
+    def __init__(self) -> None:
+        self.idx: dict[tuple, _SlotIndex] = defaultdict(_SlotIndex)
+
+    @staticmethod
+    def _keys(period: Period | None, subject: str | None) -> tuple[tuple, ...]:
+        return (("slot", period, subject), ("subj", subject), ("per", period), ("all",))
+
+    def add(self, row: Row) -> None:
+        for k in self._keys(row.period, row.subject):
+            self.idx[k].add(row.rid, row.init_lo, row.init_hi)
+
+    def remove(self, row: Row) -> None:
+        for k in self._keys(row.period, row.subject):
+            self.idx[k].remove(row.rid, row.init_lo)
+
+    def near(self, period: Period | None, subject: str | None, lo: float, hi: float) -> list[int]:
+        """Ids of rows with a compatible slot whose initial interval may meet ``[lo, hi]``."""
+        if period is not None and subject is not None:
+            keys = [("slot", period, subject), ("slot", period, None), ("slot", None, subject), ("slot", None, None)]
+        elif subject is not None:
+            keys = [("subj", subject), ("subj", None)]
+        elif period is not None:
+            keys = [("per", period), ("per", None)]
+        else:
+            keys = [("all",)]
+        out: list[int] = []
+        for k in keys:
+            ix = self.idx.get(k)
+            if ix is not None:
+                out.extend(ix.near(lo, hi))
+        return out
 
 
 def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
     """Greedy interval clustering of one block (see the module docstring)."""
     rows: list[Row] = []
-    starts: list[float] = []
-    ids: list[int] = []
-    maxw = 0.0
+    index = _BlockIndex()
     order = sorted(
         units,
         key=lambda u: (
@@ -207,17 +293,12 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
     )
     for u in order:
         if u.iv is None:
-            rows.append(Row([u], 0.0, 0.0, 0.0, u.period, u.subject, u.subject_name, ["no value: not compared"]))
+            rows.append(Row([u], 0.0, 0.0, 0.0, 0.0, u.period, u.subject, u.subject_name, ["no value: not compared"]))
             continue
         lo, hi = u.iv.lo, u.iv.hi
-        slack = r.epsilon * max(abs(lo), abs(hi), 1.0)
-        i0 = bisect_left(starts, lo - maxw - slack)
-        i1 = bisect_right(starts, hi + slack)
         cands = []
-        for cid in ids[i0:i1]:
+        for cid in index.near(u.period, u.subject, lo, hi):
             row = rows[cid]
-            if not (_compatible(u.period, row.period) and _compatible(u.subject, row.subject)):
-                continue
             if meets(lo, hi, row.lo, row.hi, r.epsilon):
                 cands.append(row)
         chosen: Row | None = None
@@ -230,11 +311,8 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
             else:
                 u.notes.append(f"ambiguous: value compatible with {len(cands)} rows, kept apart")
         if chosen is None:
-            rows.append(Row([u], lo, hi, lo, u.period, u.subject, u.subject_name))
-            idx = bisect_right(starts, lo)
-            starts.insert(idx, lo)
-            ids.insert(idx, len(rows) - 1)
-            maxw = max(maxw, hi - lo)
+            rows.append(Row([u], lo, hi, lo, hi, u.period, u.subject, u.subject_name, rid=len(rows)))
+            index.add(rows[-1])
             continue
         a = chosen.anchor
         rule = rule_between(u.anchor, u.iv, a.anchor, a.iv, r) if a.iv else "no value"
@@ -249,15 +327,18 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
         chosen.lo, chosen.hi = max(chosen.lo, lo), min(chosen.hi, hi)
         if chosen.hi < chosen.lo:  # only float slack can do this; keep the core a point
             chosen.hi = chosen.lo
-        if chosen.period is None:
-            chosen.period = u.period
-        if chosen.subject is None:
-            chosen.subject, chosen.subject_name = u.subject, u.subject_name
+        if (chosen.period is None and u.period is not None) or (chosen.subject is None and u.subject is not None):
+            index.remove(chosen)
+            if chosen.period is None:
+                chosen.period = u.period
+            if chosen.subject is None:
+                chosen.subject, chosen.subject_name = u.subject, u.subject_name
+            index.add(chosen)
     return rows
 
 
 def _as_of(row: Row, r: Rules) -> str | None:
-    dates = sorted({f.date for f in row.facts() if f.date})
+    dates = sorted({f.date for f in row.sorted_facts if f.date})
     if row.period is not None:
         y = row.period[1]
         same_year = [d for d in dates if d[:4] == str(y)]
@@ -304,7 +385,7 @@ def _flag_conflicts(rows: list[Row], r: Rules) -> None:
 
 
 def _record(row: Row, r: Rules) -> Reconciled:
-    facts = sorted(row.facts(), key=lambda f: (f.doc, f.start, f.end))
+    facts = row.sorted_facts
     a = row.anchor.anchor
     ps = pe = year = None
     if row.period is not None:
@@ -313,16 +394,14 @@ def _record(row: Row, r: Rules) -> Reconciled:
         else:
             ps, pe = row.period
     subject_id = row.subject[3:] if row.subject and row.subject.startswith("id:") else None
-    rule_parts: list[str] = []
-    for u in row.units:
-        rule_parts.extend(u.notes if not u.notes or not u.notes[0].startswith("ambiguous") else [])
-    rule_parts.extend(row.rules)
-    rule_parts = list(dict.fromkeys(rule_parts))
+    notes: list[str] = []
     if len(facts) == 1:
-        rule = "single mention"
+        rule: str | None = "single mention" if not row.rules else row.rules[0]
+        notes = row.anchor.notes
     else:
-        rule = "; ".join(rule_parts) if rule_parts else None
-    notes = list(dict.fromkeys(n for u in row.units for n in u.notes if n.startswith("ambiguous")))
+        parts = [x for u in row.units for x in u.copy_rules] + row.rules
+        rule = "; ".join(dict.fromkeys(parts)) if parts else None
+        notes = list(dict.fromkeys(n for u in row.units for n in u.notes))
     return Reconciled(
         id=row.id,
         kind=a.kind,
@@ -358,7 +437,10 @@ def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: di
         rows.extend(_cluster_block(blocks[key], r))
     kind_order = {k: i for i, k in enumerate(KINDS)}
     for row in rows:
-        facts = row.facts()
+        facts = [f for u in row.units for f in u.facts]
+        if len(facts) > 1:
+            facts.sort(key=lambda f: (f.doc, f.start, f.end))
+        row.sorted_facts = facts
         row.id = _row_id(facts)
         row.as_of = _as_of(row, r)
         row.record = _record(row, r)
