@@ -128,6 +128,40 @@ def engine_rerun(corpus: Path, out_dir: Path) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+_OVERHEAD = r"""
+import os, sys, time, tempfile
+from jinlong_extract import pipeline
+from jinlong_extract.engine import run_documents
+from jinlong_extract.options import Options
+from jinlong_extract.records import Document, DocumentResult, Fact
+
+def noop(data, path, source="", options=None):
+    # a result the size of a typical one: 15 facts
+    f = [Fact(path, 0, i, i + 6, "12亿元", "money", 1.2e9, 1.2e9, 1.2e9, "exact", "元", "CNY", None,
+              "投资额", "天津市", 2024, None, None, False, "天津市签约112个项目投资149.53亿元。") for i in range(15)]
+    return DocumentResult(Document(path=path, size=len(data or b"")), facts=f)
+
+src = list(pipeline.iter_sources([sys.argv[1]]))
+db = os.path.join(tempfile.mkdtemp(), "c.sqlite")
+out = {}
+for label, kw in [("j1", dict(jobs=1)), ("j2", dict(jobs=2)), ("cold", dict(jobs=1, cache_path=db)),
+                  ("warm", dict(jobs=1, cache_path=db))]:
+    t = time.perf_counter()
+    for _ in run_documents(src, Options(), process=noop, **kw):
+        pass
+    out[label] = time.perf_counter() - t
+print(" ".join(f"{k}={v}" for k, v in out.items()))
+"""
+
+
+def engine_overhead(corpus: Path, mb: float) -> dict[str, float]:
+    """MB/s of the engine alone (read, hash, cache, pool, ordering) with a no-op per-document function."""
+    out = subprocess.run([sys.executable, "-c", _OVERHEAD, str(corpus)], capture_output=True, text=True,
+                         env=_env(), cwd=ROOT, check=True)
+    pairs = dict(kv.split("=") for kv in out.stdout.strip().splitlines()[-1].split())
+    return {k: mb / float(v) for k, v in pairs.items()}
+
+
 def jionlp_throughput(corpus: Path, max_bytes: int = 3_000_000) -> float | None:
     """MB/s of ``jionlp.ner.extract_money`` on the first ``max_bytes`` of the corpus (UTF-8 files)."""
     code = (
@@ -259,8 +293,15 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         print(f"... {size:g} MB", file=sys.stderr)
         rows.append(bench_size(size, args.keep))
-    jio = jionlp_throughput(OUT / f"corpus_{sizes[0]:g}mb")
+    first_corpus = OUT / f"corpus_{sizes[0]:g}mb"
+    jio = jionlp_throughput(first_corpus)
+    overhead = engine_overhead(first_corpus, rows[0]["mb"])
     print(render(rows, help_s, first_s, jio))
+    print(
+        f"\nengine alone on {rows[0]['mb']:.0f} MB (no-op per-document function returning 15 facts): "
+        + ", ".join(f"{k} {v:.0f} MB/s" for k, v in overhead.items())
+        + " (j1/j2 = no cache; cold/warm = first run / unchanged re-run with the cache)"
+    )
     print(f"\ncommand: python bench/run_bench.py --sizes {args.sizes}")
     if args.profile:
         print("\n```\n" + profile_pipeline(OUT / f"corpus_{sizes[0]:g}mb") + "```")

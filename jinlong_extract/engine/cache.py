@@ -163,6 +163,7 @@ class Cache:
         self.key = cache_key(options)
         self.commit_interval = commit_interval
         self._buffer: list[tuple[str, str, int, Any]] = []
+        self._written: set[str] = set()  # paths this instance stored while it started empty
         self._last_commit = time.monotonic()
         parent = os.path.dirname(os.path.abspath(path))
         try:
@@ -177,6 +178,12 @@ class Cache:
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
             elif row[0] != _SCHEMA_VERSION:
                 raise JinlongError(path, f"cache schema {row[0]} is not {_SCHEMA_VERSION}; delete the file to rebuild it")
+            # A cache with nothing in it (the first run into this folder) answers every lookup
+            # "added, miss" without asking SQLite: the first run pays no lookup cost.
+            self._fresh = self._db.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM paths) AND NOT EXISTS (SELECT 1 FROM results WHERE key=?)",
+                (self.key,),
+            ).fetchone()[0] == 1
         except sqlite3.DatabaseError as exc:
             raise JinlongError(path, f"cannot open the cache ({exc})") from None
         except OSError as exc:
@@ -204,6 +211,8 @@ class Cache:
 
         A stored blob that no longer unpickles counts as a miss.
         """
+        if self._fresh and path not in self._written:
+            return Lookup(None, None, "added")
         prev, blob = self._db.execute(_LOOKUP, (path, self.key, sha)).fetchone()
         result = None
         if blob is not None:
@@ -312,6 +321,8 @@ class Cache:
                     blob = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
                 rows_r.append((path, self.key, sha, now, blob))
             rows_p.append((path, sha, size, now))
+            if self._fresh:  # the same str objects the caller holds: a few bytes each
+                self._written.add(path)
         if not rows_p:
             return
         db = self._db
