@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import struct
@@ -221,6 +222,9 @@ def page(report, tmp_path_factory):
         port = None
         deadline = time.monotonic() + 30
         while port is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([proc.stderr], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break  # no output at all before the deadline: give up instead of hanging
             line = proc.stderr.readline()
             if not line and proc.poll() is not None:
                 break
