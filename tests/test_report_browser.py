@@ -17,6 +17,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -212,25 +213,39 @@ class DevTools:
         self.sock.close()
 
 
+def _drain(stream) -> None:
+    """Read Chromium's log until it exits, then close the pipe (this thread owns it from now on)."""
+    try:
+        while os.read(stream.fileno(), 65536):
+            pass
+    finally:
+        stream.close()
+
+
 @pytest.fixture(scope="module")
 def page(report, tmp_path_factory):
     profile = tmp_path_factory.mktemp("profile")
     proc = subprocess.Popen([CHROMIUM, *FLAGS, "--remote-debugging-port=0", f"--user-data-dir={profile}",
                              "--window-size=1280,1000", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    drain = None
     try:
         port = None
+        seen = b""
+        fd = proc.stderr.fileno()
         deadline = time.monotonic() + 30
         while port is None and time.monotonic() < deadline:
-            ready, _, _ = select.select([proc.stderr], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                break  # no output at all before the deadline: give up instead of hanging
-            line = proc.stderr.readline()
-            if not line and proc.poll() is not None:
-                break
-            m = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(fd, 65536) if ready else b""
+            if not chunk:
+                break  # Chromium exited, or said nothing before the deadline: fail instead of hanging
+            seen += chunk
+            m = re.search(rb"DevTools listening on ws://[^:]+:(\d+)/", seen)
             if m:
                 port = int(m.group(1))
+        # keep reading its log so a full pipe can never block Chromium
+        drain = threading.Thread(target=_drain, args=(proc.stderr,), daemon=True)
+        drain.start()
         assert port, "chromium did not start its DevTools endpoint"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
             targets = json.load(resp)
@@ -253,6 +268,10 @@ def page(report, tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if drain is not None:
+            drain.join(timeout=10)
+        else:
+            proc.stderr.close()
 
 
 def test_page_loads_without_console_errors(page):
