@@ -202,6 +202,9 @@ def _object(text: str, f: Figure, clause_before: str, r: _Rules) -> str | None:
         run = m.group(0)[: r.obj_max + 4]
         stop = r.obj_stop_re.search(run)
         cand = run[: stop.start()] if stop else run
+        tail = regex.split(r"[”\"’]", cand)[-1]
+        if len(tail) >= 1 and tail != cand:  # "“村社合一”肉羊养殖合作社": the noun after the quoted modifier
+            cand = tail
         cand = cand.strip("“”\"‘’")
         if len(cand) >= 1 and not cand[0].isdigit():
             obj = cand[: r.obj_max]

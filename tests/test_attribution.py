@@ -1,0 +1,89 @@
+"""Attribution on real sentences: year, period, cumulative, metric, object.
+
+Cases come from the seed and dev corpora (development) and from the gold schema's rules.
+Each row: (text, article date, figure text, expected attributes).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jinlong_extract.figures.attribution import attribute, sentence_spans
+from jinlong_extract.figures.finder import find_figures
+
+CASES = [
+    # explicit year in the sentence, before the figure
+    ("在甘肃武威举行的2024年“津陇共振兴”合作交流洽谈大会上，112个项目现场签约，投资额达149.53亿元。", None,
+     "149.53亿元", {"year": 2024, "cumulative": False, "metric": "投资额"}),
+    # 今年 resolved from the article date; 今年以来 is this year, not a running total
+    ("数据显示，今年以来，我市各类企业采购、帮助销售甘肃农特产品超20亿元，同比增长21%。", "2024-07-19",
+     "超20亿元", {"year": 2024, "cumulative": False}),
+    ("数据显示，今年以来，我市各类企业采购、帮助销售甘肃农特产品超20亿元，同比增长21%。", "2024-07-19",
+     "21%", {"year": 2024, "cumulative": False, "metric": "增长率"}),
+    # running totals: 截至目前 … 累计, across ；
+    ("截至目前，我市累计向甘肃投入财政援助资金64.5亿元，实施协作项目3800余个；引进企业550家，到位资金74.9亿元。", "2024-07-19",
+     "550家", {"year": None, "cumulative": True, "object": "企业"}),
+    ("截至目前，我市累计向甘肃投入财政援助资金64.5亿元，实施协作项目3800余个。", "2024-07-19",
+     "64.5亿元", {"metric": "财政援助资金", "cumulative": True}),
+    # an explicit period gives period_start / period_end and no year
+    ("2019年至2021年，津甘连续三届举办“津企陇上行”活动，累计签约项目168个，合作总额441.1亿元。", None,
+     "168个", {"year": None, "period_start": 2019, "period_end": 2021, "cumulative": True, "metric": "签约项目数"}),
+    # a start point followed by 以来 is a period start, not the year
+    ("1994年中央第三次西藏工作座谈会确定天津市对口支援西藏昌都地区以来，筹集援藏资金、物资总计5.11亿元。", "2010-02-24",
+     "5.11亿元", {"year": None, "period_start": 1994, "cumulative": True}),
+    # an explicit year nearer than the marker makes it that year's figure
+    ("一年来，天津市实施“民生改善提升行动”，2023年启动保障和改善民生项目23个，投入规划资金16100万元。", "2024-04-27",
+     "23个", {"year": 2023, "cumulative": False}),
+    # a period marker after the figure in the sentence
+    ("消费帮扶总金额达22885万元、互访交流活动超220场……天津市第十一批援疆干部入疆一年来，交出成绩单。", "2024-04-27",
+     "22885万元", {"cumulative": True}),
+    # a year glued to a programme name, after the figure in its clause
+    ("此外，6个品牌荣获2024中国区域农业产业品牌影响力指数百强榜。", None, "6个", {"year": 2024, "object": "品牌"}),
+    # a target year is not the figure's year; 今天 is
+    ("确保和田地区到2020年全面实现小康社会，今天的活动，22个项目签约落地。", "2016-08-30", "22个", {"year": 2016}),
+    # a year followed by a future clause does not date the figure
+    ("项目总投资6000万元，2011年4月开工建设，近期投产，建成后将形成年生产7.2万吨天然矿泉水的规模。", None,
+     "7.2万吨", {"year": None}),
+    # a full date earlier in the paragraph dates the event's figures
+    ("2025年全国硕士研究生招生考试(初试)于2024年12月21日至22日举行。全省共设13个考区、55个考点。", None,
+     "55个", {"year": 2024, "year_source": "context", "object": "考点"}),
+    # ... but not inside direct speech or generic rates
+    ("12月17日，记者走进韩陕家村。\n“冬天来这里务工每天可以拿到90元的工资，既能挣钱又能顾家。”", "2024-12-22", "90元", {"year": None}),
+    # percentages are never running totals
+    ("种子、果蔬等出口额连续两年增长两位数以上，占全省出口总值的23%以上。", None, "23%以上", {"cumulative": False}),
+    # counted objects, both orders
+    ("记者了解到，大会已连续举办5年，参会企业累计超过2000家，签约项目320个。", None, "320个",
+     {"object": "项目", "metric": "签约项目数", "cumulative": True}),
+    ("全省共配备213个“智能安检门”、671台身份验证终端。", None, "671台", {"object": "身份验证终端"}),
+    ("天津物宗园公司在镇原县投资建设15个“村社合一”肉羊养殖合作社。", None, "15个", {"object": "肉羊养殖合作社"}),
+    # money without a trigger of its own takes the nearest one after it
+    ("天津食品集团投资10亿元在武威市建立嘉立荷牧业有限公司。", None, "10亿元", {"metric": "投资额"}),
+    # speed
+    ("新建匝道3.173公里，设计时速30公里，于近日建成通车。", None, "30公里", {"metric": "设计时速"}),
+]
+
+
+def _attrs(text, date, figure_text):
+    figs = find_figures(text)
+    attrs = attribute(text, figs, date=date)
+    for f, a in zip(figs, attrs):
+        if f.text == figure_text:
+            return a
+    raise AssertionError(f"{figure_text} not found among {[f.text for f in figs]}")
+
+
+@pytest.mark.parametrize("text,date,figure,expected", CASES, ids=[f"{c[2]}@{c[0][:12]}" for c in CASES])
+def test_attribution(text, date, figure, expected):
+    a = _attrs(text, date, figure)
+    got = {k: getattr(a, k) for k in expected}
+    assert got == expected
+
+
+@pytest.mark.parametrize("text,n", [
+    ("一句。两句！三句？", 3),
+    ("第一段\n\n第二段，还是第二段。", 2),
+    ("“引号里的话。”然后", 2),
+    ("", 0),
+])
+def test_sentences(text, n):
+    assert len(sentence_spans(text)) == n
