@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from jinlong_extract.data import load_table
 from jinlong_extract.figures import numerals
 from jinlong_extract.figures.numerals import (
-    DIGITS, MULTIPLIER, NUMERAL, Number, find_numbers, parse_number, to_chinese,
+    DIGITS, MULTIPLIER, NUMBER, NUMERAL, Number, find_numbers, parse_number, to_chinese,
 )
 
 # ---- find_numbers on news text -------------------------------------------------------------
@@ -175,12 +175,15 @@ PATTERNS = [
     ("MULTIPLIER", "千万", True), ("MULTIPLIER", "萬", True), ("MULTIPLIER", "億", True),
     ("MULTIPLIER", "千", False), ("MULTIPLIER", "余万", False), ("MULTIPLIER", "兆瓦", False),
     ("DIGITS", "一百零五", True), ("DIGITS", "1400万", True), ("DIGITS", "余", False),
+    ("NUMBER", "1400余万", True), ("NUMBER", "负三十二", True), ("NUMBER", "-3.2", True),
+    ("NUMBER", "五十打", True), ("NUMBER", "3/5", True), ("NUMBER", "2e5", True),
+    ("NUMBER", "四百多", False), ("NUMBER", "三分之一", False),  # fractions are joined after the scan
 ]
 
 
 @pytest.mark.parametrize("name,text,matches", PATTERNS, ids=[f"{n}:{t}" for n, t, _ in PATTERNS])
 def test_pattern_sources(name: str, text: str, matches: bool) -> None:
-    src = {"NUMERAL": NUMERAL, "MULTIPLIER": MULTIPLIER, "DIGITS": DIGITS}[name]
+    src = {"NUMERAL": NUMERAL, "MULTIPLIER": MULTIPLIER, "DIGITS": DIGITS, "NUMBER": NUMBER}[name]
     assert (regex.fullmatch(src, text) is not None) is matches
 
 
@@ -193,7 +196,7 @@ def test_numeral_composes_with_qualifier_and_multiplier() -> None:
 
 
 def test_pattern_sources_have_no_capturing_groups() -> None:
-    for src in (NUMERAL, MULTIPLIER, DIGITS):
+    for src in (NUMERAL, MULTIPLIER, DIGITS, NUMBER):
         assert regex.compile(src).groups == 0
 
 

@@ -1,6 +1,6 @@
 """The numerals layer: find every number in a text and give its value.
 
-Everything figures are built on starts here. Three regex *sources* (for the ``regex`` module,
+Everything figures are built on starts here. Four regex *sources* (for the ``regex`` module,
 no capturing groups, no VERBOSE, usable inside larger patterns) are generated once at import
 from ``data/numerals.toml``:
 
@@ -27,10 +27,15 @@ from ``data/numerals.toml``:
 * :data:`DIGITS` — a loose run of numeral characters (digits, zeros, units, Arabic digits);
   useful to test whether a span is "all number".
 * :data:`NUMBER` — what :func:`find_numbers` scans for: an optionally signed :data:`NUMERAL`
-  (负 / 負 / a minus that is not a range dash) followed by at most one of: a Chinese fraction
-  (``三分之一``, ``负３分之负一百五十七``, mixed ``十一又十四分之一``), an Arabic fraction
-  (``3/5``, ``1 4/3``), an exponent (``2e5``, ``2^-1``), an inner qualifier and multiplier
-  (``1400余万``, ``十 余 万``, ``一百零几万`` — value is base × multiplier), or 打 (dozen).
+  (负 / 負 / a minus that is not a range or date dash) followed by at most one of: an Arabic
+  fraction (``3/5``, ``1 4/3``), an exponent (``2e5``, ``2^-1``), an inner qualifier and
+  multiplier (``1400余万``, ``十 余 万``, ``一百零几万`` — value is base × multiplier), or 打
+  (dozen: ``五十打`` = 600). Chinese fractions (``三分之一``, ``负３分之负一百五十七``, mixed
+  ``十一又十四分之一``) are two or three NUMBER matches that find_numbers joins after the scan
+  (scanning them in one pattern repeats NUMERAL and makes the scan four times slower).
+
+Words that merely contain numeral characters (一切, 四川, 十分重要, 陆续, 零售 …) are listed in
+``[exclusions]`` of the data table; a match whose first character one of them covers is dropped.
 
 Values are always ``float`` (integers too: ``parse_number("两百") == 200.0``). Arithmetic is
 done in :class:`decimal.Decimal`, so ``149.53亿`` is exactly ``14953000000.0``.
@@ -47,8 +52,8 @@ from __future__ import annotations
 
 import decimal
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -118,7 +123,7 @@ _BIGS = f"{_BIGU}{_BIGU}?"  # 万, 万万, 万亿
 _AINT = f"(?:{_A}++(?:(?<!{_A}{{4}})(?:{_SEP}{_A}{{3}})++(?!{_A}))?)"
 #: Arabic number. A decimal is refused when it is part of a dotted chain (2021.3.15, 1.2.3).
 _ARAB = (
-    f"(?:{_AINT}(?:(?<!{_A}{_APT}[0-9０-９,，]+){_APT}{_A}++(?!{_APT}{_A}))?"
+    f"(?:{_AINT}(?:(?<!{_A}{_APT}[0-9０-９,，]{{1,40}}){_APT}{_A}++(?!{_APT}{_A}))?"
     f"|(?<![0-9０-９.．]){_APT}{_A}++(?!{_APT}{_A}))"
 )
 
@@ -166,6 +171,7 @@ _DRUN = f"(?:{_DR}{{3,}}+(?!{_SP}(?:{_TEN}|{_HUN}|{_THO}|{_BIGU}|{_PT})))"
 _LEFT = _alt(_T["bare"]["left_context"])
 #: a bare multiplier, only after its context word (近百, 上万, 百分之百); not 百分之 itself
 _BARE = f"(?<={_LEFT})(?:{_HUN}|{_THO}|{_BIGU})(?!分)(?:{_BIGU}{_BIGU}?)?"
+_BARE_ONLY = regex.compile(f"(?:{_HUN}|{_THO}|{_BIGU})(?:{_BIGU}{_BIGU}?)?")
 _WORD = _alt(_WORDS) if _WORDS else "(?!)"
 _NEG = (f"(?:{_alt(_NEG_WORDS)}{_SP}"
         f"|(?<![A-Za-z0-9０-９.．{''.join(regex.escape(c) for c in _MINUS)}]){_cls(_MINUS)})")
@@ -175,12 +181,12 @@ _SLASH = _cls(_CH["slashes"])
 #: One numeral as written in Chinese news (see the module docstring for exactly what).
 NUMERAL: str = f"(?:{_DRUN}|{_int_pattern()}{_DEC_TAIL}?|{_BARE}|{_WORD})"
 
-#: The tails the scanner accepts right after a numeral (fractions with 分之 / 又 are joined
-#: afterwards in find_numbers: scanning them here would repeat NUMERAL and slow the scan 4x).
+#: The tails accepted right after a numeral (fractions with 分之 / 又 are joined afterwards in
+#: find_numbers: scanning them here would repeat NUMERAL and slow the scan 4x).
 _TAILS = [
     # 1 4/3 (a whole number, one space, a fraction) and 3/5; not dates 2021/3/5
     f"(?<={_A}) {_AINT}{_SLASH}{_AINT}(?!{_SLASH}?{_A})",
-    f"(?<={_A})(?<!{_A}{_SLASH}{_A}*){_SLASH}{_AINT}(?!{_SLASH}?{_A})",
+    f"(?<={_A})(?<!{_A}{_SLASH}{_A}{{0,20}}){_SLASH}{_AINT}(?!{_SLASH}?{_A})",
     f"(?<={_A})[eE][+\\-－]?{_A}++(?![A-Za-z])",  # 2e5, 12.32e+14
     f"(?<={_A})\\^[+\\-－]{{0,2}}{_A}++(?:{_APT}{_A}++)?",  # 2^5, 2.5^-1
     f"{_SP}(?:{_Z}{_SP})?{_cls(_QUALS)}{_SP}{MULTIPLIER}",  # 1400余万, 一百零几万: base × multiplier
@@ -189,19 +195,52 @@ _TAILS = [
 #: every tail starts with one of these (a quick test before trying six alternatives)
 _TAIL_FIRST = _cls(list(_CH["spaces"]) + list(_CH["slashes"]) + list("eE^") + list(_ZERO)
                    + list(_QUALS) + [_DOZEN["word"]])
-_EXCL_RE = regex.compile("|".join(f"(?:{p})" for p in _T["exclusions"]["patterns"]))
 _EXCL_CHARS = frozenset(_T["exclusions"]["chars"])
 _EXCL_BACK = 4  # an exclusion word starts at most this many characters before the numeral
 
 
+def _first_chars(pattern: str) -> set[str] | None:
+    """The characters an exclusion pattern can start with, or None when it is not obvious."""
+    if pattern.startswith("["):
+        inner = pattern[1:pattern.index("]")]
+        return None if "-" in inner or "\\" in inner or inner.startswith("^") else set(inner)
+    if pattern and pattern[0] not in "\\()[]{}.^$*+?|":
+        return {pattern[0]}
+    return None
+
+
+def _exclusion_index() -> tuple[dict[str, regex.Pattern], regex.Pattern | None]:
+    """Exclusion patterns grouped by first character (longest first), plus the rest."""
+    by_first: dict[str, list[str]] = {}
+    generic: list[str] = []
+    for p in _T["exclusions"]["patterns"]:
+        chars = _first_chars(p)
+        if chars is None:
+            generic.append(p)
+        else:
+            for c in chars:
+                by_first.setdefault(c, []).append(p)
+    index = {c: regex.compile("|".join(f"(?:{p})" for p in sorted(ps, key=len, reverse=True)))
+             for c, ps in by_first.items()}
+    return index, (regex.compile("|".join(f"(?:{p})" for p in generic)) if generic else None)
+
+
+_EXCL_INDEX, _EXCL_GENERIC = _exclusion_index()
+
+
 def _excluded(text: str, start: int) -> bool:
     """True when an exclusion word (一切, 四川, 十分重要 …) covers position ``start``."""
-    lo = max(0, start - _EXCL_BACK)
-    for m in _EXCL_RE.finditer(text, lo, start + 8, overlapped=True):
-        if m.start() > start:
-            return False
-        if start < m.end():
-            return True
+    index = _EXCL_INDEX
+    for i in range(start, max(-1, start - _EXCL_BACK - 1), -1):
+        pat = index.get(text[i])
+        if pat is not None:
+            m = pat.match(text, i)
+            if m is not None and m.end() > start:
+                return True
+        if _EXCL_GENERIC is not None and i >= start - 1:  # 两两: the numeral or the one before
+            m = _EXCL_GENERIC.match(text, i)
+            if m is not None and m.end() > start:
+                return True
     return False
 
 
@@ -211,11 +250,14 @@ _MIXED_GAP = regex.compile(f"{_SP}{regex.escape(_CH['mixed'])}{_SP}")
 _GAP_FIRST = frozenset(list(_CH["spaces"]) + [_CH["fraction"][0], _CH["mixed"]])
 
 
+#: What find_numbers scans for (see the module docstring).
+NUMBER: str = f"(?:{_NEG}?{NUMERAL}(?:(?={_TAIL_FIRST})(?:{'|'.join(_TAILS)}))?)"
+
+
 @lru_cache(maxsize=1)
 def _scanner() -> regex.Pattern:
     """The compiled scanner (built on first use, ~0.2 s)."""
-    number = f"{_NEG}?{NUMERAL}(?:(?={_TAIL_FIRST})(?:{'|'.join(_TAILS)}))?"
-    return regex.compile(number)
+    return regex.compile(NUMBER)
 
 
 # ---- evaluation ------------------------------------------------------------------------------
@@ -413,7 +455,7 @@ def parse_number(text: str) -> float | None:
     t = text.strip()
     if not t or len(t) > 200:
         return None
-    if all(c in _UNIT for c in t):  # a bare multiplier, its context word cut off: 百, 万, 百万
+    if _BARE_ONLY.fullmatch(t):  # a bare multiplier, its context word cut off: 百, 万, 百万
         return _evaluate(t)
     found = find_numbers(t)
     if len(found) == 1 and found[0].start == 0 and found[0].end == len(t):
