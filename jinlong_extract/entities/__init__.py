@@ -2,9 +2,9 @@
 
 >>> ms = find_mentions("市委书记陈敏尔说,天津安捷物联科技股份有限公司在甘肃武威投资。安捷物联表示…")
 >>> [(m.text, m.type, m.canonical) for m in ms][:3]
-[('市委', 'ORG', None), ('陈敏尔', 'PER', '陈敏尔'), ('天津安捷物联科技股份有限公司', 'ORG', '天津安捷物联科技股份有限公司')]
+[('市委', 'ORG', '中共天津市委员会'), ('陈敏尔', 'PER', '陈敏尔'), ('天津安捷物联科技股份有限公司', 'ORG', '天津安捷物联科技股份有限公司')]
 >>> sorted(e.canonical for e in merge_entities(ms) if e.type == "ORG")
-['天津安捷物联科技股份有限公司', '市委']
+['中共天津市委员会', '天津安捷物联科技股份有限公司']
 
 Public functions: :func:`find_mentions` (one normalised article → mentions),
 :func:`merge_entities` (all mentions → entities), :func:`subject_of` (a figure's subject),
@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from jinlong_extract import records
+from jinlong_extract.entities._lexicon import scan
 from jinlong_extract.entities._trie import literal_alternation
 from jinlong_extract.entities.events import find_events
 from jinlong_extract.entities.gazetteer import default_places, find_places, load_gazetteer
@@ -55,7 +56,8 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
     >>> [(m.text, m.canonical, m.edition) for m in find_mentions("2024年“津陇共振兴”合作交流洽谈大会") if m.type == "EVENT"]
     [('津陇共振兴', '津陇共振兴合作交流洽谈大会', 2024)]
     """
-    hits = find_places(text)
+    lex = scan(text)
+    hits = find_places(text, lex)
     defaults = default_places(hits)
     cands: list[Name] = []
     for h in hits:
@@ -66,9 +68,9 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
             continue
         cands.append(Name(h.start, h.end, h.text, "LOC", h.place.canonical if h.place else h.text,
                           rule="gazetteer"))
-    cands.extend(find_orgs(text, hits, defaults))
-    cands.extend(find_events(text, hits))
-    people = find_people(text)
+    cands.extend(find_orgs(text, hits, defaults, lex))
+    cands.extend(find_events(text, hits, lex))
+    people = find_people(text, lex)
     for p in people:
         cands.append(Name(p.start, p.end, p.name, "PER", p.name, rule=p.rule))
     strong = [(c.start, c.end) for c in cands if c.type != "LOC"]
@@ -91,36 +93,37 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
 
 
 def _resolve_overlaps(cands: list[Name], text: str) -> list[Name]:
-    titles = [m.span() for m in _TITLE_SPAN.finditer(text)]
-    ti = 0
-    cands = sorted(cands, key=lambda c: (c.start, -(c.end - c.start)))
-    filtered: list[Name] = []
-    for c in cands:
-        while ti < len(titles) and titles[ti][1] <= c.start:
-            ti += 1
-        if ti < len(titles) and titles[ti][0] < c.start and c.end < titles[ti][1]:
-            continue  # inside 《…》
-        filtered.append(c)
-    # longer spans first; at equal length ORG/EVENT before PER before LOC. A place named inside
-    # an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place mention of its own.
-    order = sorted(filtered, key=lambda c: (-(c.end - c.start), _RANK[c.type], c.start))
-    taken: list[tuple[int, int]] = []  # names (non-overlapping, sorted)
-    places: list[tuple[int, int]] = []  # places (non-overlapping, sorted)
+    if "《" in text:
+        titles = [m.span() for m in _TITLE_SPAN.finditer(text)]
+        cands = [c for c in cands if not _inside_any(titles, c.start, c.end)]
+    # names: longer spans first; at equal length ORG/EVENT before PER before LOC (parks)
+    names = sorted((c for c in cands if c.rule not in _PLACE_RULES),
+                   key=lambda c: (-(c.end - c.start), _RANK[c.type], c.start))
+    taken: list[tuple[int, int]] = []  # kept names (non-overlapping, sorted)
     kept: list[Name] = []
-    for c in order:
-        if c.type == "LOC" and c.rule == "gazetteer":
-            if _overlaps(places, c.start, c.end) or _crosses(taken, c.start, c.end):
-                continue
-            insort(places, (c.start, c.end))
-        else:
-            if _overlaps(taken, c.start, c.end):
-                continue
-            insort(taken, (c.start, c.end))
-            if c.type == "LOC":
-                insort(places, (c.start, c.end))
+    for c in names:
+        if _overlaps(taken, c.start, c.end):
+            continue
+        insort(taken, (c.start, c.end))
         kept.append(c)
+    # gazetteer places come from one leftmost-longest scan, so they never overlap each other.
+    # A place named inside an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place
+    # mention of its own; one that crosses a name's edge, or lies in a park's name, does not.
+    parks = [(c.start, c.end) for c in kept if c.type == "LOC"]
+    for c in cands:
+        if c.rule in _PLACE_RULES and not _crosses(taken, c.start, c.end) and not _overlaps(parks, c.start, c.end):
+            kept.append(c)
     kept.sort(key=lambda c: (c.start, -c.end))
     return kept
+
+
+_PLACE_RULES = frozenset({"gazetteer", "deictic"})
+
+
+def _inside_any(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    """Is [s, e) strictly inside one of the sorted ``spans`` (inside 《…》)?"""
+    i = bisect_left(spans, (s, s)) - 1
+    return i >= 0 and spans[i][0] < s and e < spans[i][1]
 
 
 def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:

@@ -30,7 +30,12 @@ WINDOW = 32  #: longest left context looked at (characters)
 @lru_cache(maxsize=1)
 def _rules() -> dict[str, Any]:
     orgs = load_table("entities")["orgs"]
+    words = sorted(set(orgs["boundary_tokens"]) | set(orgs["boundary_exceptions"]) | set(orgs["conditional_boundary"]),
+                   key=len, reverse=True)
     return {
+        # one alternation: exceptions and boundaries, longest first at each position, plus digits
+        "scan": re.compile("[0-9０-９][0-9０-９.%]*|" + "|".join(map(re.escape, words))),
+        "exceptions": frozenset(orgs["boundary_exceptions"]),
         "boundary": frozenset(orgs["boundary_tokens"]),
         "conditional": frozenset(orgs["conditional_boundary"]),
         "generic": tuple(orgs["generic_prefixes"]),
@@ -73,37 +78,58 @@ def clause_start(text: str, end: int, floor: int = 0, lists: bool = False) -> in
     return lo + last if last >= 0 else lo
 
 
+#: names whose part before the suffix is longer than this are re-cut with jieba
+JIEBA_REFINE_LEN = 12
+
+
 def name_start(text: str, end: int, floor: int = 0, is_name_start: Any = None) -> int:
     """Start of the name whose last character is ``text[end-1]``.
 
-    ``is_name_start(offset) -> bool`` tells whether a place / known name begins at an offset
-    (used for the conditional boundary 和). ``floor`` is a hard left limit (the end of the
-    previous name).
+    The start is just after the last boundary word (``data/entities.toml``
+    ``[orgs].boundary_tokens``; digits count as one) in the clause before ``end``; words listed
+    in ``boundary_exceptions`` are skipped whole. ``is_name_start(offset) -> bool`` says whether
+    a place / known name begins at an offset (for the conditional boundary 和). ``floor`` is a
+    hard left limit (the end of the previous name). When the result is still longer than
+    :data:`JIEBA_REFINE_LEN`, the clause is re-cut with jieba (lazy) token by token.
+
+    >>> t = "甘肃省党政代表团考察了天士力控股集团有限公司"
+    >>> t[name_start(t, t.index("集团")):]
+    '天士力控股集团有限公司'
     """
     cs = clause_start(text, end, floor)
-    clause = text[cs:end]
-    if not clause:
+    if cs >= end:
         return end
     rules = _rules()
-    tokens = _cut(clause)
-    pos = 0
-    start_tok = 0
-    offsets = []
-    for tok in tokens:
-        offsets.append(pos)
-        pos += len(tok)
-    for i, tok in enumerate(tokens):
-        nxt = cs + offsets[i] + len(tok)
-        if tok in rules["boundary"] or _HAS_DIGIT.search(tok):
-            start_tok = i + 1
-        elif tok in rules["conditional"] and is_name_start is not None and is_name_start(nxt):
-            start_tok = i + 1
-    if start_tok >= len(tokens):
-        return end
-    start = cs + offsets[start_tok]
+    start = cs
+    for m in rules["scan"].finditer(text, cs, end):
+        tok = m.group()
+        if tok in rules["exceptions"]:
+            continue
+        if tok in rules["conditional"]:
+            if is_name_start is not None and is_name_start(m.end()):
+                start = m.end()
+            continue
+        start = m.end()
+    if end - start > JIEBA_REFINE_LEN:
+        start = max(start, _jieba_start(text, start, end, is_name_start))
     # 2025年全国硕士研究生招生考试: the year's 年 / 第N届's 届 is no part of the name
     while start < end and text[start] in _AFTER_NUMBER and start > 0 and _HAS_DIGIT.match(text[start - 1]):
         start += 1
+    return start
+
+
+def _jieba_start(text: str, cs: int, end: int, is_name_start: Any) -> int:
+    """Token-level boundary search with jieba on a short span (never a whole document)."""
+    rules = _rules()
+    tokens = _cut(text[cs:end])
+    pos = cs
+    start = cs
+    for tok in tokens:
+        pos += len(tok)
+        if tok in rules["boundary"] or _HAS_DIGIT.search(tok):
+            start = pos
+        elif tok in rules["conditional"] and is_name_start is not None and is_name_start(pos):
+            start = pos
     return start
 
 

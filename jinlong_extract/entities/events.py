@@ -17,7 +17,6 @@ from typing import Any
 
 from jinlong_extract.data import load_table
 from jinlong_extract.entities import _context
-from jinlong_extract.entities._trie import TrieMatcher
 from jinlong_extract.entities.gazetteer import PlaceHit
 from jinlong_extract.entities.orgs import Name
 
@@ -38,8 +37,6 @@ def rules() -> dict[str, Any]:
             alias[a] = entry["canonical"]
     return {
         "alias": alias,
-        "table_rx": TrieMatcher(alias),
-        "suffix_rx": TrieMatcher(ev["suffixes"]),
         "quoted_endings": tuple(ev["quoted_endings"]),
         "quoted_min": int(ev["quoted_min_len"]),
         "follower_rx": re.compile(
@@ -70,14 +67,22 @@ def _drop_parent_places(name: str, start: int, hits_by_start: dict[int, PlaceHit
     return name
 
 
-def find_events(text: str, hits: list[PlaceHit]) -> list[Name]:
-    """Event mentions in one article (offsets into ``text``)."""
+def find_events(text: str, hits: list[PlaceHit], lex: list | None = None) -> list[Name]:
+    """Event mentions in one article (offsets into ``text``).
+
+    ``lex``: the article's :func:`~jinlong_extract.entities._lexicon.scan` (computed if None).
+    """
     r = rules()
+    if lex is None:
+        from jinlong_extract.entities._lexicon import scan
+
+        lex = scan(text)
     hits_by_start = {h.start: h for h in hits}
     out: list[Name] = []
-    for m in r["table_rx"].finditer(text):
-        out.append(Name(m.start(), m.end(), m.group(), "EVENT", r["alias"][m.group()],
-                        edition_before(text, m.start()), rule="event table"))
+    for h in lex:
+        if "event" in h.tags:
+            out.append(Name(h.start, h.end, h.text, "EVENT", r["alias"][h.text],
+                            edition_before(text, h.start), rule="event table"))
     for m in _QUOTED.finditer(text):
         inner = m.group(1)
         if inner in r["alias"]:
@@ -100,17 +105,22 @@ def find_events(text: str, hits: list[PlaceHit]) -> list[Name]:
         else:
             out.append(Name(s, m.end(1), name, "EVENT", name, year, rule="quoted name with event ending"))
     floor = 0
-    for m in r["suffix_rx"].finditer(text):
-        s = _context.name_start(text, m.start(), floor)
-        floor = m.end()
-        raw = text[s:m.end()]
+    for m in lex:
+        if "event" in m.tags:
+            floor = m.end  # 亚布力中国企业家论坛|乡村振兴分论坛: a name never swallows the one before
+            continue
+        if "event_suffix" not in m.tags:
+            continue
+        s = _context.name_start(text, m.start, floor)
+        floor = m.end
+        raw = text[s:m.end]
         lead = _LEADING.match(raw)
         cut = lead.end() if lead else 0
         s += cut
-        name = text[s:m.end()]
-        if m.start() - s < _context.min_core() or _context.is_generic(name):
+        name = text[s:m.end]
+        if m.start - s < _context.min_core() or _context.is_generic(name):
             continue
         year = int(lead.group(1)) if lead and lead.group(1) else edition_before(text, s)
         canon = _drop_parent_places(name, s, hits_by_start)
-        out.append(Name(s, m.end(), name, "EVENT", r["alias"].get(canon, canon), year, rule="event suffix"))
+        out.append(Name(s, m.end, name, "EVENT", r["alias"].get(canon, canon), year, rule="event suffix"))
     return out

@@ -200,7 +200,7 @@ def _pick(cands: list[Place], gaz: Gazetteer, near: Place | None, context: set[s
     return None
 
 
-def find_places(text: str) -> list[PlaceHit]:
+def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
     """Every place named in ``text`` (one normalised article), resolved where possible.
 
     A county-level short form without its suffix counts only when its parent is named right
@@ -211,23 +211,21 @@ def find_places(text: str) -> list[PlaceHit]:
     ['甘南州', '合作市']
     """
     gaz = load_gazetteer()
+    if lex is None:
+        spans = [(m.start(), m.end(), m.group()) for m in gaz.regex.finditer(text)]
+    else:  # the article's one-pass lexicon hits (see _lexicon.scan)
+        spans = [(h.start, h.end, h.text) for h in lex if "place" in h.tags or "deictic" in h.tags]
     raw: list[PlaceHit] = []
-    for m in gaz.regex.finditer(text):
-        form = m.group()
-        if form in gaz.deictic:
-            raw.append(PlaceHit(m.start(), m.end(), form, [], True, None, gaz.deictic[form]))
+    deictic = gaz.deictic
+    info = _form_info
+    context: set[str] = set()  # places named unambiguously (and their ancestors)
+    for start, end, form in spans:
+        if form in deictic:
+            raw.append(PlaceHit(start, end, form, [], True, None, deictic[form]))
             continue
-        entries = gaz.forms[form]
-        suffixed = any(s for _, s in entries)
-        cands = [p for p, _ in entries]
-        raw.append(PlaceHit(m.start(), m.end(), form, cands, suffixed))
-    # context: places named unambiguously (and their ancestors), for resolving the rest
-    context: set[str] = set()
-    for h in raw:
-        if len(h.candidates) == 1 and (h.suffixed or h.candidates[0].level in ("province", "city")):
-            p = h.candidates[0]
-            context.add(p.code)
-            context.update(gaz.ancestors_of(p))
+        fi = info(form)
+        context.update(fi.context)
+        raw.append(PlaceHit(start, end, form, fi.candidates, fi.suffixed))
     out: list[PlaceHit] = []
     prev: PlaceHit | None = None
     for h in raw:
@@ -235,24 +233,49 @@ def find_places(text: str) -> list[PlaceHit]:
             out.append(h)
             prev = None
             continue
+        fi = info(h.text)
         near = prev.place if prev is not None and prev.end == h.start else None
-        if h.text in gaz.need_suffix:
+        if fi.need_suffix:
             # ordinary words (合作 in 产业合作; also full names: 城区 in 酒泉城区) count only
             # right after their parent (甘南州合作市 is matched whole anyway)
-            if not (near is not None and any(near.code in gaz.ancestors_of(c) for c in h.candidates)):
+            if not (near is not None and any(near.code in anc for anc in fi.ancestors)):
                 continue
-        if not h.suffixed:
-            high = [c for c in h.candidates if c.level in ("province", "city")]
-            if not high:
+        if not fi.suffixed:
+            if not fi.high:
                 # county-level short form: its province or prefecture must be in the article
-                if not any(any(a in context for a in gaz.ancestors_of(c)) for c in h.candidates):
+                if not any(not context.isdisjoint(anc) for anc in fi.ancestors):
                     continue
-            if high and len(high) < len(h.candidates):
-                h.candidates = high  # 吉林 / 河南: the province, not a county of the same stem
-        h.place = _pick(h.candidates, gaz, near, context)
+            else:
+                h.candidates = fi.high  # 吉林 / 河南: the province, not a county of the same stem
+        h.place = h.candidates[0] if len(h.candidates) == 1 else _pick(h.candidates, gaz, near, context)
         out.append(h)
         prev = h
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _FormInfo:
+    candidates: list[Place]
+    suffixed: bool
+    high: list[Place]  #: province/city candidates of a short form
+    ancestors: tuple[frozenset[str], ...]  #: per candidate
+    context: tuple[str, ...]  #: codes this form puts in the article context
+    need_suffix: bool
+
+
+@lru_cache(maxsize=None)
+def _form_info(form: str) -> _FormInfo:
+    gaz = load_gazetteer()
+    entries = gaz.forms[form]
+    cands = [p for p, _ in entries]
+    suffixed = any(s for _, s in entries)
+    ancestors = tuple(frozenset(gaz.ancestors_of(c)) for c in cands)
+    context: tuple[str, ...] = ()
+    if len(cands) == 1 and (suffixed or cands[0].level in ("province", "city")):
+        context = (cands[0].code, *gaz.ancestors_of(cands[0]))
+    high = [c for c in cands if c.level in ("province", "city")]
+    return _FormInfo(cands, suffixed, high if len(high) < len(cands) else (high if high else []), ancestors,
+                     context, form in gaz.need_suffix)
 
 
 def default_places(hits: list[PlaceHit]) -> dict[str, Place]:

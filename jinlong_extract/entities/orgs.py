@@ -56,7 +56,6 @@ def rules() -> dict[str, Any]:
         "([" + "".join(levels) + "])(" + "|".join(sorted(map(re.escape, bodies), key=len, reverse=True)) + ")"
     )
     return {
-        "suffix": TrieMatcher(orgs["suffixes"] + orgs["park_suffixes"]),
         "park": frozenset(orgs["park_suffixes"]),
         "guards": dict(orgs["suffix_guards"]),
         "followers": {k: tuple(v) for k, v in orgs["suffix_followers"].items()},
@@ -66,7 +65,6 @@ def rules() -> dict[str, Any]:
         "public": tuple(orgs["public_suffixes"]),
         "all_suffixes": tuple(sorted(orgs["suffixes"], key=len, reverse=True)),
         "known": known,
-        "known_rx": TrieMatcher(known),
         "levels": dict(levels),
         "bodies": bodies,
         "body_rx": body_rx,
@@ -209,35 +207,45 @@ def canonical_org(name: str, start: int, hits_by_start: dict[int, PlaceHit], def
     return full
 
 
-def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place]) -> list[Name]:
-    """Organisations (and parks, as places) named in one article. Offsets into ``text``."""
+def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: list | None = None) -> list[Name]:
+    """Organisations (and parks, as places) named in one article. Offsets into ``text``.
+
+    ``lex``: the article's :func:`~jinlong_extract.entities._lexicon.scan` (computed if None).
+    """
     r = rules()
+    if lex is None:
+        from jinlong_extract.entities._lexicon import scan
+
+        lex = scan(text)
     hits_by_start = {h.start: h for h in hits if h.place is not None}
     place_starts = frozenset(h.start for h in hits)
     known_starts: set[int] = set()
     out: list[Name] = []
 
-    for m in r["known_rx"].finditer(text):
-        known_starts.add(m.start())
-        out.append(Name(m.start(), m.end(), m.group(), "ORG", r["known"][m.group()], rule="known name"))
+    for h in lex:
+        if "known_org" in h.tags:
+            known_starts.add(h.start)
+            out.append(Name(h.start, h.end, h.text, "ORG", r["known"][h.text], rule="known name"))
 
     def starts_name(off: int) -> bool:
         return off in place_starts or off in known_starts
 
     # suffix rule; adjacent suffixes form one run (…研究院有限公司)
-    runs: list[list[int]] = []
-    for m in r["suffix"].finditer(text):
-        suf = m.group()
+    runs: list[list] = []
+    for h in lex:
+        if "org_suffix" not in h.tags:
+            continue
+        suf = h.text
         guard = r["guards"].get(suf)
-        if guard and m.start() > 0 and text[m.start() - 1] in guard:
+        if guard and h.start > 0 and text[h.start - 1] in guard:
             continue
-        if text.startswith(r["followers"].get(suf, ()), m.end()):
+        if text.startswith(r["followers"].get(suf, ()), h.end):
             continue
-        if runs and runs[-1][1] == m.start():
-            runs[-1][1] = m.end()
-            runs[-1][2] = suf  # type: ignore[call-overload]
+        if runs and runs[-1][1] == h.start:
+            runs[-1][1] = h.end
+            runs[-1][2] = suf
         else:
-            runs.append([m.start(), m.end(), suf])  # type: ignore[list-item]
+            runs.append([h.start, h.end, suf])
     floor = 0
     for s, e, suf in runs:
         start = _context.name_start(text, s, floor, starts_name)

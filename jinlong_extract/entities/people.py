@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinlong_extract.data import load_table
-from jinlong_extract.entities._trie import TrieMatcher, literal_alternation, trie_pattern
+from jinlong_extract.entities._trie import literal_alternation, trie_pattern
 
 #: punctuation that ends the stated title on the left (、 does not: 处长、二级巡视员)
 _TITLE_STOP = re.compile(r"[，,。；;：:！!？?“”\"《》\n(（)）]")
@@ -39,7 +39,6 @@ def rules() -> dict[str, Any]:
     return {
         # titles, speech verbs and honorifics are found with fast literal matchers; the name is
         # then matched right after (titles) or right before (verbs, honorifics) them
-        "titles": TrieMatcher(p["titles"]),
         "verbs": literal_alternation(p["speech_verbs"]),
         "after": literal_alternation(p["after_titles"]),
         # 副厅长黄宝荣 / 记者 王睿: optional space, surname + 1–2 characters
@@ -77,14 +76,24 @@ def _fix_length(text: str, s: int, e: int) -> int:
     return e
 
 
-def find_people(text: str) -> list[Person]:
-    """People named in one article (offsets into ``text``)."""
+def find_people(text: str, lex: list | None = None) -> list[Person]:
+    """People named in one article (offsets into ``text``).
+
+    ``lex``: the article's :func:`~jinlong_extract.entities._lexicon.scan` (titles are taken
+    from it; computed if None).
+    """
     r = rules()
+    if lex is None:
+        from jinlong_extract.entities._lexicon import scan
+
+        lex = scan(text)
     found: list[Person] = []
     not_start = r["not_start"]
     last_end = 0
-    for t in r["titles"].finditer(text):
-        m = r["after_title"].match(text, t.end())
+    for t in lex:
+        if "title" not in t.tags:
+            continue
+        m = r["after_title"].match(text, t.end)
         if m is None:
             continue
         s, e = m.span(1)

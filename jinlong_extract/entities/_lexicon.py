@@ -1,0 +1,67 @@
+"""One pass over an article for every literal word list the entity finders use.
+
+Place names and short forms, 我市/我省, known organisations, organisation and park suffixes,
+event names and suffixes, and people's title words all go into one :class:`TrieMatcher`;
+each word carries the tags of the lists it comes from. Leftmost-longest matching across all
+lists is what a reader does too: ``天津港集团`` is the company, not the place 天津 followed by
+the suffix 集团; ``局长`` is a title, not the suffix 局.
+
+>>> hits = scan("甘肃省工信厅副厅长黄宝荣")
+>>> [(h.text, sorted(h.tags)) for h in hits]
+[('甘肃省', ['place']), ('厅', ['org_suffix']), ('副厅长', ['title'])]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jinlong_extract.data import load_table
+from jinlong_extract.entities._trie import TrieMatcher
+
+TAGS = ("place", "deictic", "known_org", "org_suffix", "event", "event_suffix", "title")
+
+
+@dataclass(slots=True, frozen=True)
+class Hit:
+    start: int
+    end: int
+    text: str
+    tags: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> tuple[TrieMatcher, dict[str, frozenset[str]]]:
+    """The combined matcher and word -> tags (built once per process)."""
+    from jinlong_extract.entities.gazetteer import load_gazetteer
+
+    table = load_table("entities")
+    gaz = load_gazetteer()
+    tags: dict[str, set[str]] = {}
+
+    def add(words, tag: str) -> None:
+        for w in words:
+            if w:
+                tags.setdefault(w, set()).add(tag)
+
+    add(gaz.forms, "place")
+    add(gaz.deictic, "deictic")
+    known = [e["canonical"] for e in table["known_orgs"]] + [a for e in table["known_orgs"] for a in e["aliases"]]
+    add(known, "known_org")
+    add(table["orgs"]["suffixes"] + table["orgs"]["park_suffixes"], "org_suffix")
+    events = [e["canonical"] for e in table["events"]["table"]] + [a for e in table["events"]["table"] for a in e["aliases"]]
+    add(events, "event")
+    add(table["events"]["suffixes"], "event_suffix")
+    add(table["people"]["titles"], "title")
+    frozen = {w: frozenset(t) for w, t in tags.items()}
+    return TrieMatcher(frozen), frozen
+
+
+def scan(text: str) -> list[Hit]:
+    """Every lexicon word in ``text``, leftmost-longest, non-overlapping, left to right."""
+    matcher, tags = lexicon()
+    out = []
+    for m in matcher.finditer(text):
+        w = m.group()
+        out.append(Hit(m.start(), m.end(), w, tags[w]))
+    return out
