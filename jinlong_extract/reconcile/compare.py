@@ -119,6 +119,26 @@ def steps(fact: Fact, r: Rules | None = None) -> tuple[float, float]:
     return rounding * mult, significant * mult
 
 
+def significant_digits(fact: Fact) -> int:
+    """Significant digits as written (trailing zeros of an integer do not count): how distinctive
+    a figure is. ``64.5亿元`` -> 3, ``3825个`` -> 4, ``3800余个`` -> 2, ``1亿元`` -> 1.
+
+    >>> significant_digits(Fact("d", 0, 0, 6, "670.35亿元", "money", 6.7035e10, None, None, "exact",
+    ...                         "元", None, None, None, None, None, None, None, False, ""))
+    5
+    """
+    m = _NUMBER.search(fact.text or "")
+    if m is not None:
+        raw = m.group(0).replace(",", "").replace("，", "").replace("．", ".")
+        if "." in raw:
+            return len(raw.replace(".", "").lstrip("0")) or 1
+        return len(raw.strip("0")) or 1
+    v = fact.value
+    if v is None or not math.isfinite(v) or v != int(v):
+        return 1
+    return len(str(int(abs(v))).strip("0")) or 1
+
+
 def _approx_mode(text: str, r: Rules) -> tuple[str, str]:
     for marker, mode in r.approx_markers:
         if marker in text:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from jinlong_extract.records import KINDS, DocumentResult, Entity, Fact, Reconciled, Source
 from jinlong_extract.reconcile._t2s import simplified_key
-from jinlong_extract.reconcile.compare import Interval, interval, meets, rule_between
+from jinlong_extract.reconcile.compare import Interval, interval, meets, rule_between, significant_digits
 from jinlong_extract.reconcile.rules import Rules, rules
 
 Period = tuple[int, int]
@@ -83,7 +83,8 @@ class Row:
 class Subjects:
     """Resolves a fact's subject to a key and a display name, through merged entities if given."""
 
-    def __init__(self, entities: list[Entity] | None) -> None:
+    def __init__(self, entities: list[Entity] | None, equivalents: dict[str, str] | None = None) -> None:
+        self.equivalents = {simplified_key(k): simplified_key(v) for k, v in (equivalents or {}).items()}
         self.by_alias: dict[str, Entity] = {}
         self.by_id: dict[str, Entity] = {}
         for e in entities or ():
@@ -95,7 +96,18 @@ class Subjects:
                     self.by_alias.setdefault(simplified_key(name), e)  # first entity wins: input order
 
     def key(self, fact: Fact) -> tuple[str | None, str | None]:
-        """``(key, display name)``: entity ids first, then the canonical subject string, else null."""
+        """``(key, display name)``: entity ids first, then the canonical subject string, else null;
+        a subject listed in ``[subject_equivalents]`` is compared as its equivalent."""
+        key, name = self._key(fact)
+        if name is not None and name in self.equivalents:
+            target = self.equivalents[name]
+            ent = self.by_alias.get(target)
+            if ent is not None:
+                return "id:" + ent.id, ent.canonical
+            return "name:" + target, target
+        return key, name
+
+    def _key(self, fact: Fact) -> tuple[str | None, str | None]:
         if fact.subject_ids:
             ids = sorted(set(fact.subject_ids))
             if len(ids) == 1 and ids[0] in self.by_id:
@@ -301,6 +313,9 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
             row = rows[cid]
             if meets(lo, hi, row.lo, row.hi, r.epsilon):
                 cands.append(row)
+        override = ""
+        if not cands and u.subject is not None and u.block[3] and isinstance(u.block[2], str) and r.subject_override_digits:
+            cands, override = _other_subject(u, rows, index, r)
         chosen: Row | None = None
         if len(cands) == 1:
             chosen = cands[0]
@@ -318,6 +333,7 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
         rule = rule_between(u.anchor, u.iv, a.anchor, a.iv, r) if a.iv else "no value"
         if u.anchor.doc == a.anchor.doc and u.anchor.article == a.anchor.article:
             rule = f"repeated in the same article, {rule}"
+        rule = override + rule
         if u.period is None and chosen.period is not None:
             rule += "; no year: attached to the only compatible dated row"
         if u.subject is None and chosen.subject is not None:
@@ -335,6 +351,29 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
                 chosen.subject, chosen.subject_name = u.subject, u.subject_name
             index.add(chosen)
     return rows
+
+
+def _other_subject(u: Unit, rows: list[Row], index: _BlockIndex, r: Rules) -> tuple[list[Row], str]:
+    """The one compatible running total of another subject a distinctive running total may join
+    (``[slot] subject_override_digits``), or none."""
+    lo, hi = u.iv.lo, u.iv.hi
+    docs = {f.doc for f in u.facts}
+    digits = significant_digits(u.anchor)
+    found = []
+    for key in ([("per", u.period), ("per", None)] if u.period is not None else [("all",)]):
+        ix = index.idx.get(key)
+        for cid in ix.near(lo, hi) if ix is not None else ():
+            row = rows[cid]
+            if row.subject is None or row.subject == u.subject or not meets(lo, hi, row.lo, row.hi, r.epsilon):
+                continue
+            if max(digits, significant_digits(row.anchor.anchor)) < r.subject_override_digits:
+                continue
+            if docs & {f.doc for x in row.units for f in x.facts}:
+                continue
+            found.append(row)
+    if len(found) != 1:
+        return [], ""
+    return found, f"subjects differ ({found[0].subject_name} / {u.subject_name}) but a distinctive running total matches: "
 
 
 def _as_of(row: Row, r: Rules) -> str | None:
@@ -428,7 +467,7 @@ def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: di
                     entities: list[Entity] | None = None) -> list[Row]:
     """Block, compare and cluster every fact of ``results``; rows carry their :class:`Reconciled`."""
     r = rules()
-    units = _units(results, reps, why, r, Subjects(entities))
+    units = _units(results, reps, why, r, Subjects(entities, r.subject_equivalents))
     blocks: dict[tuple, list[Unit]] = defaultdict(list)
     for u in units:
         blocks[u.block].append(u)

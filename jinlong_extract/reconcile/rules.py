@@ -28,6 +28,8 @@ class Rules:
     min_shingles: int
     # blocking / slot
     null_metric_uses_object: bool
+    subject_override_digits: int
+    subject_equivalents: dict[str, str]
     # tolerance
     trailing_zeros_significant: bool
     max_rounding_pct: float
@@ -47,6 +49,7 @@ class Rules:
     # series
     year_end: str
     sum_check: bool
+    label_window: int
 
     def unit_family(self, unit: str | None) -> str | None:
         """The comparable family of a unit: ``个`` and ``项`` are both ``piece``; unknown units are
@@ -89,6 +92,8 @@ def rules() -> Rules:
         containment=float(d["containment"]),
         min_shingles=int(d["min_shingles"]),
         null_metric_uses_object=bool(b["null_metric_uses_object"]),
+        subject_override_digits=int(t["slot"]["subject_override_digits"]),
+        subject_equivalents=dict(t.get("subject_equivalents", {})),
         trailing_zeros_significant=bool(tol["trailing_zeros_significant"]),
         max_rounding_pct=float(tol["max_rounding_pct"]),
         epsilon=float(tol["epsilon"]),
@@ -104,4 +109,5 @@ def rules() -> Rules:
         same_article_is_conflict=bool(c["same_article_is_conflict"]),
         year_end=str(s["year_end"]),
         sum_check=bool(s["sum_check"]),
+        label_window=int(s["label_window"]),
     )

@@ -5,6 +5,8 @@ Rules (``data/reconcile.toml`` ``[series]``):
 * a series is keyed by the row's block (kind, unit family, canonical metric) and subject; rows
   without a subject join the one series of their block that has a subject when there is exactly one
   (the same attach-if-unique rule as figures), else they form the block's unattributed series;
+  rows without a metric join the one series of their subject, kind and unit family (``[series]
+  null_metric``), else form their own;
 * points are ordered by as-of date (year/period end, else publication date), then value;
 * ``decreasing``: the point's whole interval lies below an earlier-dated point's;
 * ``sum-mismatch``: the one-year figures of the same block and subject (the editions) add up to
@@ -19,9 +21,15 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
+import regex
+
 from jinlong_extract.records import SeriesPoint
 from jinlong_extract.reconcile.figures import Row
 from jinlong_extract.reconcile.rules import Rules, rules
+
+
+#: the digits of a figure's text, to find it in its (normalised) sentence
+_DIGITS = regex.compile(r"\d+(?:\.\d+)?")
 
 
 def _series_id(key: tuple) -> str:
@@ -57,6 +65,31 @@ def build_series(rows: list[Row], r: Rules | None = None) -> list[SeriesPoint]:
         targets = with_subject.get(key[:3], [])
         if len(targets) == 1:
             totals[targets[0]].extend(totals.pop(key))
+    # running totals without a metric join the unique series of their subject, kind and unit family
+    # (and counted object, when both name one); among several, the one whose metric label is
+    # written nearest before the figure in its sentence
+    for key in [k for k in totals if not isinstance(k[2], str)]:
+        if key[3] is None:
+            continue
+        obj = key[2][1] if isinstance(key[2], tuple) and len(key[2]) > 1 else None
+        targets = [
+            k for k in totals
+            if isinstance(k[2], str) and k[0] == key[0] and k[1] == key[1] and k[3] == key[3]
+            and (obj is None or any(f.object in (None, obj) for row in totals[k] for f in row.facts()))
+        ]
+        if not targets:
+            continue
+        keep = []
+        for row in totals[key]:
+            target = targets[0] if len(targets) == 1 else _nearest_label(row, targets, r)
+            if target is None:
+                keep.append(row)
+            else:
+                totals[target].append(row)
+        if keep:
+            totals[key] = keep
+        else:
+            del totals[key]
     out: list[SeriesPoint] = []
     for key in sorted(totals, key=repr):
         members = sorted(totals[key], key=lambda x: (x.as_of is None, x.as_of or "", x.lo, x.id))
@@ -86,7 +119,7 @@ def build_series(rows: list[Row], r: Rules | None = None) -> list[SeriesPoint]:
                 SeriesPoint(
                     series=sid,
                     subject=rec.subject,
-                    metric=rec.metric,
+                    metric=key[2] if isinstance(key[2], str) else rec.metric,
                     unit=rec.unit,
                     as_of=row.as_of,
                     value=rec.value,
@@ -96,6 +129,30 @@ def build_series(rows: list[Row], r: Rules | None = None) -> list[SeriesPoint]:
                 )
             )
     return out
+
+
+def _nearest_label(row: Row, targets: list[tuple], r: Rules) -> tuple | None:
+    """The target series whose metric label (stripped of 数/额/量) is written nearest before the
+    row's figure in its sentence, within ``r.label_window`` characters; None when no unique one."""
+    best: list[tuple[int, tuple]] = []
+    for f in row.facts():
+        m = _DIGITS.search(f.text or "")
+        sentence = f.sentence or ""
+        at = sentence.find(m.group(0)) if m else -1
+        if at < 0:
+            continue
+        window = sentence[max(0, at - r.label_window):at]
+        for k in targets:
+            stem = k[2].rstrip("数额量") or k[2]
+            pos = window.rfind(stem)
+            if pos >= 0:
+                best.append((len(window) - pos - len(stem), k))
+    if not best:
+        return None
+    best.sort(key=lambda x: (x[0], repr(x[1])))
+    if len(best) > 1 and best[0][0] == best[1][0] and best[0][1] != best[1][1]:
+        return None
+    return best[0][1]
 
 
 def _sum_mismatch(total: Row, by_year: dict[int, list[Row]]) -> bool:
