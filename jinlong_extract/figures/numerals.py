@@ -150,7 +150,8 @@ def _int_pattern() -> str:
     tho = f"{_THO}{tho_tail}"
     units = f"(?:{_SP}(?:{tho}|{hun}|{ten}))?"
     bare_small = f"(?:{_THO}(?={_SP}{_D}){tho_tail}|{_HUN}(?={_SP}{_D}){hun_tail}|{ten})"
-    sec = f"(?:(?:{_ARAB}|{_D}){units}|{bare_small}|{_Z}(?:{_SP}{ten})?)"
+    lone_zero = _cls(_T["standalone_zero"]["chars"])
+    sec = f"(?:(?:{_ARAB}|{_D}){units}|{bare_small}|{lone_zero}(?:{_SP}{ten})?)"
     big_chars = _cls(list(_BIG) + list(_ZERO))
     after = f"(?:{d_mid}{units}|(?<={big_chars}){_A}++{units}|{bare_small})"
     return f"(?:{sec}(?:{_SP}{_BIGS}(?:{_SP}(?:{_Z}{_SP})?{after})?)*)"
