@@ -231,7 +231,8 @@ def test_progress_is_silent_when_stderr_is_not_a_terminal(tmp_path: Path, capsys
     assert captured.err == "" and captured.out == ""
 
 
-def test_progress_renders_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_renders_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: int) -> None:
     import io
 
     from jinlong_extract.engine import progress as progress_mod
@@ -240,7 +241,7 @@ def test_progress_renders_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_pat
     buf = io.StringIO()
     monkeypatch.setattr(sys, "stderr", buf)
     sources = _write_docs(tmp_path, 3)
-    list(run_documents(sources, Options(), jobs=1, process=fake_process, progress=True))
+    list(run_documents(sources, Options(), jobs=jobs, process=fake_process, progress=True))
     out = buf.getvalue()
     assert "3/3" in out and "MB/s" in out
 

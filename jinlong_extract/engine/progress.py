@@ -11,7 +11,9 @@ class Progress:
     """Context manager; ``advance(nbytes)`` once per finished document.
 
     Does nothing (and imports nothing) when ``enabled`` is false or stderr is not a terminal,
-    so library callers and pipes never see control characters.
+    so library callers and pipes never see control characters. The bar itself starts on the
+    first finished document, i.e. after the process pool has forked its workers: forking while
+    rich's refresh thread holds a lock could leave a worker stuck on it.
     """
 
     def __init__(self, enabled: bool, total: int | None = None, description: str = "extracting") -> None:
@@ -22,52 +24,60 @@ class Progress:
         self._task: Any = None
         self._bytes = 0
         self._t0 = time.perf_counter()
-        self._last = 0.0
 
     def __enter__(self) -> Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                ProgressColumn,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import Progress as RichProgress
-            from rich.text import Text
-
-            class _Rate(ProgressColumn):
-                """MB/s over the whole run so far (bytes are a task field, files the count)."""
-
-                def render(self, task: Any) -> Text:
-                    secs = task.elapsed or 0.0
-                    mb = task.fields.get("nbytes", 0) / 1e6
-                    return Text(f"{mb / secs:6.2f} MB/s" if secs > 0 else "  -.-- MB/s")
-
-            self._bar = RichProgress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("files"),
-                _Rate(),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=False,
-            )
-            self._bar.__enter__()
-            self._task = self._bar.add_task(self.description, total=self.total, nbytes=0)
+        self._t0 = time.perf_counter()
         return self
+
+    def rate(self) -> float:
+        """MB/s since the run started."""
+        secs = time.perf_counter() - self._t0
+        return self._bytes / 1e6 / secs if secs > 0 else 0.0
+
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            ProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as RichProgress
+        from rich.text import Text
+
+        owner = self
+
+        class _Rate(ProgressColumn):
+            """MB/s over the whole run so far (files are the bar's count, bytes are ours)."""
+
+            def render(self, task: Any) -> Text:
+                return Text(f"{owner.rate():6.2f} MB/s")
+
+        self._bar = RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files"),
+            _Rate(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self._bar.__enter__()
+        self._task = self._bar.add_task(self.description, total=self.total)
 
     def advance(self, nbytes: int) -> None:
         """One more document finished, ``nbytes`` long."""
-        if self._bar is None:
+        if not self.enabled:
             return
+        if self._bar is None:
+            self._start()
         self._bytes += nbytes
-        self._bar.update(self._task, advance=1, nbytes=self._bytes)
+        self._bar.update(self._task, advance=1)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
