@@ -288,6 +288,14 @@ def test_find_numbers_offsets(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_NUMERAL_ALPHABET, max_size=30))
+def test_found_numbers_parse_alone(text: str) -> None:
+    """find and parse agree: every number found parses, on its own, to the same value."""
+    for n in find_numbers(text):
+        assert parse_number(n.text) == pytest.approx(n.value, rel=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="0123456789.,-/", max_size=20))
 def test_full_width_offsets_match_half_width(text: str) -> None:
     """Full-width input gives the same spans (into the given string) and values."""

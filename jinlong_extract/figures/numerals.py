@@ -136,16 +136,18 @@ def _int_pattern() -> str:
     (1千零20), before a place unit (4千6百) and right after a multiplier (3万4000); a Chinese
     digit right after a place unit is an abbreviated tail (四百五, 一千陆).
     """
-    unit_next = f"(?={_SP}(?:{_TEN}|{_HUN}|{_THO}))"
-    d_mid = f"(?:{_D}|{_A}++{unit_next})"
+    # an Arabic run inside a number only before a smaller place unit (4千6百, 7万 5千)
+    d_ten = f"(?:{_D}|{_A}++(?={_SP}{_TEN}))"
+    d_hun = f"(?:{_D}|{_A}++(?={_SP}(?:{_TEN}|{_HUN})))"
+    d_big = f"(?:{_D}|{_A}++(?={_SP}(?:{_TEN}|{_HUN}|{_THO})))"
     n_zero = f"(?:{_D}|{_A}++)"  # after 零 any digits: 1千零20, 2千零30万
     ten = f"(?:{_TEN}(?:{_SP}{_D})?)"
     # after 百: 一十 / 五 / 零五 / 零十 / 零5
-    hun_tail = (f"(?:{_SP}(?:{d_mid}(?:{_SP}{ten})?|{ten}"
+    hun_tail = (f"(?:{_SP}(?:{d_ten}(?:{_SP}{ten})?|{ten}"
                 f"|{_Z}{_SP}(?:{n_zero}(?:{_SP}{ten})?|{ten})))?")
     hun = f"(?:{_HUN}{hun_tail})"
     # after 千: 二百… / 二十… / 陆 / 零五十 / 零20 / 零一百
-    tho_tail = (f"(?:{_SP}(?:{d_mid}(?:{_SP}(?:{hun}|{ten}))?|{ten}"
+    tho_tail = (f"(?:{_SP}(?:{d_hun}(?:{_SP}(?:{hun}|{ten}))?|{ten}"
                 f"|{_Z}{_SP}(?:{n_zero}(?:{_SP}(?:{hun}|{ten}))?|{ten})))?")
     tho = f"{_THO}{tho_tail}"
     units = f"(?:{_SP}(?:{tho}|{hun}|{ten}))?"
@@ -153,7 +155,7 @@ def _int_pattern() -> str:
     lone_zero = _cls(_T["standalone_zero"]["chars"])
     sec = f"(?:(?:{_ARAB}|{_D}){units}|{bare_small}|{lone_zero}(?:{_SP}{ten})?)"
     big_chars = _cls(list(_BIG) + list(_ZERO))
-    after = f"(?:{d_mid}{units}|(?<={big_chars}){_A}++{units}|{bare_small})"
+    after = f"(?:{d_big}{units}|(?<={big_chars}){_A}++{units}|{bare_small})"
     return f"(?:{sec}(?:{_SP}{_BIGS}(?:{_SP}(?:{_Z}{_SP})?{after})?)*)"
 
 
@@ -172,7 +174,7 @@ _DRUN = f"(?:{_DR}{{3,}}+(?!{_SP}(?:{_TEN}|{_HUN}|{_THO}|{_BIGU}|{_PT})))"
 _LEFT = _alt(_T["bare"]["left_context"])
 #: a bare multiplier, only after its context word (近百, 上万, 百分之百); not 百分之 itself
 _BARE = f"(?<={_LEFT})(?:{_HUN}|{_THO}|{_BIGU})(?!分)(?:{_BIGU}{_BIGU}?)?"
-_BARE_ONLY = regex.compile(f"(?:{_HUN}|{_THO}|{_BIGU})(?:{_BIGU}{_BIGU}?)?")
+_BARE_CONTEXT = _T["bare"]["left_context"][0]  # put back before a bare multiplier in parse_number
 _WORD = _alt(_WORDS) if _WORDS else "(?!)"
 _NEG = (f"(?:{_alt(_NEG_WORDS)}{_SP}"
         f"|(?<![A-Za-z0-9０-９.．{''.join(regex.escape(c) for c in _MINUS)}]){_cls(_MINUS)})")
@@ -456,11 +458,14 @@ def parse_number(text: str) -> float | None:
     t = text.strip()
     if not t or len(t) > 200:
         return None
-    if _BARE_ONLY.fullmatch(t):  # a bare multiplier, its context word cut off: 百, 万, 百万
-        return _evaluate(t)
     found = find_numbers(t)
     if len(found) == 1 and found[0].start == 0 and found[0].end == len(t):
         return found[0].value
+    if t[0] in _UNIT:  # a bare multiplier whose context word was cut off: 百, 万, 百万
+        k = len(_BARE_CONTEXT)
+        found = find_numbers(_BARE_CONTEXT + t)
+        if len(found) == 1 and found[0].start == k and found[0].end == k + len(t):
+            return found[0].value
     return None
 
 
