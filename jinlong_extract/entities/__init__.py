@@ -108,10 +108,9 @@ def _resolve_overlaps(cands: list[Name], text: str) -> list[Name]:
         kept.append(c)
     # gazetteer places come from one leftmost-longest scan, so they never overlap each other.
     # A place named inside an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place
-    # mention of its own; one that crosses a name's edge, or lies in a park's name, does not.
-    parks = [(c.start, c.end) for c in kept if c.type == "LOC"]
+    # mention of its own (兰州新区 in 兰州新区产业园 too); one that crosses a name's edge does not.
     for c in cands:
-        if c.rule in _PLACE_RULES and not _crosses(taken, c.start, c.end) and not _overlaps(parks, c.start, c.end):
+        if c.rule in _PLACE_RULES and not _crosses(taken, c.start, c.end):
             kept.append(c)
     kept.sort(key=lambda c: (c.start, -c.end))
     return kept

@@ -18,7 +18,7 @@ from jinlong_extract.data import load_table
 from jinlong_extract.entities._trie import literal_alternation, trie_pattern
 
 #: punctuation that ends the stated title on the left (、 does not: 处长、二级巡视员)
-_TITLE_STOP = re.compile(r"[，,。；;：:！!？?“”\"《》\n(（)）]")
+_TITLE_STOP = re.compile(r"[，,。；;：:！!？?“”\"《》\s(（)）]")
 
 
 @dataclass(slots=True)
@@ -102,7 +102,7 @@ def find_people(text: str, lex: list | None = None) -> list[Person]:
         e = _fix_length(text, s, e)
         cs = max(0, s - 40, last_end)
         stop = None
-        for stop in _TITLE_STOP.finditer(text, cs, s):
+        for stop in _TITLE_STOP.finditer(text, cs, t.start):
             pass
         ts = stop.end() if stop else cs
         while ts < s and text[ts] in "和、与及 ":
