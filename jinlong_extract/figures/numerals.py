@@ -254,7 +254,10 @@ _GAP_FIRST = frozenset(list(_CH["spaces"]) + [_CH["fraction"][0], _CH["mixed"]])
 
 
 #: What find_numbers scans for (see the module docstring).
-NUMBER: str = f"(?:{_NEG}?{NUMERAL}(?:(?={_TAIL_FIRST})(?:{'|'.join(_TAILS)}))?)"
+#: every number starts with one of these: a one-class test before the grammar (faster scan)
+_FIRST = _cls(set("0123456789０１２３４５６７８９") | set(_DIGIT) | set(_ZERO) | set(_SMALL) | set(_BIG)
+              | {w[0] for w in _WORDS} | _NEG_WORDS | _MINUS | set(_CH["arabic_points"]))
+NUMBER: str = f"(?:(?={_FIRST}){_NEG}?{NUMERAL}(?:(?={_TAIL_FIRST})(?:{'|'.join(_TAILS)}))?)"
 
 
 @lru_cache(maxsize=1)
