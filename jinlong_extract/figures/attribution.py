@@ -55,16 +55,28 @@ class _Rules:
         met = load_table("metrics")
         tem = load_table("temporal")
         self.triggers: dict[str, tuple[str, frozenset[str]]] = {}
+        self.generic: set[str] = set()
         for t in met["trigger"]:
             for w in t["words"]:
                 self.triggers.setdefault(w, (t["metric"], frozenset(t["kinds"])))
+                if t.get("generic"):
+                    self.generic.add(w)
         self.trigger_re = regex.compile(_alternation(self.triggers))
-        self.count_verbs = regex.compile(_alternation(met["count_metric"]["verbs"]))
+        cm = met["count_metric"]
+        self.count_verbs = regex.compile(_alternation(cm["verbs"]))
+        self.people_units = set(cm["people_units"])
+        self.people_suffix, self.count_suffix = cm["people_suffix"], cm["count_suffix"]
+        qm = met["quantity_metric"]
+        self.quantity_verbs = regex.compile(_alternation(qm["verbs"]))
+        self.quantity_family = dict(qm["family"])
+        rate = met["rate"]
+        self.rate_re = regex.compile(r"(\p{Han}{1,%d}%s)[^，,；;。]{0,4}\Z" % (int(rate["max_chars"]), regex.escape(rate["suffix"])))
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
         self.obj_stop_re = regex.compile(_alternation(obj["stops"]))
         self.lead_verbs_re = regex.compile(r"^(?:" + _alternation(obj["lead_verbs"]) + r")+")
-        self.obj_run = regex.compile(r"[“”\"‘’]?[\p{Han}A-Za-z0-9]+(?:[“”\"‘’][\p{Han}A-Za-z0-9]*)*")
+        # the object: Han characters (a leading Latin/digit code like "5G" allowed), quotes inside
+        self.obj_run = regex.compile(r"[“”\"‘’]?(?:[A-Za-z0-9]+(?=\p{Han}))?\p{Han}+(?:[“”\"‘’]\p{Han}*)*")
         y = tem["year"]
         self.year_min, self.year_max = int(y["min"]), int(y["max"])
         # "2024年" (not 年代/年来/年前), or a year glued to a name: "2024中国算力大会"
@@ -144,11 +156,17 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
         a.metric = _metric(f, clause_before, clause_after, r)
         if f.kind == "count":
             a.object = _object(text, f, clause_before, r)
-            if a.object:
-                verb = None
-                for vm in r.count_verbs.finditer(clause_before):
-                    verb = vm.group(0)
-                a.metric = f"{verb}{a.object}数" if verb else (a.metric if a.metric and a.metric.endswith("数") else f"{a.object}数")
+            a.metric = _count_metric(f, a, clause_before, clause_after, r)
+        elif f.kind == "percent":
+            rm = r.rate_re.search(clause_before)
+            if rm:
+                a.metric = rm.group(1)  # "贫困发生率超过10%"
+        elif f.kind == "quantity" and a.metric is None and f.unit in r.quantity_family:
+            verb = None
+            for vm in r.quantity_verbs.finditer(clause_before):
+                verb = vm.group(0)
+            family = r.quantity_family[f.unit]
+            a.metric = f"{verb}{family}" if verb and family in ("面积", "量") else family
         if a.metric:
             a.evidence += 1
 
@@ -175,18 +193,42 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
 
 
 def _metric(f: Figure, before: str, after: str, r: _Rules) -> str | None:
-    best = None
+    best = generic = None
     for m in r.trigger_re.finditer(before):
         metric, kinds = r.triggers[m.group(0)]
         if f.kind in kinds:
-            best = metric
-    if best:
-        return best
+            if m.group(0) in r.generic:
+                generic = metric
+            else:
+                best = metric
+    if best or generic:
+        return best or generic
     for m in r.trigger_re.finditer(after):
         metric, kinds = r.triggers[m.group(0)]
         if f.kind in kinds:
             return metric
     return None
+
+
+def _count_metric(f: Figure, a: Attribution, clause_before: str, clause_after: str, r: _Rules) -> str | None:
+    """"签约项目数", "选派人数", "学生人数": the verb of the clause with the counted object."""
+    verb = None
+    for vm in r.count_verbs.finditer(clause_before):
+        verb = vm.group(0)
+    if verb is None:  # "112个项目现场签约", "14个项目签约": the verb after the object
+        vm = r.count_verbs.search(clause_after)
+        verb = vm.group(0) if vm else None
+    people = f.unit in r.people_units or a.metric == "就业人数"
+    if people:
+        if verb:
+            return f"{verb}{r.people_suffix}"
+        if a.object and a.object != "人":
+            return f"{a.object}{r.people_suffix}"
+        return a.metric if a.metric and a.metric.endswith(r.people_suffix) else None
+    if a.object:
+        obj = a.object[len(verb):] if verb and a.object.startswith(verb) else a.object
+        return f"{verb or ''}{obj}{r.count_suffix}"
+    return a.metric if a.metric and a.metric.endswith(r.count_suffix) else None
 
 
 def _object(text: str, f: Figure, clause_before: str, r: _Rules) -> str | None:
@@ -215,6 +257,7 @@ def _object(text: str, f: Figure, clause_before: str, r: _Rules) -> str | None:
             cand = r.lead_verbs_re.sub("", tail.group(0))
             for stopm in r.obj_stop_re.finditer(cand):
                 cand = cand[stopm.end():]
+            cand = r.lead_verbs_re.sub("", cand)
             if 1 <= len(cand) <= r.obj_max:
                 obj = cand
     if f.unit in ("人", "人次") and not obj:
