@@ -57,6 +57,10 @@ def slow_big_process(data, path, source="", options=None):
     return fake_process(data, path, source, options)
 
 
+def failing_everywhere(data, path, source="", options=None):
+    raise AssertionError("must not be called")
+
+
 def failing_process(data, path, source="", options=None):
     if path == "doc_003.txt":
         raise ValueError("boom in doc_003")
@@ -106,17 +110,36 @@ def test_order_kept_when_first_document_is_slowest(tmp_path: Path) -> None:
     assert len(results[0].facts) == 1000
 
 
-def test_unreadable_source_is_passed_as_none(tmp_path: Path) -> None:
-    sources = _write_docs(tmp_path, 2) + [("missing.txt", str(tmp_path / "missing.txt"))]
-    for jobs in (1, 2):
-        results = list(run_documents(sources, Options(), jobs=jobs, process=fake_process, cache_path=str(tmp_path / "c.sqlite")))
-        assert results[-1].document.skipped and results[-1].document.path == "missing.txt"
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_unreadable_source_is_skipped_with_its_reason(tmp_path: Path, jobs: int) -> None:
+    (tmp_path / "folder.txt").mkdir()
+    sources = _write_docs(tmp_path, 2) + [
+        ("missing.txt", str(tmp_path / "missing.txt")),
+        ("folder.txt", str(tmp_path / "folder.txt")),
+    ]
+    db = str(tmp_path / "c.sqlite")
+    results = list(run_documents(sources, Options(), jobs=jobs, process=fake_process, cache_path=db))
+    assert [r.document.path for r in results] == [name for name, _ in sources]
+    for r in results[2:]:
+        assert r.document.skipped and len(r.document.errors) == 1 and "\n" not in r.document.errors[0]
+        assert r.document.errors[0] != "unreadable"  # the reader's own words, e.g. "no such file"
+    with Cache(db, Options()) as c:  # nothing to cache for an input that has no bytes
+        assert sorted(c.paths()) == ["doc_000.txt", "doc_001.txt"]
 
 
-def test_too_large_file_is_not_read(tmp_path: Path) -> None:
+def test_too_large_file_is_skipped_without_processing(tmp_path: Path) -> None:
     sources = _write_docs(tmp_path, 1, size=100)
-    results = list(run_documents(sources, Options(max_bytes=100), jobs=1, process=fake_process))
-    assert results[0].document.skipped
+    results = list(run_documents(sources, Options(max_bytes=100), jobs=1, process=failing_everywhere))
+    assert results[0].document.skipped and "too large" in results[0].document.errors[0]
+
+
+def test_stdin_is_read_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    data = "签约12个项目。".encode("utf-8")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    results = list(run_documents([("-", "-")], Options(), jobs=1, process=fake_process))
+    assert [f.text for f in results[0].facts] == ["12"]
 
 
 def test_exception_in_worker_reaches_caller(tmp_path: Path) -> None:
@@ -266,6 +289,17 @@ def test_read_bytes_file_url_and_missing(tmp_path: Path) -> None:
     assert reader.read_bytes(f"file://{p}") == p.read_bytes()
     assert reader.read_bytes(str(tmp_path / "nope.txt")) is None
     assert reader.read_bytes(str(p), max_bytes=3) is None
+    data, reason = reader.read_checked(str(p), 3)
+    assert data is None and "too large" in reason
+
+
+def test_read_without_ingest(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(reader, "_READER", None)  # as before the ingest package existed
+    p = tmp_path / "a.txt"
+    p.write_bytes(b"12")
+    assert reader.read_checked(str(p), 10) == (b"12", None)
+    assert "too large" in reader.read_checked(str(p), 1)[1]
+    assert reader.read_checked(str(tmp_path / "nope.txt"), 10)[1].startswith("unreadable")
 
 
 def test_warm_up_calls_process_once() -> None:

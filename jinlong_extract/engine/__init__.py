@@ -88,6 +88,9 @@ def run_documents(
         raise JinlongError(engine, f"unknown engine (choose one of {', '.join(ENGINES)})")
     cache = Cache(cache_path, options) if cache_path else None
     total = len(sources) if hasattr(sources, "__len__") else None  # type: ignore[arg-type]
+    if total is not None and engine == "local":
+        # no more workers than documents: each one costs a start-up and a warm-up
+        jobs = max(1, min(jobs if jobs is not None else (os.cpu_count() or 1), total))
     stats = stats if stats is not None else RunStats()
     try:
         with Progress(progress, total=total) as bar:

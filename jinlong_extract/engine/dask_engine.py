@@ -19,7 +19,7 @@ from ..options import Options
 from .cache import Cache, content_hash, rebase
 from .local import ProcessFn, RunStats, default_process
 from .progress import Progress
-from .reader import read_bytes
+from .reader import read_checked, skipped_result
 from .serial import dumps, loads
 
 #: Documents per Dask task: a task costs the scheduler ~1 ms, so a few documents per task keep
@@ -167,9 +167,9 @@ def _dask_task(
     """
     out: list[tuple[str, int, bool, bytes | None]] = []
     for _i, rel, src, known in items:
-        data = read_bytes(src, options.max_bytes)
+        data, reason = read_checked(src, options.max_bytes)
         if data is None:
-            out.append(("", 0, False, dumps(process(None, rel, src, options))))
+            out.append(("", 0, False, dumps(skipped_result(rel, src, reason or "unreadable"))))
             continue
         sha = content_hash(data)
         if known is not None and sha == known:

@@ -23,7 +23,7 @@ from .. import records
 from ..options import Options
 from .cache import Cache, content_hash, rebase
 from .progress import Progress
-from .reader import read_bytes
+from .reader import read_checked, skipped_result
 from .serial import dumps, loads
 
 #: ``process(data, path, source, options) -> DocumentResult`` (``pipeline.process_document``).
@@ -110,10 +110,13 @@ class LocalEngine:
 
     # ---- shared steps ----------------------------------------------------------------------
     def _read(self, rel: str, src: str) -> tuple[bytes | None, str | None, records.DocumentResult | None]:
-        """Read and hash one source; return ``(data, sha, cached result or None)``."""
-        data = read_bytes(src, self.options.max_bytes)
+        """Read and hash one source; return ``(data, sha, ready result or None)``.
+
+        The ready result is a cache hit, or the skipped result of an unreadable source.
+        """
+        data, reason = read_checked(src, self.options.max_bytes)
         if data is None:
-            return None, None, None
+            return None, None, skipped_result(rel, src, reason or "unreadable")
         self.stats.bytes += len(data)
         if self.cache is None:
             return data, None, None
@@ -155,10 +158,10 @@ class LocalEngine:
         seen: set[str] = set()
         for rel, src in sources:
             seen.add(rel)
-            data, sha, hit = self._read(rel, src)
+            data, sha, ready = self._read(rel, src)
             nbytes = len(data) if data is not None else 0
-            if hit is not None:
-                yield self._finish(hit, nbytes, True)
+            if ready is not None:
+                yield self._finish(ready, nbytes, data is not None)
                 continue
             result = self.process(data, rel, src, self.options)
             if sha is not None and self.cache is not None:
@@ -228,10 +231,10 @@ class LocalEngine:
             i = -1
             for i, (rel, src) in enumerate(sources):
                 seen.add(rel)
-                data, sha, hit = self._read(rel, src)
+                data, sha, done = self._read(rel, src)
                 nbytes = len(data) if data is not None else 0
-                if hit is not None:
-                    ready[i] = (hit, nbytes, True)
+                if done is not None:
+                    ready[i] = (done, nbytes, data is not None)
                 else:
                     batch.append((i, rel, src, data))
                     meta.append((i, rel, sha, nbytes))

@@ -1,10 +1,13 @@
-"""Reading the raw bytes of one source (local path or fsspec URL) for hashing and processing."""
+"""Reading the raw bytes of one source (local path, ``-`` or fsspec URL) for hashing and processing."""
 
 from __future__ import annotations
 
 import os
+import sys
 
-#: URL schemes handled by fsspec rather than ``open``.
+from .. import records
+from ..options import MAX_FILE_BYTES
+
 _LOCAL_PREFIX = "file://"
 
 
@@ -17,38 +20,58 @@ def is_url(source: str) -> bool:
     return "://" in source and not source.startswith(_LOCAL_PREFIX)
 
 
-def read_bytes(source: str, max_bytes: int | None = None) -> bytes | None:
-    """The raw bytes of ``source``, or None when it cannot be read or is larger than ``max_bytes``.
+def read_checked(source: str, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """``(bytes, None)``, or ``(None, reason)`` when ``source`` cannot be read as an input.
 
-    None means "let the pipeline look at it": ``process_document(None, …)`` reports the reason
-    (missing, unreadable, too large) as a skipped document, so the engine never invents messages.
-    Uses ``jinlong_extract.ingest.read_source`` when that exists, so local and remote inputs are
-    read the same way everywhere; else ``open`` / fsspec.
+    Uses ``jinlong_extract.ingest.read_source`` (the one place that words these reasons: missing,
+    a folder, unreadable, too large — checked before reading) when it exists, else ``open`` /
+    fsspec. Stdin (``-``) is read here, in the parent: pool workers get ``/dev/null``.
+
+    >>> read_checked("/no/such/file.txt", 100)[1] is not None
+    True
     """
     if source.startswith(_LOCAL_PREFIX):
         source = source[len(_LOCAL_PREFIX):]
-    if max_bytes is not None and not is_url(source):
-        try:
-            if os.stat(source).st_size > max_bytes:
-                return None
-        except OSError:
-            return None
     reader = _ingest_reader()
+    if reader is not None:
+        from ..errors import JinlongError
+
+        try:
+            return reader(source, max_bytes=max_bytes), None
+        except JinlongError as err:
+            return None, err.reason
+        except Exception as err:  # a reader bug must not stop a run
+            return None, f"unreadable: {type(err).__name__}: {err}".splitlines()[0]
     try:
-        if reader is not None:
-            data = reader(source)
-            if isinstance(data, (bytes, bytearray, memoryview)):
-                return bytes(data)
-            return None
-        if is_url(source):
+        if source == "-":
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        elif is_url(source):
             import fsspec  # lazy: only remote inputs need it
 
             with fsspec.open(source, "rb") as fh:
-                return fh.read()
-        with open(source, "rb") as fh:
-            return fh.read()
-    except Exception:  # any read failure becomes a skipped document reported by the pipeline
-        return None
+                data = fh.read(max_bytes + 1)
+        else:
+            if os.path.getsize(source) > max_bytes:
+                return None, f"too large (more than {max_bytes} bytes)"
+            with open(source, "rb") as fh:
+                data = fh.read()
+    except OSError as err:
+        return None, f"unreadable ({err.strerror or err})"
+    except Exception as err:
+        return None, f"unreadable: {type(err).__name__}: {err}".splitlines()[0]
+    if len(data) > max_bytes:
+        return None, f"too large (more than {max_bytes} bytes)"
+    return data, None
+
+
+def read_bytes(source: str, max_bytes: int = MAX_FILE_BYTES) -> bytes | None:
+    """The raw bytes of ``source``, or None when it cannot be read (see :func:`read_checked`)."""
+    return read_checked(source, max_bytes)[0]
+
+
+def skipped_result(path: str, source: str, reason: str) -> records.DocumentResult:
+    """The result for an input that could not be read, as ``pipeline.process_document`` makes it."""
+    return records.DocumentResult(records.Document(path=path, source=source, skipped=True, errors=[reason]))
 
 
 _READER: object = False
@@ -59,7 +82,7 @@ def _ingest_reader():
     global _READER
     if _READER is False:
         try:
-            from ..ingest import read_source  # type: ignore[attr-defined]
+            from ..ingest import read_source
         except ImportError:
             read_source = None
         _READER = read_source
