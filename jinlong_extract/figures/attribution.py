@@ -255,8 +255,11 @@ def _object(text: str, f: Figure, clause_before: str, r: _Rules) -> str | None:
         tail = regex.search(r"[\p{Han}]{1,14}\Z", clause_before)
         if tail:
             cand = r.lead_verbs_re.sub("", tail.group(0))
-            for stopm in r.obj_stop_re.finditer(cand):
-                cand = cand[stopm.end():]
+            last = None
+            for last in r.obj_stop_re.finditer(cand):
+                pass
+            if last is not None:
+                cand = cand[last.end():]
             cand = r.lead_verbs_re.sub("", cand)
             if 1 <= len(cand) <= r.obj_max:
                 obj = cand
