@@ -23,7 +23,7 @@ _PUNCT_NO_LIST_RX = re.compile("[" + re.escape(_PUNCT.replace("·", "").replace(
 _PAREN_GROUP = re.compile(r"\([\u4e00-\u9fff]{2,4}\)")
 _LONE_PAREN = re.compile(r"[()（）]")
 _HAS_DIGIT = re.compile(r"[0-9０-９]")
-_AFTER_NUMBER = "年届度月日号"
+_AFTER_NUMBER = "年届度月日号余多家个名项位批"  # 2025年|…, 100余家|国企 …
 WINDOW = 32  #: longest left context looked at (characters)
 
 
@@ -34,7 +34,9 @@ def _rules() -> dict[str, Any]:
                    key=len, reverse=True)
     return {
         # one alternation: exceptions and boundaries, longest first at each position, plus digits
-        "scan": re.compile("[0-9０-９][0-9０-９.%]*|" + "|".join(map(re.escape, words))),
+        # ordinals (第五次, 第十五届) end a left context too: 中央第五次|西藏工作座谈会
+        "scan": re.compile("第[一二三四五六七八九十百零〇0-9]{1,4}[次届期]|[0-9０-９][0-9０-９.%]*|"
+                           + "|".join(map(re.escape, words))),
         "exceptions": frozenset(orgs["boundary_exceptions"]),
         "boundary": frozenset(orgs["boundary_tokens"]),
         "conditional": frozenset(orgs["conditional_boundary"]),

@@ -21,7 +21,6 @@ from jinlong_extract.data import data_path, load_table
 from jinlong_extract.entities._trie import TrieMatcher
 
 LEVELS = ("province", "city", "county", "zone")
-_MUNICIPALITIES_SUFFIX = "市"
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,35 +278,28 @@ def _form_info(form: str) -> _FormInfo:
 
 
 def default_places(hits: list[PlaceHit]) -> dict[str, Place]:
-    """The article's own place per level: the most often named province / city / county.
+    """The article's own place for each level character: ``省``, ``市``, ``州``, ``区``, ``县``.
 
-    Municipalities (天津市) count as both province and city. Used for 市委, 省政府, 我市.
+    The most often named place whose full name ends with that character (a municipality such as
+    天津市 counts for ``市``; provinces and autonomous regions for ``省``). Used for 市委, 省政府,
+    区商务局 and 我市 / 我省.
+
+    >>> {k: v.name for k, v in default_places(find_places("天津日报 天津市 甘肃 武威 天津")).items()}
+    {'市': '天津市', '省': '甘肃省'}
     """
-    gaz = load_gazetteer()
-    counts: dict[str, Counter[str]] = {"province": Counter(), "city": Counter(), "county": Counter(),
-                                       "municipality": Counter()}
+    counts: dict[str, Counter[str]] = {}
+    places: dict[str, Place] = {}
     for h in hits:
         p = h.place
-        if p is None:
+        if p is None or p.level == "zone":
             continue
-        for code in (p.code, *gaz.ancestors_of(p)):
-            q = gaz.places[code]
-            if q.level == "province":
-                key = "municipality" if q.name.endswith(_MUNICIPALITIES_SUFFIX) else "province"
-                counts[key][code] += 1 if code == p.code else 0
-            elif q.level in ("city", "county"):
-                counts[q.level][code] += 1 if code == p.code else 0
-    out: dict[str, Place] = {}
-    for level in ("province", "city", "county", "municipality"):
-        if counts[level]:
-            code, n = counts[level].most_common(1)[0]
-            if n:
-                out[level] = gaz.places[code]
-    # a city-level reference (市委) in an article about a municipality means the municipality
-    muni = out.get("municipality")
-    city = out.get("city")
-    if muni is not None and (city is None or counts["municipality"][muni.code] >= counts["city"][city.code]):
-        out["city"] = muni
-    if "province" not in out and muni is not None:
-        out["province"] = muni
+        if p.level == "province":
+            key = "市" if p.name.endswith("市") else "省"
+        else:
+            key = p.name[-1]
+        counts.setdefault(key, Counter())[p.code] += 1
+        places[p.code] = p
+    out = {key: places[c.most_common(1)[0][0]] for key, c in counts.items()}
+    if "省" not in out and "市" in out and out["市"].level == "province":
+        out["省"] = out["市"]  # an article about a municipality: its 省-level bodies are the city's
     return out

@@ -201,7 +201,7 @@ def canonical_org(name: str, start: int, hits_by_start: dict[int, PlaceHit], def
         if lead is not None and lead.place is not None and not lead.suffixed and lead.place.level != "zone":
             full = lead.place.name + full[lead.end - start:]  # 甘肃农业科学院 -> 甘肃省农业科学院
         elif lead is None and full[:1] in r["levels"]:
-            place = defaults.get(r["levels"][full[0]])
+            place = defaults.get(full[0])
             if place is not None:  # 省工信厅 -> 甘肃省工业和信息化厅
                 full = place.name + full[1:]
     return full
@@ -272,20 +272,24 @@ def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: 
 
     # party and government bodies: 市委, 甘肃省委, 省政府, 省人大常委会
     ends = {h.end: h for h in hits}
+    prev_end, prev_place = -1, None
     for m in r["body_rx"].finditer(text):
         lvl_char, form = m.group(1), m.group(2)
         lead = ends.get(m.start() + 1)  # 甘肃省委: the place hit 甘肃省 ends after 省
         if lead is not None and lead.text.endswith(lvl_char) and lead.place is not None:
             place, start = lead.place, lead.start
+        elif m.start() == prev_end and prev_place is not None:
+            place, start = prev_place, m.start()  # 天津市委市政府: the same city's government
         else:
             if m.start() > 0 and text[m.start() - 1] in r["gov_guard"]:
                 continue
             if ends.get(m.start()) is not None:
                 continue  # 天津市委 is handled above; 甘南州政府 likewise
-            place = defaults.get(r["levels"][lvl_char])
+            place = defaults.get(lvl_char)
             start = m.start()
         canon = r["bodies"][form].format(place=place.name) if place is not None else None
         out.append(Name(start, m.end(), text[start:m.end()], "ORG", canon, rule="party/government body"))
+        prev_end, prev_place = m.end(), place
     return out
 
 
