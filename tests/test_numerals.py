@@ -296,6 +296,14 @@ def test_found_numbers_parse_alone(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_NUMERAL_ALPHABET + "米瓦", max_size=30))
+def test_numeral_matches_parse(text: str) -> None:
+    """Whatever NUMERAL matches inside a larger text, parse_number gives it a value."""
+    for m in regex.finditer(NUMERAL, text):
+        assert parse_number(m.group()) is not None, m.group()
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="0123456789.,-/", max_size=20))
 def test_full_width_offsets_match_half_width(text: str) -> None:
     """Full-width input gives the same spans (into the given string) and values."""
