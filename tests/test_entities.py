@@ -277,6 +277,9 @@ def test_event_and_predecessor_stay_apart() -> None:
         ("天津日报讯 截至目前,我市累计向甘肃投入财政援助资金64.5亿元", "64.5亿元", "我市"),  # 向甘肃: recipient
         ("我市印发《天津市算力产业发展实施方案》,投入5亿元", "5亿元", "我市"),  # not inside 《…》
         ("合计投入资金64.5亿元", "64.5亿元", None),
+        ("天津日报讯 今年以来,我市各类企业采购、帮助销售甘肃农特产品超20亿元", "20亿元", "我市"),  # clause start
+        ("天士力集团整合控股甘肃本土企业中天药业,种植中药材近10万亩,建立起19个帮扶项目基地", "19个", "天士力集团"),
+        ("云账户公司捐赠1000万元助力天津启动“防返贫”资金池,并向甘南州捐赠200余万元", "200余万元", "云账户公司"),
     ],
 )
 def test_subject_of(text: str, figure: str, subject: str | None) -> None:
@@ -284,6 +287,23 @@ def test_subject_of(text: str, figure: str, subject: str | None) -> None:
     start = text.index(figure)
     got = subject_of(ms, start, start + len(figure), 0, text=text)
     assert (got.text if got else None) == subject
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "subject"),
+    [
+        ("天津港峰门窗公司在灵台县建设年产30万平米节能门窗生产加工基地项目。", "30万平米", "天津港峰门窗公司"),
+        ("天津泛亚远华新能源公司与榆中县签署盛阳200兆瓦农光互补项目", "200兆瓦", "天津泛亚远华新能源公司"),
+        ("天津食品集团投资10亿元在武威市建立", "10亿元", "天津食品集团"),
+        ("“津陇共振兴”合作交流洽谈大会已连续举办5年,参会企业累计超过2000家", "2000家", "津陇共振兴"),
+    ],
+)
+def test_subject_of_without_text(text: str, figure: str, subject: str) -> None:
+    """The pipeline may call subject_of without the text: nearest name, ORG before a bare LOC."""
+    ms = find_mentions(text)
+    start = text.index(figure)
+    got = subject_of(ms, start, start + len(figure), 0)
+    assert got is not None and got.text == subject
 
 
 def test_subject_of_stays_in_the_sentence() -> None:
