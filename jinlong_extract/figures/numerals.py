@@ -124,7 +124,7 @@ _AINT = f"(?:{_A}++(?:(?<!{_A}{{4}})(?:{_SEP}{_A}{{3}})++(?!{_A}))?)"
 #: Arabic number. A decimal is refused when it is part of a dotted chain (2021.3.15, 1.2.3).
 _ARAB = (
     f"(?:{_AINT}(?:(?<!{_A}{_APT}[0-9０-９,，]{{1,40}}){_APT}{_A}++(?!{_APT}{_A}))?"
-    f"|(?<![0-9０-９.．]){_APT}{_A}++(?!{_APT}{_A}))"
+    f"|(?<![0-9０-９.．A-Za-z]){_APT}{_A}++(?!{_APT}{_A}))"  # .5, but not www.163.com
 )
 
 
@@ -155,7 +155,7 @@ def _int_pattern() -> str:
     lone_zero = _cls(_T["standalone_zero"]["chars"])
     sec = f"(?:(?:{_ARAB}|{_D}){units}|{bare_small}|{lone_zero}(?:{_SP}{ten})?)"
     big_chars = _cls(list(_BIG) + list(_ZERO))
-    after = f"(?:{d_big}{units}|(?<={big_chars}){_A}++{units}|{bare_small})"
+    after = f"(?:(?:{d_big}|(?<={big_chars}){_A}++){units}|{bare_small})"
     return f"(?:{sec}(?:{_SP}{_BIGS}(?:{_SP}(?:{_Z}{_SP})?{after})?)*)"
 
 
