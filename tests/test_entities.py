@@ -44,6 +44,7 @@ def _mention(text: str, surface: str, type_: str | None = None):
         ("兰州市城关区", "城关区", "甘肃省兰州市城关区"),  # ambiguous full name: parent right before
         ("城关区", "城关区", "城关区"),  # ambiguous and no parent: stays as written
         ("甘肃兰州。城关区", "城关区", "甘肃省兰州市城关区"),  # parent elsewhere in the article
+        ("打算在天津市场推广", "天津", "天津市"),  # 天津|市场, not 天津市|场
     ],
 )
 def test_place_resolution(text: str, surface: str, canonical: str) -> None:

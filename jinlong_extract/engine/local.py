@@ -37,7 +37,7 @@ _BATCH_BYTES = 256 * 1024
 #: Batches in flight per worker (one running, two queued so workers never idle).
 _BATCHES_PER_JOB = 3
 #: Documents read ahead of the one to yield next (bounds buffered hits behind a slow document).
-_MAX_AHEAD = 4096
+_MAX_AHEAD = 512
 #: On interruption, how long to wait for batches already running so their work is kept.
 _GRACE_SECONDS = 2.0
 

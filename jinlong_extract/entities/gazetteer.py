@@ -168,6 +168,10 @@ def load_gazetteer() -> Gazetteer:
             continue
         for form, suffixed in _short_forms(place.name, place.level, rules, nations):
             add(form, place, suffixed)
+    for std, variant in rules.get("variant_chars", {}).items():
+        for form in [f for f in forms if std in f]:
+            for place, suffixed in forms[form]:
+                add(form.replace(std, variant), place, suffixed)
     deictic = dict(rules.get("deictic", {}))
     regex = TrieMatcher(list(forms) + list(deictic))
     need = frozenset(rules["need_suffix"]) | frozenset(rules["need_suffix_high"])
@@ -219,6 +223,8 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
     info = _form_info
     context: set[str] = set()  # places named unambiguously (and their ancestors)
     for start, end, form in spans:
+        if form.endswith("市") and text.startswith("场", end) and form[:-1] in gaz.forms:
+            end, form = end - 1, form[:-1]  # 天津市场 = 天津 + 市场, not 天津市 + 场
         if form in deictic:
             raw.append(PlaceHit(start, end, form, [], True, None, deictic[form]))
             continue

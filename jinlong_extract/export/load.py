@@ -70,14 +70,16 @@ def _typed(frame: pandas.DataFrame, table: str) -> pandas.DataFrame:
         if kind == "list":
             frame[col] = series.map(_as_list).astype(object)
         elif kind == "bool":
-            frame[col] = series.map(_as_bool).astype("boolean")
+            if series.dtype == bool:
+                frame[col] = series.astype("boolean")
+            else:
+                frame[col] = series.map(_as_bool).astype("boolean")
         elif kind == "int":
-            frame[col] = pd.to_numeric(series.replace("", None), errors="coerce").astype("Float64").astype("Int64")
+            frame[col] = pd.to_numeric(series, errors="coerce").astype("Float64").astype("Int64")
         elif kind == "float":
-            frame[col] = pd.to_numeric(series.replace("", None), errors="coerce").astype("float64")
-        else:
-            frame[col] = series.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v))
-            frame[col] = frame[col].astype("string")
+            frame[col] = pd.to_numeric(series, errors="coerce").astype("float64")
+        else:  # non-text values (a number in a text column) are turned into their str()
+            frame[col] = series.astype("string")
     return frame
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
-from typing import Any, Iterable
+from operator import attrgetter
+from typing import Any, Callable, Iterable
 
 from jinlong_extract import records
 
@@ -69,10 +70,92 @@ TYPES: dict[str, dict[str, str]] = {
 }
 
 
-def _entity_row(entity: records.Entity) -> dict[str, Any]:
-    row = entity.to_dict()
-    row["n_mentions"] = len(entity.mentions)
-    return row
+def _json_default(value: Any) -> Any:
+    """JSON fallback for record objects nested in lists (Mention, Source) and tuples."""
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot serialise {type(value).__name__} as JSON")
+
+
+#: One encoder, configured once (``json.dumps`` with keyword arguments builds a new one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default)
+_encode = _ENCODER.encode
+
+
+def dumps(row: Any) -> str:
+    """One row (or any value) as compact JSON with Chinese kept as is (``ensure_ascii=False``).
+
+    >>> dumps({"text": "149.53亿元", "ids": []})
+    '{"text": "149.53亿元", "ids": []}'
+    """
+    return _encode(row)
+
+
+class Layout:
+    """How one table's rows are pulled out of records: a tuple of values in column order."""
+
+    __slots__ = ("table", "columns", "types", "getter", "list_idx", "bool_idx")
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.columns = COLUMNS[table]
+        self.types = TYPES[table]
+        if table == "entities":
+            base = attrgetter(*self.columns[:-1])
+            self.getter: Callable[[Any], tuple[Any, ...]] = lambda e: base(e) + (len(e.mentions),)
+        else:
+            self.getter = attrgetter(*self.columns)
+        self.list_idx = tuple(i for i, c in enumerate(self.columns) if self.types[c] == "list")
+        self.bool_idx = tuple(i for i, c in enumerate(self.columns) if self.types[c] == "bool")
+
+    def values(self, items: Iterable[Any]) -> list[tuple[Any, ...]]:
+        """Records (``Fact``, ``Document`` …) or row dicts -> value tuples in column order."""
+        getter, columns = self.getter, self.columns
+        out: list[tuple[Any, ...]] = []
+        for item in items:
+            if isinstance(item, dict):
+                if self.table == "entities" and "n_mentions" not in item:
+                    item = {**item, "n_mentions": len(item.get("mentions") or [])}
+                out.append(tuple(item.get(c) for c in columns))
+            else:
+                out.append(getter(item))
+        return out
+
+    def dicts(self, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        columns = self.columns
+        return [dict(zip(columns, r)) for r in rows]
+
+    def text_rows(self, rows: list[tuple[Any, ...]]) -> list[Any]:
+        """Rows for text cells (CSV): lists as JSON text, booleans as true/false; the csv module
+        itself writes None as an empty cell and floats with their shortest round-tripping repr."""
+        list_idx, bool_idx = self.list_idx, self.bool_idx
+        if not list_idx and not bool_idx:
+            return rows
+        out: list[Any] = []
+        for r in rows:
+            cells = list(r)
+            for i in list_idx:
+                v = cells[i]
+                cells[i] = "" if v is None else ("[]" if not v and isinstance(v, (list, tuple)) else _encode(v))
+            for i in bool_idx:
+                v = cells[i]
+                cells[i] = "" if v is None else ("true" if v else "false")
+            out.append(cells)
+        return out
+
+
+_LAYOUTS: dict[str, Layout] = {}
+
+
+def layout(table: str) -> Layout:
+    """The (cached) :class:`Layout` of ``table``."""
+    found = _LAYOUTS.get(table)
+    if found is None:
+        found = _LAYOUTS[table] = Layout(table)
+    return found
 
 
 def to_rows(table: str, items: Iterable[Any]) -> list[dict[str, Any]]:
@@ -81,17 +164,8 @@ def to_rows(table: str, items: Iterable[Any]) -> list[dict[str, Any]]:
     >>> to_rows("documents", [records.Document(path="a.txt")])[0]["path"]
     'a.txt'
     """
-    columns = COLUMNS[table]
-    out: list[dict[str, Any]] = []
-    for item in items:
-        if isinstance(item, dict):
-            row = item
-        elif table == "entities":
-            row = _entity_row(item)
-        else:
-            row = item.to_dict()
-        out.append({c: row.get(c) for c in columns})
-    return out
+    lay = layout(table)
+    return lay.dicts(lay.values(items))
 
 
 def cell_text(value: Any) -> str:
@@ -108,22 +182,7 @@ def cell_text(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False, default=_json_default)
+        return _encode(value)
     if isinstance(value, float):
         return repr(value)
     return str(value)
-
-
-def _json_default(value: Any) -> Any:
-    """JSON fallback for record objects nested in lists (Mention, Source) and tuples."""
-    to_dict = getattr(value, "to_dict", None)
-    if to_dict is not None:
-        return to_dict()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    raise TypeError(f"cannot serialise {type(value).__name__} as JSON")
-
-
-def dumps(row: dict[str, Any]) -> str:
-    """One row as compact JSON with Chinese kept as is (``ensure_ascii=False``)."""
-    return json.dumps(row, ensure_ascii=False, default=_json_default)

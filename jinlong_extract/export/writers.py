@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from jinlong_extract.errors import JinlongError
-from jinlong_extract.export.tables import COLUMNS, TABLES, TYPES, cell_text, dumps, to_rows
+from jinlong_extract.export.tables import COLUMNS, TABLES, TYPES, cell_text, dumps, layout
 
 #: Output formats, in the order files are written.
 FORMATS: tuple[str, ...] = ("csv", "json", "jsonl", "parquet", "xlsx")
@@ -83,8 +83,9 @@ class _Sink:
         self.tmp = temp_path(final)
         self.table = table
         self.columns = COLUMNS[table]
+        self.layout = layout(table)
 
-    def write(self, rows: list[dict[str, Any]]) -> None:  # pragma: no cover - interface
+    def write(self, rows: list[tuple[Any, ...]]) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
     def close(self) -> None:  # pragma: no cover - interface
@@ -107,9 +108,8 @@ class _CsvSink(_Sink):
         self.writer = csv.writer(self.fh)
         self.writer.writerow(self.columns)
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        cols = self.columns
-        self.writer.writerows([cell_text(row[c]) for c in cols] for row in rows)
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        self.writer.writerows(self.layout.text_rows(rows))
 
     def close(self) -> None:
         if not self.fh.closed:
@@ -125,11 +125,11 @@ class _JsonSink(_Sink):
         self.fh.write("[")
         self.n = 0
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
         lead = "\n" if self.n == 0 else ",\n"
-        self.fh.write(lead + ",\n".join(dumps(r) for r in rows))
+        self.fh.write(lead + ",\n".join(map(dumps, self.layout.dicts(rows))))
         self.n += len(rows)
 
     def close(self) -> None:
@@ -143,9 +143,9 @@ class _JsonlSink(_Sink):
         super().__init__(final, table)
         self.fh = open(self.tmp, "w", encoding="utf-8", newline="\n")
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
         if rows:
-            self.fh.write("".join(dumps(r) + "\n" for r in rows))
+            self.fh.write("\n".join(map(dumps, self.layout.dicts(rows))) + "\n")
 
     def close(self) -> None:
         if not self.fh.closed:
@@ -187,21 +187,23 @@ class _ParquetSink(_Sink):
         self.types = TYPES[table]
         self.schema = pa.schema([(c, arrow[self.types[c]]) for c in self.columns])
         self.writer = pq.ParquetWriter(str(self.tmp), self.schema, compression="zstd")
-        self.buffer: list[dict[str, Any]] = []
+        self.buffer: list[tuple[Any, ...]] = []
         self.closed = False
 
     def _flush(self) -> None:
         if not self.buffer:
             return
         pa, rows = self.pa, self.buffer
-        arrays = [
-            pa.array([_plain(r[c], self.types[c]) for r in rows], type=self.schema.field(c).type)
-            for c in self.columns
-        ]
+        arrays = []
+        for c, column in zip(self.columns, zip(*rows)):
+            kind = self.types[c]
+            if kind in ("list", "str"):
+                column = [_plain(v, kind) for v in column]
+            arrays.append(pa.array(column, type=self.schema.field(c).type))
         self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
         self.buffer = []
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
         self.buffer.extend(rows)
         if len(self.buffer) >= PARQUET_BATCH:
             self._flush()
@@ -257,11 +259,11 @@ class _XlsxBook:
     def ensure(self, table: str) -> None:
         self._sheet(table)
 
-    def write(self, table: str, rows: list[dict[str, Any]]) -> None:
-        cols, types = COLUMNS[table], TYPES[table]
+    def write(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        kinds = [TYPES[table][c] for c in COLUMNS[table]]
         for row in rows:
             sheet = self._sheet(table)
-            sheet.append([self._cell(row[c], types[c]) for c in cols])
+            sheet.append([self._cell(v, k) for v, k in zip(row, kinds)])
             self.counts[table] += 1
 
     def close(self) -> None:
@@ -364,7 +366,7 @@ class TableWriter:
         """Append records (``Fact``, ``Document`` …) or row dicts to ``table``; returns the row count."""
         if table not in COLUMNS:
             raise ValueError(f"unknown table {table} (choose from {', '.join(TABLES)})")
-        rows = to_rows(table, items)
+        rows = layout(table).values(items)
         if table not in self.declared:
             self.declared.append(table)
             self._open(table)
@@ -444,7 +446,8 @@ def write_tables(
 
 def write_jsonl(stream: IO[str], table: str, items: Iterable[Any]) -> int:
     """Write records as JSON Lines to an open text stream (``--out -``); returns the row count."""
-    rows = to_rows(table, items)
+    lay = layout(table)
+    rows = lay.values(items)
     if rows:
-        stream.write("".join(dumps(r) + "\n" for r in rows))
+        stream.write("\n".join(map(dumps, lay.dicts(rows))) + "\n")
     return len(rows)

@@ -22,9 +22,11 @@ _VOID = frozenset(_H["void"])
 _DROP_CLASS = re.compile(
     r"""\b(?:class|id)\s*=\s*["']?[^"'>]*\b(?:""" + "|".join(map(re.escape, _H["drop_class"])) + r""")\b""", re.I
 )
+# Repetitions inside a tag are bounded, and an unquoted "<" ends a tag attempt, so a page full
+# of stray "<" cannot make the scan quadratic.
 _TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![^>]*>|<\?[^>]*>"
-    r"|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
+    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![^<>]{0,4000}>|<\?[^<>]{0,4000}>"
+    r"|<(/?)([a-zA-Z][a-zA-Z0-9:-]{0,64})((?:[^<>\"']|\"[^\"]{0,2000}\"|'[^']{0,2000}'){0,8000})>"
     r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});",
     re.S,
 )

@@ -64,13 +64,15 @@ def find_boilerplate(text: str) -> list[tuple[int, int]]:
         if m is not None and m.end() > pos:
             ranges.append(_trim(text, pos, m.end()))
     for pat, whole_line in _FLOATING:
-        for m in pat.finditer(text):
+        pos = 0
+        while (m := pat.search(text, pos)) is not None:
             s, e = m.span()
             if whole_line:
                 s = text.rfind("\n", 0, s) + 1
                 nl = text.find("\n", e)
                 e = len(text) if nl < 0 else nl
             ranges.append(_trim(text, s, e))
+            pos = max(e, m.end(), s + 1)  # the rest of a whole line is covered already
     return merge_ranges(ranges)
 
 

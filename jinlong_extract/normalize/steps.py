@@ -338,11 +338,13 @@ def repair_mojibake(text: str) -> tuple[str, EditMap, list[tuple[int, int]]]:
         rem = _REMNANT.match(text, j)
         if rem:
             j = rem.end()
-        end_line = text.find("\n", j)
+        end_line = text.find("\n", j, j + max_run)
         limit = min(len(text), j + max_run, end_line if end_line >= 0 else len(text))
         k = j
         while k < limit and (ord(text[k]) > 0x7F or (k == j and text[k] == "!")):
             k += 1
+        if rem is None and k > j and _plausible_prefix(text[j : min(k, j + 3)]) == min(3, k - j):
+            continue  # reads fine as it is (d01: "最大收益?一道道难题"): a real question mark
         repaired = ""
         consumed = 0
         if k > j:

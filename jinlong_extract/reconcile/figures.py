@@ -254,22 +254,53 @@ class _SlotIndex:
 class _BlockIndex:
     """The rows of one block indexed four ways, so that every unit finds all rows whose slot is
     compatible with its own (equal, or null on either side) in at most four bisect lookups:
-    by exact slot, by subject (any period), by period (any subject), and all rows."""
+    by exact slot, by subject (any period), by period (any subject), and all rows.
+
+    Units are clustered fully-specified first, and those only ever look up exact slots; the three
+    other indexes are built in bulk when the first unit with a null year or subject arrives.
+    """
 
     def __init__(self) -> None:
         self.idx: dict[tuple, _SlotIndex] = defaultdict(_SlotIndex)
+        self.full = False
 
     @staticmethod
     def _keys(period: Period | None, subject: str | None) -> tuple[tuple, ...]:
         return (("slot", period, subject), ("subj", subject), ("per", period), ("all",))
 
     def add(self, row: Row) -> None:
-        for k in self._keys(row.period, row.subject):
+        keys = self._keys(row.period, row.subject) if self.full else (("slot", row.period, row.subject),)
+        for k in keys:
             self.idx[k].add(row.rid, row.init_lo, row.init_hi)
 
     def remove(self, row: Row) -> None:
-        for k in self._keys(row.period, row.subject):
+        keys = self._keys(row.period, row.subject) if self.full else (("slot", row.period, row.subject),)
+        for k in keys:
             self.idx[k].remove(row.rid, row.init_lo)
+
+    def complete(self, rows: list[Row]) -> None:
+        """Build the subject / period / all indexes from the rows so far (sorted once, in bulk)."""
+        if self.full:
+            return
+        self.full = True
+        entries: dict[tuple, list[tuple[float, int, float]]] = defaultdict(list)
+        for row in rows:
+            if row.anchor.iv is None:
+                continue
+            t = (asinh(row.init_lo), row.rid, asinh(row.init_hi))
+            for k in self._keys(row.period, row.subject)[1:]:
+                entries[k].append(t)
+        for k, items in entries.items():
+            items.sort()
+            ix = self.idx[k]
+            for tlo, rid, thi in items:
+                if thi - tlo > _WIDE:
+                    ix.wide.append(rid)
+                else:
+                    ix.starts.append(tlo)
+                    ix.ids.append(rid)
+                    if thi - tlo > ix.maxw:
+                        ix.maxw = thi - tlo
 
     def near(self, period: Period | None, subject: str | None, lo: float, hi: float) -> list[int]:
         """Ids of rows with a compatible slot whose initial interval may meet ``[lo, hi]``."""
@@ -308,10 +339,12 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
             rows.append(Row([u], 0.0, 0.0, 0.0, 0.0, u.period, u.subject, u.subject_name, ["no value: not compared"]))
             continue
         lo, hi = u.iv.lo, u.iv.hi
+        if (u.period is None or u.subject is None) and not index.full:
+            index.complete(rows)
         cands = []
         for cid in index.near(u.period, u.subject, lo, hi):
             row = rows[cid]
-            if meets(lo, hi, row.lo, row.hi, r.epsilon):
+            if row.lo <= hi and lo <= row.hi and meets(lo, hi, row.lo, row.hi, r.epsilon):
                 cands.append(row)
         override = ""
         if not cands and u.subject is not None and u.block[3] and isinstance(u.block[2], str) and r.subject_override_digits:
