@@ -169,11 +169,12 @@ _CJK_NUM = _cls(list(_DIGIT) + list(_ZERO) + list(_SMALL) + list(_BIG))
 #: A Chinese decimal: 三点五, 两千万点五五四四, 三点五亿, only after a Chinese character (Arabic
 #: 20点30 is a clock time); not 三点五十分 (a clock time either).
 _DEC_TAIL = (f"(?:(?<={_CJK_NUM}){_SP}{_PT}{_SP}{_DR}++"
-             f"(?:{_SP}{MULTIPLIER}|(?!{_SP}(?:{_TEN}|{_HUN}|{_THO}|[分秒]))))")
+             f"(?:{_SP}{MULTIPLIER}|(?!{_SP}(?:{_TEN}|{_HUN}|{_THO}|{_cls(_CH['clock_after_point'])}))))")
 _DRUN = f"(?:{_DR}{{3,}}+(?!{_SP}(?:{_TEN}|{_HUN}|{_THO}|{_BIGU}|{_PT})))"
 _LEFT = _alt(_T["bare"]["left_context"])
 #: a bare multiplier, only after its context word (近百, 上万, 百分之百); not 百分之 itself
-_BARE = f"(?<={_LEFT})(?:{_HUN}|{_THO}|{_BIGU})(?!分)(?:{_BIGU}{_BIGU}?)?"
+_BARE = (f"(?<={_LEFT})(?:{_HUN}|{_THO}|{_BIGU})(?!{_alt(_T['bare']['not_before'])})"
+         f"(?:{_BIGU}{_BIGU}?)?")
 _BARE_CONTEXT = _T["bare"]["left_context"][0]  # put back before a bare multiplier in parse_number
 _WORD = _alt(_WORDS) if _WORDS else "(?!)"
 _NEG = (f"(?:{_alt(_NEG_WORDS)}{_SP}"
@@ -253,10 +254,10 @@ _MIXED_GAP = regex.compile(f"{_SP}{regex.escape(_CH['mixed'])}{_SP}")
 _GAP_FIRST = frozenset(list(_CH["spaces"]) + [_CH["fraction"][0], _CH["mixed"]])
 
 
-#: What find_numbers scans for (see the module docstring).
 #: every number starts with one of these: a one-class test before the grammar (faster scan)
 _FIRST = _cls(set("0123456789０１２３４５６７８９") | set(_DIGIT) | set(_ZERO) | set(_SMALL) | set(_BIG)
               | {w[0] for w in _WORDS} | _NEG_WORDS | _MINUS | set(_CH["arabic_points"]))
+#: What find_numbers scans for (see the module docstring).
 NUMBER: str = f"(?:(?={_FIRST}){_NEG}?{NUMERAL}(?:(?={_TAIL_FIRST})(?:{'|'.join(_TAILS)}))?)"
 
 
