@@ -88,12 +88,18 @@ class TrieMatcher:
             alts.append("[" + re.escape("".join(sorted(self._single))) + "]")
         self._starts = re.compile("(?=" + "|".join(alts) + ")" if alts else "(?!)")
         self.pattern = re.compile(trie_pattern(words))
+        # one small anchored pattern per first character: a candidate position runs only the
+        # sub-trie of its own character instead of the whole top-level alternation
+        by_first: dict[str, list[str]] = {}
+        for w in words:
+            by_first.setdefault(w[0], []).append(w)
+        self._by_first = {c: re.compile(trie_pattern(ws)).match for c, ws in by_first.items()}
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         """Yield the matches (``re.Match`` objects of the trie pattern) left to right."""
         end = len(text) if endpos is None else endpos
         nxt = pos
-        match = self.pattern.match
+        by_first = self._by_first
         pre2 = self._prefix2
         single = self._single
         for m in self._starts.finditer(text, pos, end):
@@ -102,7 +108,7 @@ class TrieMatcher:
                 continue
             if text[i : i + 2] not in pre2 and text[i] not in single:
                 continue
-            mm = match(text, i, end)
+            mm = by_first[text[i]](text, i, end)
             if mm is not None and mm.end() > i:
                 nxt = mm.end()
                 yield mm

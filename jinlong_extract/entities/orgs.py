@@ -24,7 +24,6 @@ from typing import Any
 
 from jinlong_extract.data import load_table
 from jinlong_extract.entities import _context
-from jinlong_extract.entities._trie import TrieMatcher
 from jinlong_extract.entities.gazetteer import Place, PlaceHit, load_gazetteer
 
 
@@ -100,15 +99,19 @@ def strip_legal(core: str) -> str:
 
 
 def _strip_places(core: str) -> str:
-    gaz = load_gazetteer()
+    """Drop leading place names (any gazetteer form): 天津滨海联科… -> 联科…"""
+    forms = load_gazetteer().forms
+    suffixes = rules()["all_suffixes"]
     while True:
-        m = gaz.regex.pattern.match(core)
-        if m is None or len(core) - m.end() < 2:
+        for n in range(min(len(core) - 2, 12), 1, -1):
+            if core[:n] in forms:
+                rest = core[n:]
+                if rest in suffixes or rest.startswith(("(", ")")):
+                    return core
+                core = rest
+                break
+        else:
             return core
-        rest = core[m.end():]
-        if rest in rules()["all_suffixes"] or rest.startswith(("(", ")")):
-            return core
-        core = rest
 
 
 def company_core(name: str) -> str | None:
