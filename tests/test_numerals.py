@@ -69,6 +69,7 @@ NEWS = [
     ("四十九兆九千五百九十二億元", [("四十九兆九千五百九十二億", 49959200000000)]),
     ("百分之三十", [("三十", 30)]),  # 百分之 is the percent finder's
     ("百分之百", [("百", 100)]),
+    ("提高到以上百分之十", [("十", 10)]),  # 上 + 百 but 百 starts 百分之
     ("占三分之一", [("三分之一", 1 / 3)]),
     ("十分之一", [("十分之一", 0.1)]),
     ("十分钟", [("十", 10)]),
@@ -299,6 +300,13 @@ def test_round_trip_variants(n: int, daxie: bool, liang: bool) -> None:
 def test_round_trip_edges(n: int) -> None:
     assert parse_number(to_chinese(n)) == n
     assert parse_number(to_chinese(n, daxie=True, liang=True)) == n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_find_numbers_any_text(text: str) -> None:
+    for n in find_numbers(text):
+        assert text[n.start:n.end] == n.text and math.isfinite(n.value)
 
 
 @settings(max_examples=300, deadline=None)
