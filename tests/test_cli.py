@@ -311,3 +311,30 @@ def test_rich_summary_when_stderr_is_a_terminal(monkeypatch, capsys) -> None:
     assert captured.out == ""
     assert "jinlong extract" in captured.err and "│" in captured.err  # a table, not plain lines
     assert "binary file (NUL bytes)" in captured.err and "1 conflicts" in captured.err
+
+
+def test_broken_pipe_on_stdout_stops_quietly(inputs: Path, monkeypatch) -> None:
+    import jinlong_extract.export as export
+
+    def closed_pipe(stream, table, items):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(export, "write_jsonl", closed_pipe)
+    result = run("extract", str(inputs), "--out", "-", "--no-entities", "-q")
+    assert result.exit_code == EXIT_OK
+    assert "Traceback" not in result.output and result.stderr == ""
+
+
+def test_disk_full_while_publishing_is_one_line(inputs: Path, tmp_path: Path, monkeypatch) -> None:
+    from jinlong_extract.export import TableWriter
+
+    def full(self):
+        self.abort()
+        raise OSError(28, "No space left on device", str(self.out / "facts.csv"))
+
+    monkeypatch.setattr(TableWriter, "commit", full)
+    out = tmp_path / "out"
+    result = run("extract", str(inputs), "--out", str(out), "--no-cache", "-q")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr.splitlines() == [f"jinlong: {out / 'facts.csv'}: cannot write (No space left on device)"]
+    assert list(out.iterdir()) == []

@@ -102,6 +102,25 @@ def _cache_path(out: str) -> str:
     return default_cache_path(out)
 
 
+def _utf8(stream: Any) -> None:
+    """JSON Lines on stdout are UTF-8 whatever the locale says."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+    if encoding != "utf-8" and hasattr(stream, "reconfigure"):
+        try:
+            stream.reconfigure(encoding="utf-8")
+        except (ValueError, OSError):
+            pass
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _has_glob(arg: str) -> bool:
     return any(ch in arg for ch in "*?[")
 
@@ -200,6 +219,8 @@ def extract(
             writer = TableWriter(out, formats, tables=[t for t in ("facts", "documents") if t in tables], remove_stale=True)
         cache_path = None if (no_cache or to_stdout) else _cache_path(out)
         stream = sys.stdout
+        if to_stdout:
+            _utf8(stream)
         results: list[records.DocumentResult] = []
         # Facts stream out as documents finish, except when entities are on: then each fact's
         # subject_ids are only known once every document's mentions are merged (finish_run),
@@ -291,6 +312,15 @@ def extract(
         if writer is not None:
             writer.abort()
         _say(f"jinlong: {err}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except BrokenPipeError:
+        # `jinlong extract … --out - | head`: the reader has all it wants; stop quietly
+        _silence_stdout()
+        raise typer.Exit(EXIT_OK) from None
+    except OSError as err:  # disk full, permission lost while writing: one line, nothing published
+        if writer is not None:
+            writer.abort()
+        _say(f"jinlong: {err.filename or out}: cannot write ({err.strerror or err})")
         raise typer.Exit(EXIT_USAGE) from None
     except BaseException:
         if writer is not None:
