@@ -20,6 +20,7 @@ Offsets are into the text given. The pipeline maps them back to the original fil
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -163,6 +164,21 @@ class _Rules:
         self.blocked_re = regex.compile("|".join(f"(?:{p})" for p in blocked))
         self.glued = set(nonf["codes"]["glued"])
         self.drop_zero_counts = bool(nonf["zero"]["drop_zero_counts"])
+        # What may stand right after a numeral that starts a figure: a unit's first character,
+        # an inner qualifier, a multiplier, a range separator, a space, 成/折, 的 (a head count).
+        # Checked before any parsing: most numeral characters in running text (一些, 统一, 万一)
+        # are followed by none of them.
+        follow = {w[0] for w in self.units} | {w[0] for w in quals["inner"]["approx"]}
+        follow |= set("万亿千百十兆萬億") | {w[0] for w in quals["range"]["separators"]}
+        follow |= {" ", "\t", "的", "%", "‰"} | {w[0] for w in units["percent"]["tenths"]["words"]}
+        follow |= {w[0] for w in units["percent"]["points"]}
+        follow |= set("0123456789一二三四五六七八九两")  # "七五折": a discount written digit by digit
+        self.follow = frozenset(follow)
+        self.symbol_chars = frozenset(ch for sym in self.symbols for ch in sym)
+        # a run of numeral characters (not the comma: "$20，300美圆" is two amounts)
+        numeral_chars = "0-9〇零一二三四五六七八九十百千万亿两俩兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟萬億"
+        self.numeral_chars = frozenset("0123456789〇零一二三四五六七八九十百千万亿两俩兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟萬億")
+        self.run_re = regex.compile(rf"[{numeral_chars}][{numeral_chars}.,，点]*")
 
 
 @lru_cache(maxsize=1)
@@ -275,28 +291,39 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
     if not text:
         return []
     r = rules()
+    # Candidates: "百分之…" prefixes, and runs of numeral characters that something a figure needs
+    # follows (a unit, a qualifier, a multiplier …) — a plain character-class scan, so the full
+    # numeral grammar only runs where a figure can start.
+    cands = [(m.start(), 0, m) for m in r.pct_prefix_re.finditer(text)]
+    follow, symbol_chars = r.follow, r.symbol_chars
+    for run in r.run_re.finditer(text):
+        s, e = run.span()
+        if text[e:e + 1] in follow or text[e - 1] in "万亿萬億" or (
+                s and (text[s - 1] in symbol_chars or text[s - 2:s - 1] in symbol_chars)):
+            cands.append((s, 1, run))
+    cands.sort(key=lambda c: (c[0], c[1]))
     blocked = [(m.start(), m.end()) for m in r.blocked_re.finditer(text)]
-    pcts = [m for m in r.pct_prefix_re.finditer(text)]
     out: list[Figure] = []
     pos = 0
-    k = 0
-    while True:
-        m = r.core_re.search(text, pos)
-        if m is None:
-            break
-        fig = None
-        while k < len(pcts) and pcts[k].start() < pos:
-            k += 1
-        if k < len(pcts) and pcts[k].start() <= m.start():  # "百分之二十" starts before its numeral
-            fig = _percent_prefixed(text, pcts[k], r)
-            k += 1
-        if fig is None:
-            fig = _figure_at(text, m, r)
+    i = 0
+    while i < len(cands):
+        s, typ, m = cands[i]
+        i += 1
+        if s < pos:
+            continue
+        if typ == 0:
+            fig = _percent_prefixed(text, m, r)
+        else:
+            cm = r.core_re.match(text, s)
+            fig = _figure_at(text, cm, r) if cm is not None and cm.end() > s else None
         if fig is None or fig.kind not in kinds or _overlaps(blocked, fig.start, fig.end):
-            pos = max(m.end(), fig.end if fig is not None else 0)
             continue
         out.append(fig)
         pos = fig.end
+        if typ == 1 and fig.end < m.end():  # "$20，300美圆": the run holds a second amount
+            rest = r.run_re.search(text, fig.end + 1)
+            if rest is not None and rest.start() < m.end():
+                bisect.insort(cands, (rest.start(), 1, rest), lo=i, key=lambda c: (c[0], c[1]))
     if "percent" in kinds and ("折" in text or "成" in text):
         for m in r.tenths_whole_re.finditer(text):  # "打对折", "半成"
             need = r.tenths_whole_before.get(m.group(0))
@@ -325,6 +352,8 @@ def _bare_currencies(text: str, figs: list[Figure], r: _Rules) -> list[Figure]:
 
 def _percent_prefixed(text: str, m, r: _Rules) -> Figure | None:
     """"百分之二十", "千分之2.4" (value in percent)."""
+    if m.start() and text[m.start() - 1] in r.numeral_chars:
+        return None  # "五百分之2.2" is a fraction of 500, not a percentage
     n = r.core_re.match(text, m.end())
     if n is None or n.group("bare") is not None:
         return None
@@ -362,8 +391,12 @@ def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
 
 def _figure_at(text: str, m, r: _Rules) -> Figure | None:
     s = m.start()
-    before = text[max(0, s - 6):s]
     prev = text[s - 1] if s else ""
+    nxt = text[m.end():m.end() + 1]
+    if nxt not in r.follow and m.group(0)[-1] not in "万亿萬億" and not (
+            prev in r.symbol_chars or text[s - 2:s - 1] in r.symbol_chars):
+        return None  # cheap first test: nothing a figure needs follows this numeral
+    before = text[max(0, s - 6):s]
     # codes and ordinals: G30, TOP100, 第3次, 1.2.3; vague amounts: 几十万, 数万
     if prev and (_is_ascii_alnum(prev) or prev in r.glued or prev == "."):
         return None
