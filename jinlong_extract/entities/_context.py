@@ -53,8 +53,15 @@ def tokenizer() -> Any:
     jieba.setLogLevel(60)
     tok = jieba.Tokenizer()
     tok.initialize()
-    for word in _rules()["boundary"]:
-        tok.add_word(word, freq=tok.FREQ.get(word, 0) or 1000)
+    # user dictionary from data/entities.toml: boundary words and their exceptions, org
+    # suffixes, known organisations and events, so that they come out as whole tokens
+    table = load_table("entities")
+    words = set(_rules()["boundary"]) | set(_rules()["exceptions"]) | set(table["orgs"]["suffixes"])
+    for entry in table["known_orgs"] + table["events"]["table"]:
+        words.add(entry["canonical"])
+        words.update(entry["aliases"])
+    for word in words:
+        tok.add_word(word, freq=max(tok.FREQ.get(word, 0), 1000))
     return tok
 
 
