@@ -124,9 +124,9 @@ def main() -> None:
     c2 = time.process_time()
     t2 = time.perf_counter()
     reps, why = copy_clusters(results)
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     rows = cluster_figures(results, reps, why)
-    t4 = time.perf_counter()
+    t4, c4 = time.perf_counter(), time.process_time()
     series = build_series(rows)
     t5 = time.perf_counter()
     c5 = time.process_time()
@@ -137,8 +137,8 @@ def main() -> None:
     n_facts = sum(len(r.facts) for r in results)
     copies = sum(1 for p, rep in reps.items() if p != rep)
     print(f"mentions            {n_facts:,} in {len(results):,} documents (generated in {t1 - t0:.2f} s)")
-    print(f"document clusters   {t3 - t2:6.2f} s   {copies} copies found")
-    print(f"figures             {t4 - t3:6.2f} s   {len(rows):,} rows, "
+    print(f"document clusters   {t3 - t2:6.2f} s   (CPU {c3 - c2:.2f} s)  {copies} copies found")
+    print(f"figures             {t4 - t3:6.2f} s   (CPU {c4 - c3:.2f} s)  {len(rows):,} rows, "
           f"{sum(r.record.n_sources > 1 for r in rows):,} merged, {sum(r.record.conflict for r in rows):,} in conflict")
     print(f"series              {t5 - t4:6.2f} s   {len(series):,} points, "
           f"{len({p.series for p in series}):,} series, {sum(p.flag is not None for p in series):,} flagged")

@@ -174,11 +174,15 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
                     units.append([f])
                     unit_notes.append([])
     out: list[Unit] = []
+    seen_iv: dict[tuple, Interval | None] = {}  # the same written figure recurs: compute once
     for facts, notes in zip(units, unit_notes):
         anchor = next((f for f in facts if f.metric), facts[0])
         iv = None
         for f in facts:
-            fiv = interval(f, r)
+            ikey = (f.text, f.value, f.qualifier, f.low, f.high)
+            fiv = seen_iv.get(ikey, False)
+            if fiv is False:
+                fiv = seen_iv[ikey] = interval(f, r)
             if fiv is None:
                 iv = None
                 break
@@ -389,6 +393,7 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
 def _other_subject(u: Unit, rows: list[Row], index: _BlockIndex, r: Rules) -> tuple[list[Row], str]:
     """The one compatible running total of another subject a distinctive running total may join
     (``[slot] subject_override_digits``), or none."""
+    index.complete(rows)
     lo, hi = u.iv.lo, u.iv.hi
     docs = {f.doc for f in u.facts}
     digits = significant_digits(u.anchor)
