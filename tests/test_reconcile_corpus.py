@@ -13,6 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from jinlong_extract.pipeline import extract_paths
+
+#: two pipeline runs over the seeds (~8 s): slow, still run by CI (.ci/run runs every test)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
 
@@ -20,22 +25,10 @@ NAV = "首页 | 要闻 | 天津 | 政情 | 法治 | 财经 | 民声\n当前位�
 FOOTER = "\n\n【打印本页】【关闭窗口】\n版权所有 © 天津日报社  津ICP备05004458号  联系我们\n"
 
 
-def _pipeline():
-    """The pipeline's entry point, or a skip naming what is missing."""
-    try:
-        from jinlong_extract.pipeline import extract_paths
-        from jinlong_extract.ingest import discover  # noqa: F401 - the pipeline's first stage
-        from jinlong_extract.figures.attribution import attribute  # noqa: F401 - its last stage
-    except ImportError as err:  # pragma: no cover - only while the pipeline is being assembled
-        pytest.skip(f"pipeline not importable yet: {err}")
-    return extract_paths
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     import opencc
 
-    extract_paths = _pipeline()
     base = tmp_path_factory.mktemp("seeds")
     for p in SEEDS:
         shutil.copy(p, base / p.name)
