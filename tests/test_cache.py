@@ -295,3 +295,36 @@ _results = st.builds(
 def test_serial_round_trip(result: DocumentResult) -> None:
     assert serial.loads(serial.dumps(result)) == result
     assert serial.unpack(serial.pack(result)) == result
+
+
+# ---- run fingerprints ------------------------------------------------------------------------
+
+def test_fingerprint_tells_an_unchanged_rerun(tmp_path: Path) -> None:
+    sources = _write_docs(tmp_path, 4)
+    db = str(tmp_path / "c.sqlite")
+    _, first, _ = _run(sources, db)
+    assert first.complete and first.previous_fingerprint is None and len(first.fingerprint) == 64
+    _, second, _ = _run(sources, db)
+    assert second.previous_fingerprint == second.fingerprint == first.fingerprint
+    Path(sources[0][1]).write_text("签约8个项目。", encoding="utf-8")
+    _, third, _ = _run(sources, db)
+    assert third.previous_fingerprint == first.fingerprint != third.fingerprint
+    _, fourth, _ = _run(sources[1:], db)  # a deleted file changes it too
+    assert fourth.fingerprint != third.fingerprint
+    _, fifth, _ = _run(sources[1:], db, options=Options(entities=False))  # and other options
+    assert fifth.fingerprint != fourth.fingerprint
+
+
+def test_interrupted_run_does_not_record_its_fingerprint(tmp_path: Path) -> None:
+    from test_engine import interrupting_process
+
+    sources = _write_docs(tmp_path, 8)
+    db = str(tmp_path / "c.sqlite")
+    _, first, _ = _run(sources, db)
+    stats = RunStats()
+    with pytest.raises(KeyboardInterrupt):
+        list(run_documents(sources, Options(entities=False), jobs=1, process=interrupting_process,
+                           cache_path=db, stats=stats))
+    assert not stats.complete
+    _, again, _ = _run(sources, db)
+    assert again.previous_fingerprint == first.fingerprint

@@ -11,6 +11,7 @@ keys; the cache lives in the output folder, on the client.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -35,6 +36,9 @@ __all__ = [
     "run_documents",
     "warm_up",
 ]
+
+#: Cache meta entry holding the fingerprint of the last complete run.
+_LAST_RUN = "last_run"
 
 #: Engines :func:`run_documents` accepts.
 ENGINES: tuple[str, ...] = ("local", "dask")
@@ -71,7 +75,9 @@ def run_documents(
       version); every finished document is committed at once, so an interrupted run keeps it.
     * ``progress``: a bar on stderr (files, MB/s, ETA), only when stderr is a terminal.
     * ``process``: the per-document function, default ``pipeline.process_document``.
-    * ``stats``: a :class:`RunStats` to fill in (hits, added / changed / deleted paths …).
+    * ``stats``: a :class:`RunStats` to fill in (hits, added / changed / deleted paths, and a
+      ``fingerprint`` of the inputs to compare with ``previous_fingerprint``, the last complete
+      run's: equal means nothing changed, so that run's cross-document tables still hold).
 
     Raises ``JinlongError`` for an unusable cache file or an unknown engine; bad input files come
     back as skipped results, never as exceptions.
@@ -87,11 +93,16 @@ def run_documents(
     if engine not in ENGINES:
         raise JinlongError(engine, f"unknown engine (choose one of {', '.join(ENGINES)})")
     cache = Cache(cache_path, options) if cache_path else None
+    if cache is not None:
+        stats_previous = cache.get_meta(_LAST_RUN)
     total = len(sources) if hasattr(sources, "__len__") else None  # type: ignore[arg-type]
     if total is not None and engine == "local":
         # no more workers than documents: each one costs a start-up and a warm-up
         jobs = max(1, min(jobs if jobs is not None else (os.cpu_count() or 1), total))
     stats = stats if stats is not None else RunStats()
+    if cache is not None:
+        stats.previous_fingerprint = stats_previous
+    fp = hashlib.sha256(cache_key(options).encode())
     try:
         with Progress(progress, total=total) as bar:
             if engine == "dask":
@@ -102,7 +113,14 @@ def run_documents(
                 )
             else:
                 runner = LocalEngine(options, jobs=jobs, cache=cache, process=process, progress=bar, stats=stats)
-            yield from runner.run(sources)
+            for result in runner.run(sources):
+                doc = result.document
+                fp.update(f"{doc.path}\0{doc.sha256}\0{int(doc.skipped)}\n".encode("utf-8", "surrogatepass"))
+                yield result
+        stats.fingerprint = fp.hexdigest()
+        stats.complete = True
+        if cache is not None:
+            cache.set_meta(_LAST_RUN, stats.fingerprint)
     finally:
         if cache is not None:
             cache.close()

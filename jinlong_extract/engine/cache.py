@@ -248,6 +248,16 @@ class Cache:
         """Every recorded ``path -> sha``."""
         return dict(self._db.execute("SELECT path, sha FROM paths"))
 
+    def get_meta(self, name: str) -> str | None:
+        """A value stored with :meth:`set_meta` (e.g. ``last_run``: the last complete run's fingerprint)."""
+        row = self._db.execute("SELECT v FROM meta WHERE k=?", (f"user:{name}",)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Store a small value in the cache (committed at once, with anything buffered)."""
+        self.flush()
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"user:{name}", value))
+
     def __len__(self) -> int:
         """Number of stored results under the current options."""
         return self._db.execute("SELECT count(*) FROM results WHERE key=?", (self.key,)).fetchone()[0]

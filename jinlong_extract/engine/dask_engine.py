@@ -78,7 +78,7 @@ class DaskEngine:
             threads = sum(client.nthreads().values()) or 1
             max_pending = _TASKS_PER_THREAD * threads
             pending: dict[Any, list[tuple[int, str, str]]] = {}
-            ready: dict[int, tuple[records.DocumentResult, int, bool]] = {}
+            ready: dict[int, tuple[records.DocumentResult, int, bool, str]] = {}
             ac = as_completed()
             task: list[tuple[int, str, str, str | None]] = []
             next_out = 0
@@ -104,12 +104,12 @@ class DaskEngine:
                             redo.append((i, rel, src, None))
                             continue
                         stats.unchanged += 1
-                        ready[i] = (rebase(cached, rel, src), size, True)
+                        ready[i] = (rebase(cached, rel, src), size, True, sha)
                         continue
                     if self.cache is not None and sha:
                         stats.note("changed" if rel in known_paths else "added")
                         to_store.append((rel, sha, size, result))
-                    ready[i] = (loads(result), size, False)
+                    ready[i] = (loads(result), size, False, sha)
                 if to_store:
                     self.cache.put_many(to_store)
                 if redo:
@@ -120,8 +120,10 @@ class DaskEngine:
             def emit() -> Iterator[records.DocumentResult]:
                 nonlocal next_out
                 while next_out in ready:
-                    result, size, hit = ready.pop(next_out)
+                    result, size, hit, sha = ready.pop(next_out)
                     next_out += 1
+                    if sha and not result.document.sha256:
+                        result.document.sha256 = sha
                     stats.documents += 1
                     if hit:
                         stats.hits += 1

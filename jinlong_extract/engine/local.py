@@ -63,6 +63,14 @@ class RunStats:
     seconds: float = 0.0  #: wall time of the run
     #: paths recorded in the cache but absent from this run (filled when the run completes)
     deleted: list[str] = field(default_factory=list)
+    #: every source was yielded (not interrupted, not stopped early)
+    complete: bool = False
+    #: sha256 over the options key and every ``(path, sha256 of the bytes, skipped)`` in order
+    fingerprint: str = ""
+    #: the fingerprint of the last complete run recorded in the cache (None: none or no cache).
+    #: Equal to ``fingerprint`` means the same inputs under the same options as that run: a
+    #: caller may keep that run's cross-document tables instead of recomputing them.
+    previous_fingerprint: str | None = None
 
     def note(self, status: str) -> None:
         if status == "added":
@@ -118,9 +126,9 @@ class LocalEngine:
         if data is None:
             return None, None, skipped_result(rel, src, reason or "unreadable")
         self.stats.bytes += len(data)
+        sha = content_hash(data)  # ~1 GB/s; also stamps Document.sha256 and the run fingerprint
         if self.cache is None:
-            return data, None, None
-        sha = content_hash(data)
+            return data, sha, None
         look = self.cache.lookup(rel, sha)
         self.stats.note(look.status)
         if look.result is None:
@@ -129,7 +137,9 @@ class LocalEngine:
             self.cache.add(rel, sha, len(data), None)  # though the path held others since: record it
         return data, sha, rebase(look.result, rel, src)
 
-    def _finish(self, result: records.DocumentResult, nbytes: int, hit: bool) -> records.DocumentResult:
+    def _finish(self, result: records.DocumentResult, nbytes: int, hit: bool, sha: str | None) -> records.DocumentResult:
+        if sha and not result.document.sha256:  # Document.sha256 is the hash of the raw bytes
+            result.document.sha256 = sha
         self.stats.documents += 1
         if hit:
             self.stats.hits += 1
@@ -161,12 +171,12 @@ class LocalEngine:
             data, sha, ready = self._read(rel, src)
             nbytes = len(data) if data is not None else 0
             if ready is not None:
-                yield self._finish(ready, nbytes, data is not None)
+                yield self._finish(ready, nbytes, data is not None, sha)
                 continue
             result = self.process(data, rel, src, self.options)
             if sha is not None and self.cache is not None:
                 self.cache.add(rel, sha, nbytes, result)  # committed every commit_interval
-            yield self._finish(result, nbytes, False)
+            yield self._finish(result, nbytes, False, sha)
         self._complete(seen)
 
     def _run_pool(self, sources: Iterable[tuple[str, str]]) -> Iterator[records.DocumentResult]:
@@ -178,7 +188,7 @@ class LocalEngine:
             initializer=_init_worker,
             initargs=(self.process, self.options),
         )
-        ready: dict[int, tuple[records.DocumentResult, int, bool]] = {}
+        ready: dict[int, tuple[records.DocumentResult, int, bool, str | None]] = {}
         # future -> [(index, rel, sha, nbytes)] of the batch it runs
         pending: dict[Future, list[tuple[int, str, str | None, int]]] = {}
         batch: list[tuple[int, str, str, bytes | None]] = []
@@ -205,7 +215,7 @@ class LocalEngine:
                 to_store = []
                 for i, rel, sha, nbytes in metas:
                     if i in by_index:
-                        ready[i] = (loads(by_index[i]), nbytes, False)
+                        ready[i] = (loads(by_index[i]), nbytes, False, sha)
                         if sha is not None:
                             to_store.append((rel, sha, nbytes, by_index[i]))
                 if to_store and self.cache is not None:
@@ -222,9 +232,9 @@ class LocalEngine:
             else:
                 collect([f for f in pending if f.done()])
             while next_out in ready:
-                result, nbytes, hit = ready.pop(next_out)
+                result, nbytes, hit, sha = ready.pop(next_out)
                 next_out += 1
-                yield self._finish(result, nbytes, hit)
+                yield self._finish(result, nbytes, hit, sha)
 
         completed = False
         try:
@@ -234,7 +244,7 @@ class LocalEngine:
                 data, sha, done = self._read(rel, src)
                 nbytes = len(data) if data is not None else 0
                 if done is not None:
-                    ready[i] = (done, nbytes, data is not None)
+                    ready[i] = (done, nbytes, data is not None, sha)
                 else:
                     batch.append((i, rel, src, data))
                     meta.append((i, rel, sha, nbytes))
