@@ -23,7 +23,15 @@ from jinlong_extract.entities._lexicon import scan
 from jinlong_extract.entities._trie import literal_alternation
 from jinlong_extract.entities.events import find_events
 from jinlong_extract.entities.gazetteer import default_places, find_places, load_gazetteer
-from jinlong_extract.entities.orgs import Name, company_core, find_listed, find_orgs, short_forms, strip_legal
+from jinlong_extract.entities.orgs import (
+    Name,
+    company_core,
+    expand_abbreviations,
+    find_listed,
+    find_orgs,
+    short_forms,
+    strip_legal,
+)
 from jinlong_extract.entities.orgs import rules as org_rules
 from jinlong_extract.entities.people import find_people
 
@@ -207,7 +215,9 @@ def merge_entities(mentions: Iterable[records.Mention]) -> list[records.Entity]:
             continue
         key = (m.type, m.canonical or m.text)
         if key in first:
-            uf.union(first[key], i, "same canonical name")
+            j = first[key]
+            why = {_why(ms[j]), _why(m)} - {None}
+            uf.union(j, i, "same canonical name" + (f" ({', '.join(sorted(why))})" if why else ""))
         else:
             first[key] = i
     cores: dict[str, int] = {}
@@ -241,6 +251,30 @@ def merge_entities(mentions: Iterable[records.Mention]) -> list[records.Entity]:
     entities.extend(_people(ms))
     entities.sort(key=lambda e: (e.type, e.id))
     return entities
+
+
+def _why(m: records.Mention) -> str | None:
+    """How a mention's canonical name was reached when it differs from the text."""
+    if not m.canonical or m.canonical == m.text:
+        return None
+    if m.type == "LOC":
+        return "gazetteer short form / parent path" if not m.text.startswith(("我", "本")) else "article's own place"
+    if m.type == "EVENT":
+        return "event alias table"
+    if m.type == "ORG":
+        r = org_rules()
+        if m.text in r["known"]:
+            return "known organisation alias"
+        if m.text.endswith(tuple(r["bodies"])) and m.canonical != expand_abbreviations(m.text):
+            return "party/government body template"
+        if m.text[:1] in r["levels"]:
+            return "level character resolved to the article's place"
+        if expand_abbreviations(m.text) != m.text:
+            return "abbreviation expanded"
+        if m.canonical.endswith(_LEGAL_FULL) and len(m.text) < len(m.canonical):
+            return "short form of a company named in the article"
+        return "place prefix expanded"
+    return None
 
 
 def _entity(members: list[records.Mention], rules: set[str] | None) -> records.Entity:
