@@ -161,15 +161,6 @@ def short_forms(name: str) -> list[str]:
     return [f for f in dict.fromkeys(out) if len(f) >= 3 and f != name]
 
 
-def _place_at(hits: list[PlaceHit], start: int) -> PlaceHit | None:
-    for h in hits:
-        if h.start == start:
-            return h
-        if h.start > start:
-            return None
-    return None
-
-
 def _trim_place_chain(hits_by_start: dict[int, PlaceHit], start: int, end: int) -> int:
     """甘肃天水秦安县乾嘉… → start at 秦安县 (the innermost county written with its suffix)."""
     chain: list[PlaceHit] = []
