@@ -97,6 +97,8 @@ def _short_forms(name: str, level: str, rules: dict, nations: list[str]) -> list
             autonomous = suf.startswith("自治")
             if autonomous or level == "province":
                 stem = _strip_ethnic(stem, nations)
+                if stem in nations:  # 东乡族自治县: the unit is named after the people -> 东乡
+                    stem = stem[:-1]
             if len(stem) >= rules["min_short_len"]:
                 out.append((stem, False))
                 if autonomous and level == "city":

@@ -45,6 +45,7 @@ class Unit:
     subject_name: str | None
     copy_rules: list[str] = field(default_factory=list)  #: why copies' facts joined this unit
     notes: list[str] = field(default_factory=list)  #: e.g. ambiguity, for the analyst
+    home: str = ""  #: the representative document of the unit's republished-copy cluster
 
 
 @dataclass(slots=True)
@@ -153,6 +154,7 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
         groups[reps.get(doc, doc)].append(doc)
     units: list[list[Fact]] = []
     unit_notes: list[list[str]] = []
+    homes: list[str] = []
     for rep, docs in groups.items():
         rep_facts = sorted(by_doc.get(rep, []), key=lambda f: (f.start, f.end))
         slots: dict[tuple, list[int]] = defaultdict(list)
@@ -160,6 +162,7 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
             slots[_value_key(f)].append(len(units))
             units.append([f])
             unit_notes.append([])
+            homes.append(rep)
         for doc in sorted(d for d in docs if d != rep):
             seen: dict[tuple, int] = defaultdict(int)
             for f in sorted(by_doc[doc], key=lambda f: (f.start, f.end)):
@@ -173,9 +176,10 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
                 else:
                     units.append([f])
                     unit_notes.append([])
+                    homes.append(rep)
     out: list[Unit] = []
     seen_iv: dict[tuple, Interval | None] = {}  # the same written figure recurs: compute once
-    for facts, notes in zip(units, unit_notes):
+    for facts, notes, home in zip(units, unit_notes, homes):
         anchor = next((f for f in facts if f.metric), facts[0])
         iv = None
         for f in facts:
@@ -203,7 +207,7 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
         else:
             metric_key = metric
         block = (anchor.kind, r.unit_family(anchor.unit), metric_key, bool(anchor.cumulative))
-        out.append(Unit(facts, anchor, iv, block, period, skey, sname, sorted(set(notes))))
+        out.append(Unit(facts, anchor, iv, block, period, skey, sname, sorted(set(notes)), home=home))
     return out
 
 
@@ -395,7 +399,7 @@ def _other_subject(u: Unit, rows: list[Row], index: _BlockIndex, r: Rules) -> tu
     (``[slot] subject_override_digits``), or none."""
     index.complete(rows)
     lo, hi = u.iv.lo, u.iv.hi
-    docs = {f.doc for f in u.facts}
+    home = u.home
     digits = significant_digits(u.anchor)
     found = []
     for key in ([("per", u.period), ("per", None)] if u.period is not None else [("all",)]):
@@ -406,7 +410,7 @@ def _other_subject(u: Unit, rows: list[Row], index: _BlockIndex, r: Rules) -> tu
                 continue
             if max(digits, significant_digits(row.anchor.anchor)) < r.subject_override_digits:
                 continue
-            if docs & {f.doc for x in row.units for f in x.facts}:
+            if any(x.home == home for x in row.units):  # one article (or its copies) naming two subjects
                 continue
             found.append(row)
     if len(found) != 1:
@@ -443,7 +447,7 @@ def _flag_conflicts(rows: list[Row], r: Rules) -> None:
         if len(members) < 2:
             continue
         members.sort(key=lambda x: (x.lo, x.id))
-        articles = [{(f.doc, f.article) for f in m.facts()} for m in members]
+        articles = [{(x.home, x.anchor.article) for x in m.units} for m in members]  # copies are one article
         for i, a in enumerate(members):
             for j in range(i + 1, len(members)):
                 b = members[j]
