@@ -94,3 +94,20 @@ def test_dask_own_local_cluster_with_worker_processes(tmp_path: Path) -> None:
     local = list(run_documents(sources, Options(), jobs=1, process=fake_process))
     dask = list(run_documents(sources, Options(), engine="dask", jobs=1, process=fake_process))
     assert dask == local
+
+
+@pytest.mark.slow
+def test_dask_workers_read_fsspec_urls(client) -> None:
+    """Sources given as URLs are read by the workers themselves (memory:// is shared in-process)."""
+    fsspec = pytest.importorskip("fsspec")
+    fs = fsspec.filesystem("memory")
+    sources = []
+    for i in range(5):
+        url = f"memory://jinlong-test/u{i}.txt"
+        fs.pipe(url, f"签约{i + 10}个项目。".encode("utf-8"))
+        sources.append((f"u{i}.txt", url))
+    local = list(run_documents(sources, Options(), jobs=1, process=fake_process))
+    dask = list(run_documents(sources, Options(), engine="dask", scheduler=client, process=fake_process))
+    assert [[f.text for f in r.facts] for r in dask] == [[str(i + 10)] for i in range(5)]
+    assert dask == local
+    fs.rm("memory://jinlong-test", recursive=True)
