@@ -57,6 +57,7 @@ r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PI
 dt = time.perf_counter() - t
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"rc": r.returncode, "seconds": dt, "maxrss_mb": ru.ru_maxrss / 1024,
+                  "cpu": ru.ru_utime + ru.ru_stime,
                   "stderr": r.stderr.decode("utf-8", "replace")[-3000:]}))
 """
 
@@ -232,6 +233,7 @@ def bench_size(size_mb: float, keep: bool) -> dict:
         row[f"s_{jobs}"] = first["seconds"]
         row[f"mbps_{jobs}"] = mb / first["seconds"]
         row[f"rss_{jobs}"] = first["maxrss_mb"]
+        row[f"cpu_{jobs}"] = first["cpu"]
         if jobs == 1:
             again = measure(cmd)
             row["rerun_s"] = again["seconds"]
@@ -252,13 +254,14 @@ def _ok(value: float | None, target: float, higher: bool = True) -> str:
 
 def render(rows: list[dict], help_s: float, first_s: float, jio: float | None) -> str:
     lines = [
-        "| corpus | files | MB/s -j1 | MB/s -j2 | speed-up -j2 | peak RSS MB -j1 / -j2 | first run s | unchanged re-run s (× faster) | engine-only re-run s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| corpus | files | MB/s -j1 | MB/s -j2 | speed-up -j2 | MB per CPU-s -j1 | peak RSS MB -j1 / -j2 | first run s | unchanged re-run s (× faster) | engine-only re-run s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['mb']:.0f} MB | {r['files']} | {r['mbps_1']:.2f} {_ok(r['mbps_1'], TARGETS['mbps_1'])} "
             f"| {r['mbps_2']:.2f} | {r['speedup_2']:.2f}× {_ok(r['speedup_2'], TARGETS['speedup_2'])} "
+            f"| {r['mb'] / r['cpu_1']:.2f} "
             f"| {r['rss_1']:.0f} / {r['rss_2']:.0f} {_ok(max(r['rss_1'], r['rss_2']), TARGETS['rss_mb'], False)} "
             f"| {r['s_1']:.1f} | {r['rerun_s']:.2f} ({r['rerun_x']:.1f}×) {_ok(r['rerun_x'], TARGETS['rerun_x'])} "
             f"| {r['engine_rerun_s']:.2f} |"
@@ -303,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         + " (j1/j2 = no cache; cold/warm = first run / unchanged re-run with the cache)"
     )
     print(f"\ncommand: python bench/run_bench.py --sizes {args.sizes}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+          "(MB per CPU-second does not depend on other load; MB/s and speed-ups do)")
     if args.profile:
         print("\n```\n" + profile_pipeline(OUT / f"corpus_{sizes[0]:g}mb") + "```")
     return 0
