@@ -338,3 +338,39 @@ def test_disk_full_while_publishing_is_one_line(inputs: Path, tmp_path: Path, mo
     assert result.exit_code == EXIT_USAGE
     assert result.stderr.splitlines() == [f"jinlong: {out / 'facts.csv'}: cannot write (No space left on device)"]
     assert list(out.iterdir()) == []
+
+
+def test_report_and_show_are_registered_when_present() -> None:
+    import importlib.util
+
+    from jinlong_extract.cli import OPTIONAL_COMMANDS
+
+    listed = run("--help").stdout
+    for name in OPTIONAL_COMMANDS:
+        present = importlib.util.find_spec(f"jinlong_extract.cli.{name}") is not None
+        assert (f"  {name} " in listed) == present, name
+
+
+@pytest.mark.parametrize("source, registered, exit_code", [
+    (None, False, None),  # module missing: no command, no error
+    ("raise ImportError('needs something not installed')", True, EXIT_USAGE),
+    ("def register(app):\n    raise RuntimeError('broken register')", True, EXIT_USAGE),
+    ("def register(app):\n    app.command('extra')(lambda: print('ran'))", True, EXIT_OK),
+])
+def test_optional_command_registration(tmp_path: Path, monkeypatch, source, registered, exit_code) -> None:
+    import typer
+
+    from jinlong_extract.cli import register_optional
+
+    module = "jinlong_optional_probe_" + str(abs(hash(source)))
+    if source is not None:
+        (tmp_path / f"{module}.py").write_text(source + "\n", encoding="utf-8")
+        monkeypatch.syspath_prepend(str(tmp_path))
+    target = typer.Typer()
+    target.command("noop")(lambda: None)  # a group needs a second command to keep subcommand names
+    assert register_optional(target, "extra", module) is registered
+    if exit_code is not None:
+        result = runner.invoke(target, ["extra", "--anything"] if exit_code == EXIT_USAGE else ["extra"])
+        assert result.exit_code == exit_code
+        if exit_code == EXIT_USAGE:
+            assert result.stderr.startswith("jinlong extra: unavailable (") and len(result.stderr.splitlines()) == 1

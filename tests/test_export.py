@@ -305,3 +305,19 @@ def test_property_text_and_values_survive_round_trip(tmp_path_factory, texts, fm
     assert list(frame["subject_ids"]) == [[t] for t in texts]
     got_values = [None if pd.isna(v) else v for v in frame["value"]]
     assert got_values == values[: len(texts)]
+
+
+def test_xlsx_long_lists_stay_valid_json(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    mentions = [records.Mention(f"doc{i:05d}.txt", 0, i, i + 2, "天津", "LOC") for i in range(2000)]
+    entity = records.Entity(id="LOC:1", type="LOC", canonical="天津市", aliases=["天津"], mentions=mentions)
+    write_tables(tmp_path, {"entities": [entity]}, ["xlsx", "json"])
+    from jinlong_extract.export import load as load_tables
+
+    full = load_tables(tmp_path)["entities"]  # json is preferred: every mention
+    assert len(full["mentions"][0]) == 2000
+    (tmp_path / "entities.json").unlink()
+    cut = load_tables(tmp_path)["entities"]
+    kept = cut["mentions"][0]
+    assert 0 < len(kept) < 2000 and kept[0]["doc"] == "doc00000.txt" and kept[-1]["text"] == "天津"
+    assert cut["n_mentions"][0] == 2000  # the count still tells how many there are

@@ -65,33 +65,51 @@ app = typer.Typer(
 )
 
 
+#: Commands registered from modules another engineer owns (each defines ``register(app)``).
+OPTIONAL_COMMANDS: tuple[str, ...] = ("report", "show")
+
+
+def register_optional(target: typer.Typer, name: str, module_name: str | None = None) -> bool:
+    """Register command ``name`` from ``jinlong_extract.cli.<name>`` if that module exists.
+
+    Returns False when the module is not installed. A module that exists but fails to import or
+    register is replaced by a command that says why (exit 2), so one broken optional command
+    never breaks ``jinlong extract``.
+    """
+    module_name = module_name or f"jinlong_extract.cli.{name}"
+    try:
+        module = importlib.import_module(module_name)
+        module.register(target)
+    except ModuleNotFoundError as err:
+        if err.name == module_name:
+            return False  # not part of this installation
+        _unavailable(target, name, err)
+    except Exception as err:
+        _unavailable(target, name, err)
+    return True
+
+
+def _unavailable(target: typer.Typer, name: str, err: Exception) -> None:
+    """Register ``name`` as a command that says why it cannot run (exit 2)."""
+    reason = f"{type(err).__name__}: {err}".splitlines()[0]
+
+    def command() -> None:
+        typer.echo(f"jinlong {name}: unavailable ({reason})", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+    settings = {"ignore_unknown_options": True, "allow_extra_args": True}
+    target.command(name, help=f"(unavailable: {reason})", context_settings=settings)(command)
+
+
 def _register() -> None:
     from jinlong_extract.cli import evaluate as _evaluate
     from jinlong_extract.cli import extract as _extract
 
     _extract.register(app)
     _evaluate.register(app)
-    # commands owned by the report engineer: each module defines ``register(app)``
-    for name in ("report", "show"):
-        try:
-            module = importlib.import_module(f"jinlong_extract.cli.{name}")
-            module.register(app)
-        except ModuleNotFoundError as err:
-            if err.name == f"jinlong_extract.cli.{name}":
-                continue  # not part of this installation
-            _unavailable(name, err)
-        except Exception as err:  # a broken optional command must not break `jinlong extract`
-            _unavailable(name, err)
+    for name in OPTIONAL_COMMANDS:
+        register_optional(app, name)
 
-
-def _unavailable(name: str, err: Exception) -> None:
-    """Register ``name`` as a command that says why it cannot run (exit 2)."""
-
-    def command() -> None:
-        typer.echo(f"jinlong {name}: unavailable ({type(err).__name__}: {err})", err=True)
-        raise typer.Exit(EXIT_USAGE)
-
-    app.command(name, help=f"(unavailable: {err})", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})(command)
 
 _register()
 

@@ -249,12 +249,24 @@ class _XlsxBook:
         return sheet
 
     def _cell(self, value: Any, kind: str) -> Any:
+        if kind == "list" and value:
+            return self._list_cell(list(value))
         value = _plain(value, kind)
         if isinstance(value, str):
             value = self.illegal.sub("", value)
             if len(value) > XLSX_MAX_CELL:
                 value = value[:XLSX_MAX_CELL]
         return value
+
+    def _list_cell(self, items: list[Any]) -> str:
+        """A list as JSON text that fits one Excel cell: whole items are dropped from the end
+        until it fits, so the cell always stays valid JSON (CSV/JSON/Parquet keep every item)."""
+        text = self.illegal.sub("", dumps(items))
+        while len(text) > XLSX_MAX_CELL and items:
+            keep = max(0, min(len(items) - 1, len(items) * XLSX_MAX_CELL // len(text) - 1))
+            items = items[:keep]
+            text = self.illegal.sub("", dumps(items))
+        return text
 
     def ensure(self, table: str) -> None:
         self._sheet(table)
