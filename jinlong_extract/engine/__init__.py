@@ -71,8 +71,10 @@ def run_documents(
     * ``engine``: ``"local"`` (process pool) or ``"dask"`` (``scheduler`` = ``tcp://host:8786``,
       a ``distributed.Client``, or None for a LocalCluster of ``jobs`` workers). Dask workers
       read inputs themselves by path or fsspec URL.
-    * ``cache_path``: SQLite file; results are keyed on sha256(bytes) + options (incl. extractor
-      version); every finished document is committed at once, so an interrupted run keeps it.
+    * ``cache_path``: SQLite file; results are stored per path with the sha256 of the bytes and
+      the options (incl. extractor version). Finished documents are committed per pool batch or
+      every 0.1 s in one process, and on any interruption (see :mod:`.cache`), so an interrupted
+      run keeps them.
     * ``progress``: a bar on stderr (files, MB/s, ETA), only when stderr is a terminal.
     * ``process``: the per-document function, default ``pipeline.process_document``.
     * ``stats``: a :class:`RunStats` to fill in (hits, added / changed / deleted paths, and a
@@ -93,15 +95,13 @@ def run_documents(
     if engine not in ENGINES:
         raise JinlongError(engine, f"unknown engine (choose one of {', '.join(ENGINES)})")
     cache = Cache(cache_path, options) if cache_path else None
-    if cache is not None:
-        stats_previous = cache.get_meta(_LAST_RUN)
     total = len(sources) if hasattr(sources, "__len__") else None  # type: ignore[arg-type]
     if total is not None and engine == "local":
         # no more workers than documents: each one costs a start-up and a warm-up
         jobs = max(1, min(jobs if jobs is not None else (os.cpu_count() or 1), total))
     stats = stats if stats is not None else RunStats()
     if cache is not None:
-        stats.previous_fingerprint = stats_previous
+        stats.previous_fingerprint = cache.get_meta(_LAST_RUN)
     fp = hashlib.sha256(cache_key(options).encode())
     try:
         with Progress(progress, total=total) as bar:
