@@ -7,6 +7,8 @@ compared on the base name):
   (the gold keeps line breaks inside a figure, e.g. ``"200\\n\\n余家"``);
 * among equal texts, gold rows (in file order) and facts (ordered by ``start``) are paired in
   document order, one to one;
+* facts of documents without any gold row are left out (reported as "ignored"), unless
+  ``all_docs=True`` / ``--all-docs``, which counts them as false positives;
 * a pair counts as a true positive of its kind only if the kinds agree; otherwise it is a false
   positive for the predicted kind and a false negative for the gold kind. Unpaired facts are false
   positives, unpaired gold rows false negatives.
@@ -80,6 +82,11 @@ class Evaluation:
     #: attribute -> (correct, total) over the text-matched pairs
     attributes: dict[str, tuple[int, int]]
     matched: int = 0
+    #: facts left out because their document has no gold row (see ``all_docs``)
+    ignored: int = 0
+    ignored_docs: int = 0
+    #: per document (base name) scores
+    documents: dict[str, Score] = field(default_factory=dict)
     unmatched_gold: list[dict[str, Any]] = field(default_factory=list)
     unmatched_pred: list[dict[str, Any]] = field(default_factory=list)
     #: matched pairs whose kinds disagree: (gold, predicted)
@@ -96,6 +103,8 @@ class Evaluation:
             "kinds": {k: s.to_dict() for k, s in self.kinds.items()},
             "overall": self.overall.to_dict(),
             "matched": self.matched,
+            "ignored": self.ignored,
+            "documents": {d: s.to_dict() for d, s in self.documents.items()},
             "attributes": {
                 a: {"correct": c, "total": t, "accuracy": (c / t if t else 0.0)} for a, (c, t) in self.attributes.items()
             },
@@ -160,8 +169,11 @@ def _attribute_ok(name: str, gold: dict[str, Any], pred: dict[str, Any]) -> bool
     return _text_or_none(g) == _text_or_none(p)
 
 
-def evaluate(gold: Iterable[dict[str, Any]], facts: Iterable[dict[str, Any]]) -> Evaluation:
+def evaluate(gold: Iterable[dict[str, Any]], facts: Iterable[dict[str, Any]], *, all_docs: bool = False) -> Evaluation:
     """Match facts to gold rows and score them (see the module docstring for the rules).
+
+    Facts of documents that have no gold row are left out (counted in ``ignored``) unless
+    ``all_docs`` is true, so a run over more files than were annotated can still be scored.
 
     >>> gold = [{"doc": "a.txt", "text": "5家", "kind": "count"}, {"doc": "a.txt", "text": "2%", "kind": "percent"}]
     >>> facts = [{"doc": "a.txt", "text": "5家", "kind": "count", "start": 0}, {"doc": "a.txt", "text": "9吨", "kind": "quantity", "start": 5}]
@@ -173,8 +185,15 @@ def evaluate(gold: Iterable[dict[str, Any]], facts: Iterable[dict[str, Any]]) ->
     for row in gold:
         gold_by_doc.setdefault(_base(row.get("doc")), []).append(row)
     pred_by_doc: dict[str, list[dict[str, Any]]] = {}
+    ignored_docs: set[str] = set()
+    ignored = 0
     for row in facts:
-        pred_by_doc.setdefault(_base(row.get("doc")), []).append(row)
+        doc = _base(row.get("doc"))
+        if not all_docs and doc not in gold_by_doc:
+            ignored += 1
+            ignored_docs.add(doc)
+            continue
+        pred_by_doc.setdefault(doc, []).append(row)
 
     kinds: dict[str, Score] = {k: Score() for k in KINDS}
 
@@ -185,8 +204,9 @@ def evaluate(gold: Iterable[dict[str, Any]], facts: Iterable[dict[str, Any]]) ->
         return kinds[name]
 
     attributes = {a: [0, 0] for a in ATTRIBUTES}
-    result = Evaluation(kinds=kinds, overall=Score(), attributes={})
+    result = Evaluation(kinds=kinds, overall=Score(), attributes={}, ignored=ignored, ignored_docs=len(ignored_docs))
     for doc in sorted(set(gold_by_doc) | set(pred_by_doc)):
+        per_doc = result.documents[doc] = Score()
         gold_rows = gold_by_doc.get(doc, [])
         pred_rows = sorted(pred_by_doc.get(doc, []), key=lambda r: (_number(r.get("start")) or 0.0))
         by_text: dict[str, list[dict[str, Any]]] = {}
@@ -197,6 +217,7 @@ def evaluate(gold: Iterable[dict[str, Any]], facts: Iterable[dict[str, Any]]) ->
             queue = by_text.get(_key(g.get("text")))
             if not queue:
                 score(g.get("kind")).fn += 1
+                per_doc.fn += 1
                 result.unmatched_gold.append(g)
                 continue
             p = queue.pop(0)
@@ -204,9 +225,12 @@ def evaluate(gold: Iterable[dict[str, Any]], facts: Iterable[dict[str, Any]]) ->
             result.matched += 1
             if g.get("kind") == p.get("kind"):
                 score(p.get("kind")).tp += 1
+                per_doc.tp += 1
             else:
                 score(p.get("kind")).fp += 1
                 score(g.get("kind")).fn += 1
+                per_doc.fp += 1
+                per_doc.fn += 1
                 result.kind_mismatches.append((g, p))
             wrong = []
             for name in ATTRIBUTES:
@@ -220,6 +244,7 @@ def evaluate(gold: Iterable[dict[str, Any]], facts: Iterable[dict[str, Any]]) ->
         for p in pred_rows:
             if id(p) not in taken:
                 score(p.get("kind")).fp += 1
+                per_doc.fp += 1
                 result.unmatched_pred.append(p)
     result.attributes = {a: (c, t) for a, (c, t) in attributes.items()}
     result.overall = Score(
@@ -323,7 +348,10 @@ def _show(row: dict[str, Any]) -> str:
 
 def format_details(ev: Evaluation) -> str:
     """The ``--verbose`` listing: unmatched gold, unmatched predictions, kind and attribute errors."""
-    lines = [f"unmatched gold ({len(ev.unmatched_gold)}):"]
+    lines = [f"per document ({len(ev.documents)}):"]
+    for doc, s in ev.documents.items():
+        lines.append(f"  {doc:<28} P {s.precision:5.3f}  R {s.recall:5.3f}  F1 {s.f1:5.3f}   tp {s.tp:4d} fp {s.fp:4d} fn {s.fn:4d}")
+    lines.append(f"unmatched gold ({len(ev.unmatched_gold)}):")
     lines += [f"  {_where(g)}  {_show(g)}  {g.get('kind')}  {g.get('value')}" for g in ev.unmatched_gold]
     lines.append(f"unmatched predictions ({len(ev.unmatched_pred)}):")
     lines += [f"  {_where(p)}  {_show(p)}  {p.get('kind')}  {p.get('value')}" for p in ev.unmatched_pred]
@@ -342,7 +370,8 @@ def format_table(ev: Evaluation) -> str:
     ``tail -n 12`` of it reads on its own."""
     head = [
         f"matched {ev.matched} figures by text; unmatched gold {len(ev.unmatched_gold)}, "
-        f"unmatched predictions {len(ev.unmatched_pred)}, kind mismatches {len(ev.kind_mismatches)}",
+        f"unmatched predictions {len(ev.unmatched_pred)}, kind mismatches {len(ev.kind_mismatches)}"
+        + (f"; ignored {ev.ignored} predictions in {ev.ignored_docs} documents without gold" if ev.ignored else ""),
         f"{'':<10} {'P':>6} {'R':>6} {'F1':>6}   {'tp':>5} {'fp':>5} {'fn':>5}",
     ]
     extra = [k for k in ev.kinds if k not in KINDS]

@@ -36,8 +36,9 @@ CASES = [
      {"count": (1, 0, 0)}, (1, 0, 0)),
     ("basename match across folders", [g("3个", doc="h01.txt")], [p("3个", 1, doc="a/b/h01.txt")],
      {"count": (1, 0, 0)}, (1, 0, 0)),
-    ("same text in another document does not match", [g("3个", doc="h01.txt")], [p("3个", 1, doc="h02.txt")],
-     {"count": (0, 1, 1)}, (0, 1, 1)),
+    ("same text in another annotated document does not match",
+     [g("3个", doc="h01.txt"), g("5家", doc="h02.txt")], [p("3个", 1, doc="h02.txt")],
+     {"count": (0, 1, 2)}, (0, 1, 2)),
     ("kind disagreement is FP for predicted and FN for gold", [g("12.8万亩", "quantity")], [p("12.8万亩", 0, "count")],
      {"count": (0, 1, 0), "quantity": (0, 0, 1)}, (0, 1, 1)),
     ("one-to-one: a repeated gold figure needs two predictions", [g("112个"), g("112个")], [p("112个", 50)],
@@ -56,6 +57,24 @@ def test_counts(name, gold, pred, per_kind, overall) -> None:
         s = ev.kinds[kind]
         assert (s.tp, s.fp, s.fn) == expected, kind
     assert (ev.overall.tp, ev.overall.fp, ev.overall.fn) == overall
+
+
+@pytest.mark.parametrize("all_docs, fp, ignored", [(False, 0, 2), (True, 2, 0)])
+def test_documents_without_gold(all_docs: bool, fp: int, ignored: int) -> None:
+    gold = [g("3个", doc="h01.txt")]
+    pred = [p("3个", 1, doc="h01.txt"), p("3个", 1, doc="x/unannotated.txt"), p("9家", 5, doc="unannotated.txt")]
+    ev = evaluate(gold, pred, all_docs=all_docs)
+    assert (ev.overall.tp, ev.overall.fp, ev.overall.fn) == (1, fp, 0)
+    assert ev.ignored == ignored
+    assert ("ignored 2 predictions in 1 documents without gold" in format_table(ev)) == (not all_docs)
+
+
+def test_per_document_scores() -> None:
+    gold = [g("3个", doc="h01.txt"), g("5家", doc="h02.txt")]
+    pred = [p("3个", 1, doc="h01.txt"), p("7家", 1, doc="h02.txt")]
+    ev = evaluate(gold, pred)
+    assert {d: (s.tp, s.fp, s.fn) for d, s in ev.documents.items()} == {"h01.txt": (1, 0, 0), "h02.txt": (0, 1, 1)}
+    assert "h02.txt" in format_details(ev).split("unmatched gold")[0]
 
 
 def test_known_precision_recall_f1() -> None:
@@ -211,6 +230,20 @@ def test_cli_json(tmp_path: Path) -> None:
     assert data["overall"]["precision"] == 0.5 and data["overall"]["recall"] == 0.5
     assert data["kinds"]["count"] == {"tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0, "f1": 1.0}
     assert data["attributes"]["value"]["total"] == 1
+
+
+def test_cli_all_docs(tmp_path: Path) -> None:
+    gold, facts = _files(tmp_path)
+    facts.write_text(json.dumps([p("5家", 0), p("9吨", 4, "quantity", doc="other.txt")], ensure_ascii=False),
+                     encoding="utf-8")
+    default = json.loads(run_cli("evaluate", str(gold), str(facts), "--json").stdout)
+    counted = json.loads(run_cli("evaluate", str(gold), str(facts), "--json", "--all-docs").stdout)
+    assert (default["overall"]["fp"], default["ignored"]) == (0, 1)
+    assert (counted["overall"]["fp"], counted["ignored"]) == (1, 0)
+
+
+def run_cli(*args: str):
+    return runner.invoke(app, list(args))
 
 
 def test_cli_verbose_lists_unmatched_before_the_table(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ Commands::
     jinlong extract PATH... [--out DIR|-] [--format csv,json,jsonl,parquet,xlsx]
                     [--table facts|documents|entities|reconciled|series] [--jobs N]
                     [--engine local|dask] [--scheduler ADDR] [--quiet] [--no-cache] [--report]
-    jinlong evaluate GOLD.jsonl FACTS.json [--json] [--verbose]
+    jinlong evaluate GOLD.jsonl FACTS.json [--json] [--verbose] [--all-docs]
     jinlong report OUTPUT_DIR …      (registered from cli/report.py when present)
     jinlong show …                   (registered from cli/show.py when present)
 

@@ -9,7 +9,8 @@ def evaluate(
     gold: str = typer.Argument(..., help="Gold annotations (JSON Lines, tests/data/dev/GOLD_SCHEMA.md).", show_default=False),
     facts: str = typer.Argument(..., help="Extracted facts: facts.json, facts.jsonl, facts.csv or an output directory.", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="List unmatched gold rows and predictions first."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List per-document scores, unmatched gold rows and predictions first."),
+    all_docs: bool = typer.Option(False, "--all-docs", help="Count facts of documents without gold rows as false positives."),
 ) -> None:
     """Score extracted facts against gold annotations.
 
@@ -28,7 +29,7 @@ def evaluate(
     except JinlongError as err:
         typer.echo(f"jinlong: {err}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    result = ev.evaluate(gold_rows, fact_rows)
+    result = ev.evaluate(gold_rows, fact_rows, all_docs=all_docs)
     if as_json:
         payload = result.to_dict()
         if verbose:
