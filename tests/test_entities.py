@@ -137,6 +137,10 @@ def test_organisations(text: str, surface: str, canonical: str) -> None:
         "该公司表示",  # generic reference
         "庆阳数据中心集群建成",  # 中心 of 数据中心集群
         "大家在餐厅用餐",  # 厅 of 餐厅
+        "建成辐射南疆的区域诊疗中心和全疆一流的医院",  # a description ending in 中心
+        "建成1800平方米的手工编织中心,集培训、生产于一体",
+        "投资建设15个“村社合一”肉羊养殖合作社",  # a kind of cooperative
+        "其中24家国企集团公司参加了推介会",
     ],
 )
 def test_no_organisation(text: str) -> None:
@@ -329,6 +333,42 @@ def test_place_entity_has_parent() -> None:
     ents = merge_entities(find_mentions("在甘肃武威举行"))
     wuwei = next(e for e in ents if e.canonical == "甘肃省武威市")
     assert wuwei.parent == "甘肃省" and wuwei.id == "LOC:甘肃省武威市"
+
+
+# --------------------------------------------------------------------------- data integrity
+def test_gazetteer_ships_with_licence_and_covers_every_level() -> None:
+    from pathlib import Path
+
+    from jinlong_extract.data import data_path
+    from jinlong_extract.entities.gazetteer import load_gazetteer
+
+    folder = Path(data_path("gazetteer"))
+    assert "MIT" in (folder / "LICENSE").read_text(encoding="utf-8")
+    assert "adcodes.csv" in (folder / "README.md").read_text(encoding="utf-8")
+    gaz = load_gazetteer()
+    levels = [p.level for p in gaz.places.values()]
+    assert levels.count("province") == 35 and levels.count("city") > 300 and levels.count("county") > 2800
+    # every unit's parent exists and its canonical extends the parent's
+    for p in gaz.places.values():
+        if p.parent and p.level != "zone":
+            assert p.canonical.startswith(gaz.places[p.parent].canonical)
+
+
+def test_entity_tables_are_consistent() -> None:
+    from jinlong_extract.data import load_table
+    from jinlong_extract.entities.gazetteer import load_gazetteer
+
+    table = load_table("entities")
+    gaz = load_gazetteer()
+    for zone in table["zones"]:  # zones hang under a real division
+        assert zone["parent"] in gaz.by_canonical, zone["name"]
+    aliases = [a for e in table["known_orgs"] for a in e["aliases"]]
+    assert len(aliases) == len(set(aliases))  # one alias, one organisation
+    events = [a for e in table["events"]["table"] for a in e["aliases"]]
+    assert len(events) == len(set(events))
+    # the common-word list names real short forms (a typo would silently disable it)
+    stems = set(gaz.forms)
+    assert all(w in stems for w in table["places"]["need_suffix"] + table["places"]["need_suffix_high"])
 
 
 # --------------------------------------------------------------------------- properties

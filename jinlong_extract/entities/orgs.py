@@ -62,6 +62,7 @@ def rules() -> dict[str, Any]:
         "industry": tuple(orgs["industry_words"]),
         "abbrev": sorted(orgs["abbreviations"], key=lambda p: len(p[0]), reverse=True),
         "public": tuple(orgs["public_suffixes"]),
+        "generic_min": dict(orgs["generic_suffix_min_core"]),
         "all_suffixes": tuple(sorted(orgs["suffixes"], key=len, reverse=True)),
         "known": known,
         "levels": dict(levels),
@@ -250,6 +251,9 @@ def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: 
         name = text[start:e]
         if s - start < _context.min_core() or _context.is_generic(name):
             continue
+        need = r["generic_min"].get(suf)
+        if need and s - start < need and not any(start <= p < s for p in place_starts) and start not in known_starts:
+            continue  # 区域诊疗中心: a description, not a name
         if suf in r["park"]:
             if start not in hits_by_start:
                 continue  # parks are names only with their place: 天津产业园
