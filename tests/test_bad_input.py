@@ -156,3 +156,31 @@ def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == EXIT_USAGE
     assert len(result.stderr.splitlines()) == 1 and "out" in result.stderr
     assert blocker.read_text(encoding="utf-8").startswith("a file")
+
+
+def test_permission_denied_is_named_and_the_run_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What chmod 000 gives a normal user, simulated so it is tested when running as root too."""
+    import builtins
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    locked = folder / "locked.txt"
+    locked.write_text(GOOD, encoding="utf-8")
+    real_open = builtins.open
+
+    def guarded_open(file, *args, **kwargs):
+        if str(file) == str(locked):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["extract", str(folder), "--out", str(out), "--no-cache", "--quiet", "-f", "json",
+                                 "--jobs", "1"])
+    monkeypatch.undo()
+    assert result.exit_code == EXIT_SKIPPED, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "locked.txt" in lines[0]
+    facts = json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    assert {f["doc"] for f in facts} == {"good.txt"}
