@@ -66,6 +66,8 @@ def test_place_resolution(text: str, surface: str, canonical: str) -> None:
         ("这是新区成立的平台", "新区"),  # not a unit
         ("天津同仁积极参与", "同仁"),  # 同仁市 (黄南) needs its suffix
         ("天津至夏河航线", "夏河"),  # 夏河县 is in Gansu: no Gansu in this text
+        ("兰州市天水路社区、张掖路街道", "天水"),  # streets named after places
+        ("吉林长春处东北亚经济圈、图们江合作区的核心", "图们"),  # the Tumen river
     ],
 )
 def test_ordinary_words_are_not_places(text: str, word: str) -> None:

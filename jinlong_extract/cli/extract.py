@@ -148,7 +148,7 @@ def _split(spec: Optional[str]) -> list[str]:
 
 
 def extract(
-    paths: list[str] = typer.Argument(..., help="Files, folders, globs, or - for stdin.", show_default=False),
+    paths: list[str] = typer.Argument(..., help="Files, folders, globs, or - for stdin.", show_default=False, metavar="PATH"),
     out: str = typer.Option("output", "--out", "-o", help="Output directory, or - for JSON Lines on stdout."),
     fmt: str = typer.Option("csv,json", "--format", "-f", help="Comma-separated: csv,json,jsonl,parquet,xlsx."),
     table: Optional[str] = typer.Option(

@@ -54,6 +54,7 @@ class Gazetteer:
     by_canonical: dict[str, Place]
     need_suffix: frozenset[str]
     deictic: dict[str, str]
+    street_chars: frozenset[str] = frozenset()
     ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def ancestors_of(self, place: Place) -> tuple[str, ...]:
@@ -175,7 +176,7 @@ def load_gazetteer() -> Gazetteer:
                 add(form.replace(std, variant), place, suffixed)
     deictic = dict(rules.get("deictic", {}))
     need = frozenset(rules["need_suffix"]) | frozenset(rules["need_suffix_high"])
-    return Gazetteer(places, forms, by_canonical, need, deictic)
+    return Gazetteer(places, forms, by_canonical, need, deictic, frozenset(rules.get("street_chars", "")))
 
 
 _RANK = {"province": 0, "city": 1, "zone": 2, "county": 3}
@@ -247,6 +248,8 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
             if not (near is not None and any(near.code in anc for anc in fi.ancestors)):
                 continue
         if not fi.suffixed:
+            if text[h.end : h.end + 1] in gaz.street_chars and h.end < len(text):
+                continue  # 天水路, 图们江: a street or a river named after the place
             if not fi.high:
                 # county-level short form: its province or prefecture must be in the article
                 if not any(not context.isdisjoint(anc) for anc in fi.ancestors):
