@@ -330,10 +330,14 @@ def repair_mojibake(text: str) -> tuple[str, EditMap, list[tuple[int, int]]]:
     rest_marks: list[tuple[int, int]] = []  # (edit index, length of the unrepaired tail)
     max_run = _M["max_run"]
     pos = 0
+    attempts = 0
     for m in _MOJI_START.finditer(text):
         i = m.start()
         if i < pos:
             continue
+        attempts += 1
+        if attempts > _M["max_attempts"]:
+            break  # a file made of mojibake: not worth repairing, and must not take minutes
         j = i + 1
         rem = _REMNANT.match(text, j)
         if rem:
