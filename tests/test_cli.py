@@ -374,3 +374,13 @@ def test_optional_command_registration(tmp_path: Path, monkeypatch, source, regi
         assert result.exit_code == exit_code
         if exit_code == EXIT_USAGE:
             assert result.stderr.startswith("jinlong extra: unavailable (") and len(result.stderr.splitlines()) == 1
+
+
+def test_rerun_without_entities_removes_the_stale_entities_table(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("extract", str(inputs), "--out", str(out), "--no-cache", "-q", "-f", "csv").exit_code == EXIT_OK
+    assert (out / "entities.csv").exists()
+    assert run("extract", str(inputs), "--out", str(out), "--no-cache", "-q", "-f", "csv", "--no-entities").exit_code == 0
+    assert not (out / "entities.csv").exists() and (out / "facts.csv").exists()
+    assert run("extract", str(inputs), "--out", str(out), "--no-cache", "-q", "-f", "csv", "-t", "facts").exit_code == 0
+    assert (out / "documents.csv").exists()  # not asked for this time: left alone

@@ -268,12 +268,17 @@ def test_write_jsonl_to_stream() -> None:
     assert list(rows[0]) == list(records.FACT_COLUMNS)
 
 
-def test_remove_stale_tables_of_the_chosen_formats(tmp_path: Path) -> None:
-    write_tables(tmp_path, {"facts": FACTS, "series": SERIES}, ["csv", "json"])
-    with TableWriter(tmp_path, ["csv"], tables=["facts"], remove_stale=True) as writer:
+@pytest.mark.parametrize("stale, left", [
+    ((), ["documents.csv", "facts.csv", "facts.json", "series.csv", "series.json"]),
+    (("series",), ["documents.csv", "facts.csv", "facts.json", "series.json"]),  # json not written this time
+    (("facts", "documents", "series"), ["facts.csv", "facts.json", "series.json"]),
+])
+def test_remove_stale_tables_of_the_chosen_formats(tmp_path: Path, stale: tuple, left: list) -> None:
+    write_tables(tmp_path, {"facts": FACTS, "documents": DOCS, "series": SERIES}, ["csv"])
+    write_tables(tmp_path, {"facts": FACTS, "series": SERIES}, ["json"])
+    with TableWriter(tmp_path, ["csv"], tables=["facts"], remove_stale=stale) as writer:
         writer.write("facts", FACTS[:1])
-    names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["facts.csv", "facts.json", "series.json"]  # json was not written this time
+    assert sorted(p.name for p in tmp_path.iterdir()) == left
 
 
 def test_unknown_table_is_refused(tmp_path: Path) -> None:

@@ -216,7 +216,7 @@ def extract(
         read_stdin = "-" in paths
         sources, bad = _discover([p for p in paths if p != "-"])
         if not to_stdout:
-            writer = TableWriter(out, formats, tables=[t for t in ("facts", "documents") if t in tables], remove_stale=True)
+            writer = TableWriter(out, formats, tables=[t for t in ("facts", "documents") if t in tables], remove_stale=tables)
         cache_path = None if (no_cache or to_stdout) else _cache_path(out)
         stream = sys.stdout
         if to_stdout:

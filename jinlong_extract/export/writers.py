@@ -319,7 +319,9 @@ class TableWriter:
     """Append rows to several tables in several formats; publish them all at :meth:`commit`.
 
     Tables named in ``tables`` are always written (with a header only if they get no rows);
-    others are written if rows are added. Used as a context manager it commits on success and
+    others are written if rows are added. Tables named in ``remove_stale`` that this writer did
+    not write are deleted (in the chosen formats) at commit, so no earlier run's table is left
+    looking like part of this one. Used as a context manager it commits on success and
     removes every temporary file on any exception (including ``KeyboardInterrupt``).
 
     >>> import tempfile
@@ -337,7 +339,7 @@ class TableWriter:
         formats: Iterable[str] = ("csv", "json"),
         *,
         tables: Iterable[str] = ("facts", "documents"),
-        remove_stale: bool = False,
+        remove_stale: Iterable[str] = (),
     ) -> None:
         self.out = Path(out_dir)
         self.formats = parse_formats(list(formats))
@@ -345,7 +347,7 @@ class TableWriter:
         for t in self.declared:
             if t not in COLUMNS:
                 raise ValueError(f"unknown table {t} (choose from {', '.join(TABLES)})")
-        self.remove_stale = remove_stale
+        self.remove_stale = tuple(remove_stale)
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -408,13 +410,12 @@ class TableWriter:
         for tmp, final in pending:
             os.replace(tmp, final)
         self.done = True
-        if self.remove_stale:
-            for table in TABLES:
-                if table in self.declared:
-                    continue
-                for fmt in self.formats:
-                    if fmt != "xlsx":
-                        _unlink(self.out / f"{table}.{fmt}")
+        for table in self.remove_stale:  # an earlier run's table this run did not produce
+            if table in self.declared:
+                continue
+            for fmt in self.formats:
+                if fmt != "xlsx":
+                    _unlink(self.out / f"{table}.{fmt}")
         return [final for _, final in pending]
 
     def abort(self) -> None:
