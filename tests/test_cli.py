@@ -384,3 +384,15 @@ def test_rerun_without_entities_removes_the_stale_entities_table(inputs: Path, t
     assert not (out / "entities.csv").exists() and (out / "facts.csv").exists()
     assert run("extract", str(inputs), "--out", str(out), "--no-cache", "-q", "-f", "csv", "-t", "facts").exit_code == 0
     assert (out / "documents.csv").exists()  # not asked for this time: left alone
+
+
+def test_cli_import_is_light() -> None:
+    """`jinlong --help` must stay fast: importing the app pulls in no heavy module (not a timed test)."""
+    heavy = ["pandas", "pyarrow", "openpyxl", "dask", "jieba", "htmldate", "opencc", "rich",
+             "jinlong_extract.pipeline", "jinlong_extract.export", "jinlong_extract.evaluate"]
+    code = ("import sys, jinlong_extract.cli; "
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -326,3 +326,9 @@ def test_xlsx_long_lists_stay_valid_json(tmp_path: Path) -> None:
     kept = cut["mentions"][0]
     assert 0 < len(kept) < 2000 and kept[0]["doc"] == "doc00000.txt" and kept[-1]["text"] == "天津"
     assert cut["n_mentions"][0] == 2000  # the count still tells how many there are
+
+
+def test_public_api_load_is_this_load() -> None:
+    import jinlong_extract
+
+    assert jinlong_extract.load is load
