@@ -12,11 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jinlong_extract.errors import InputError
 from jinlong_extract.ingest import discover, load_bytes, load_text, read_source
 from jinlong_extract.ingest.decode import codec_for, decode_bytes
 from jinlong_extract.ingest.htmltext import looks_like_html, strip_html
+from jinlong_extract.normalize import TextMap
 from jinlong_extract.options import MAX_LINE_CHARS, Options
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -324,3 +327,25 @@ def test_load_text_and_options() -> None:
     assert load_text(text, doc_date="2023-05-01").document.date == "2023-05-01"
     kept = load_text(text, options=Options(to_simplified=False)).text.text
     assert kept == "1400余萬元"
+
+
+# ----------------------------------------------------------------------------- property
+_HTML_PIECES = [
+    "<p>", "</p>", "<div class='nav'>", "</div>", "<br>", "<b>", "</b>", "&nbsp;", "&amp;", "&#20159;", "&#x4E07;",
+    "签约", "112个", "项目", "149.53", "元", "，", "。", " ", "\n", "<!-- 99个 -->", "<script>var a = '<p>1个</p>';</script>",
+    "<nav>热点 天津</nav>", "<img src='a.png'/>", "R&D", "<", ">",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_HTML_PIECES), min_size=1, max_size=40))
+def test_strip_html_is_grounded(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    text, maps = strip_html(html)
+    tm = TextMap(html, text, maps)
+    for i, ch in enumerate(text):
+        s, e = tm.to_original(i, i + 1)
+        assert 0 <= s < e <= len(html)
+        if e - s == 1 and ch not in " \n":
+            assert html[s] == ch  # a copied character maps to itself
+    assert "热点" not in text and "99个" not in text and "1个" not in text

@@ -283,3 +283,24 @@ def test_to_original_property(pieces: list[str], data: st.DataObject) -> None:
     again = normalize(original[os_:oe]).text
     strip = lambda x: "".join(x.split())  # noqa: E731 - line joining depends on context
     assert strip(tm.text[s:e]) in strip(again)
+
+
+# ----------------------------------------------------------------------------- EditMap
+@pytest.mark.parametrize(
+    "text, edits, expected, span, original_span",
+    [
+        ("產(chǎn)品", [(0, 7, "產")], "產品", (0, 2), (0, 8)),
+        ("200\n\n余家", [(3, 5, "")], "200余家", (0, 3), (0, 3)),
+        ("200\n\n余家", [(3, 5, "")], "200余家", (2, 4), (2, 6)),
+        ("&#20159;元", [(0, 8, "亿")], "亿元", (1, 2), (8, 9)),
+        ("?。ㄒ唬┙", [(0, 6, "（一）健")], "（一）健", (1, 2), (0, 6)),  # inside a replacement: all of it
+    ],
+)
+def test_edit_map(text: str, edits, expected: str, span, original_span) -> None:  # type: ignore[no-untyped-def]
+    from jinlong_extract.normalize import apply_edits
+
+    out, emap = apply_edits(text, edits)
+    assert out == expected
+    assert emap.span(*span) == original_span
+    s, e = emap.inverse_span(*original_span)
+    assert s <= span[0] and span[1] <= e  # back again covers the span
