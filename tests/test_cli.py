@@ -156,6 +156,8 @@ def test_stdin_dash(tmp_path: Path) -> None:
     (["--engine", "spark"], "spark"),
     (["--jobs", "-1"], "jobs"),
     (["--kinds", "money,durations"], "durations"),
+    (["--kinds", ","], "kind"),
+    (["--scheduler", "tcp://127.0.0.1:8786"], "--engine dask"),
     (["--date", "2024-13-45"], "2024-13-45"),
     (["--no-such-flag"], "no-such-flag"),
 ])

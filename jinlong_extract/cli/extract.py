@@ -197,10 +197,14 @@ def extract(
     tables = [t for t in TABLE_CHOICES if t in tables] if tables else list(TABLE_CHOICES)
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"unknown engine {engine} (choose local or dask)", param_hint="--engine")
-    wanted_kinds = tuple(k for k in KINDS if k in _split(kinds)) if kinds else KINDS
+    if scheduler and engine != "dask":
+        raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
+    wanted_kinds = tuple(k for k in KINDS if k in _split(kinds)) if kinds is not None else KINDS
     bad_kinds = [k for k in _split(kinds) if k not in KINDS]
-    if bad_kinds:
-        raise typer.BadParameter(f"unknown kind {', '.join(bad_kinds)} (choose from {', '.join(KINDS)})", param_hint="--kinds")
+    if bad_kinds or not wanted_kinds:
+        raise typer.BadParameter(
+            f"unknown kind {', '.join(bad_kinds) or repr(kinds)} (choose from {', '.join(KINDS)})", param_hint="--kinds"
+        )
     if date is not None:
         import datetime as _dt
 
