@@ -65,6 +65,7 @@ def rules() -> dict[str, Any]:
         "generic_min": dict(orgs["generic_suffix_min_core"]),
         "all_suffixes": tuple(sorted(orgs["suffixes"], key=len, reverse=True)),
         "known": known,
+        "known_prefix": re.compile("|".join(map(re.escape, sorted(known, key=len, reverse=True)))),
         "levels": dict(levels),
         "bodies": bodies,
         "body_rx": body_rx,
@@ -78,6 +79,7 @@ def rules() -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=65536)
 def expand_abbreviations(name: str) -> str:
     """``天津市发展改革委`` → ``天津市发展和改革委员会``; ``省工信厅`` → ``省工业和信息化厅``."""
     for short, full in rules()["abbrev"]:
@@ -86,6 +88,7 @@ def expand_abbreviations(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)
 def strip_legal(core: str) -> str:
     """The name without legal / group suffixes: 天津智慧城市研究院有限公司 -> 天津智慧城市研究院."""
     changed = True
@@ -115,6 +118,7 @@ def _strip_places(core: str) -> str:
             return core
 
 
+@lru_cache(maxsize=65536)
 def company_core(name: str) -> str | None:
     """Core name of a company for merging short and long forms, or None for non-companies.
 
@@ -140,14 +144,15 @@ def company_core(name: str) -> str | None:
     return core if len(core) >= 2 else None
 
 
-def short_forms(name: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def short_forms(name: str) -> tuple[str, ...]:
     """Short forms of a company name the press uses alone (≥ 3 characters).
 
     >>> short_forms("天津滨海联科科技发展有限公司")
-    ['联科科技发展', '联科科技']
+    ('联科科技发展', '联科科技')
     """
     if company_core(name) is None:
-        return []
+        return ()
     core = strip_legal(_strip_places(name))
     out = [core]
     changed = True
@@ -159,7 +164,7 @@ def short_forms(name: str) -> list[str]:
                 out.append(core)
                 changed = True
                 break
-    return [f for f in dict.fromkeys(out) if len(f) >= 3 and f != name]
+    return tuple(f for f in dict.fromkeys(out) if len(f) >= 3 and f != name)
 
 
 def _trim_place_chain(hits_by_start: dict[int, PlaceHit], start: int, end: int) -> int:
@@ -187,10 +192,12 @@ def canonical_org(name: str, start: int, hits_by_start: dict[int, PlaceHit], def
     if bare in r["known"] and not r["known"][bare].startswith(name):
         return r["known"][bare]
     full = expand_abbreviations(name)
-    for alias, canon in r["known"].items():
-        if full.startswith(alias) and not canon.startswith(alias) and len(full) > len(alias):
+    lead_known = r["known_prefix"].match(full)
+    if lead_known is not None and lead_known.end() < len(full):
+        alias = lead_known.group()
+        canon = r["known"][alias]
+        if not canon.startswith(alias):
             full = canon + full[len(alias):]  # 农业银行兰州分行 -> 中国农业银行兰州分行
-            break
     if full.endswith(r["public"]):
         lead = hits_by_start.get(start)
         if lead is not None and lead.place is not None and not lead.suffixed and lead.place.level != "zone":
