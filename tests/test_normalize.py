@@ -304,3 +304,26 @@ def test_edit_map(text: str, edits, expected: str, span, original_span) -> None:
     assert emap.span(*span) == original_span
     s, e = emap.inverse_span(*original_span)
     assert s <= span[0] and span[1] <= e  # back again covers the span
+
+
+# ----------------------------------------------------------------------------- doctests
+@pytest.mark.parametrize(
+    "module",
+    [
+        "jinlong_extract.normalize",
+        "jinlong_extract.normalize.steps",
+        "jinlong_extract.normalize.textmap",
+        "jinlong_extract.normalize.boilerplate",
+        "jinlong_extract.ingest",
+        "jinlong_extract.ingest.dates",
+        "jinlong_extract.ingest.decode",
+        "jinlong_extract.ingest.articles",
+        "jinlong_extract.ingest.htmltext",
+    ],
+)
+def test_docstring_examples(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
