@@ -154,6 +154,9 @@ class _Rules:
         self.vague_re = regex.compile(r"(?:" + _alternation(nonf["vague"]["prefixes"]) + r")\Z")
         self.adjacent_re = regex.compile(nonf["vague"]["adjacent_digits"])
         self.duration_prefix_re = regex.compile(r"(?:" + _alternation(nonf["duration_prefix"]["prefixes"]) + r")\Z")
+        self.reject_before_re = regex.compile(
+            r"(?:(?:" + _alternation(nonf["ordinal"]["prefixes"]) + r")[ \t]?|" + _alternation(
+                list(nonf["vague"]["prefixes"]) + list(nonf["duration_prefix"]["prefixes"])) + r")\Z")
         self.duration_follow_re = regex.compile(r"(?:" + _alternation(nonf["durations"]["followers"]) + ")")
         self.one = set(nonf["determiner"]["chinese_one"])
         self.quote_pairs = {o: c for o, c in nonf["names"]["quote_pairs"]}
@@ -208,6 +211,14 @@ def _quoted_name(text: str, start: int, end: int, r: _Rules) -> bool:
     return False
 
 
+@lru_cache(maxsize=8192)
+def _core_value_factor(core: str, bare: bool) -> tuple[float | None, float]:
+    """Value of one numeral and the multiplier written at its end (cached: numerals repeat)."""
+    value = _core_value(core, bare)
+    tm = None if bare else _TRAILING_MULT.search(core)
+    return value, (_mult_factor(tm.group(0)) if tm else 1.0)
+
+
 def _core_value(text: str, bare: bool) -> float | None:
     if bare:
         v = 1.0
@@ -220,23 +231,23 @@ def _core_value(text: str, bare: bool) -> float | None:
 _TRAILING_MULT = regex.compile(r"(万亿|千亿|百亿|十亿|千万|百万|十万|万|亿)+[余多几]?\Z")
 
 
-def _number_at(text: str, pos: int, r: _Rules):
-    """Parse ``numeral [inner qualifier] [multiplier] [inner qualifier]`` at ``pos``.
+def _number_at(text: str, pos: int, r: _Rules, m=None):
+    """Parse ``numeral [inner qualifier] [multiplier] [inner qualifier]`` at ``pos``
+    (``m``: the numeral's match there, when the caller has it already).
 
     Returns ``(end, value, approx, bare, factor)`` or None; ``factor`` is the trailing
     multiplier written (万 -> 1e4), 1.0 when none — ranges apply it to their first end.
     """
-    m = r.core_at.match(text, pos)
+    if m is None:
+        m = r.core_at.match(text, pos)
     if not m or m.end() == pos:
         return None
     core = m.group(0)
     bare = m.group("bare") is not None or core[0] in "百千万亿佰仟萬億"
-    value = _core_value(core, bare)
+    value, factor = _core_value_factor(core, bare)
     if value is None:
         return None
     end = m.end()
-    tm = _TRAILING_MULT.search(core)
-    factor = _mult_factor(tm.group(0)) if (tm and not bare) else 1.0
     approx = False
     inner = r.inner_re.match(text, end)
     if inner and inner.end() > end:
@@ -400,15 +411,15 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
     # codes and ordinals: G30, TOP100, 第3次, 1.2.3; vague amounts: 几十万, 数万
     if prev and (_is_ascii_alnum(prev) or prev in r.glued or prev == "."):
         return None
-    if r.ordinal_re.search(before) or r.vague_re.search(before) or r.duration_prefix_re.search(before):
-        return None
+    if r.reject_before_re.search(before):
+        return None  # 第3次, 几十万, 连续三届
     core_text = m.group(0)
     disc = _two_digit_discount(text, m, r)
     if disc is not None:
         return disc
     if r.adjacent_re.match(core_text) or (prev and prev in _CN_SMALL and core_text[0] in _CN_SMALL):
         return None  # "二三十个", "三四家": estimates
-    num = _number_at(text, s, r)
+    num = _number_at(text, s, r, m)
     if num is None:
         return None
     end, value, approx, bare, factor = num
