@@ -118,6 +118,9 @@ def test_deictic_place_is_the_article_city() -> None:
         ("由《中国品牌》杂志主办", "《中国品牌》杂志", "中国品牌杂志社"),
         ("可每年为兰州铝业、腾达西北铁合金等企业节省电费", "兰州铝业", "兰州铝业"),
         ("新甘肃·甘肃日报记者 范海瑞", "甘肃日报", "甘肃日报"),
+        ("天津滨海光热与中国华电集团共建新能源发电基地", "天津滨海光热", "天津滨海光热"),  # coordinated
+        ("现代中药创新中心与天津产业园、同泰神州科技签署三方协议", "同泰神州科技", "同泰神州科技"),
+        ("天津华北地质勘查局与和田地区行政公署签订战略合作协议", "和田地区行政公署", "和田地区行政公署"),
         ("据天津市合作交流办消息", "天津市合作交流办", "天津市合作交流办公室"),
         ("国务院国资委主任张玉卓", "国务院国资委", "国务院国有资产监督管理委员会"),
         ("天津港保税区管委会发布", "天津港保税区管委会", "天津港保税区管理委员会"),
@@ -147,6 +150,11 @@ def test_organisations(text: str, surface: str, canonical: str) -> None:
 )
 def test_no_organisation(text: str) -> None:
     assert [m.text for m in find_mentions(text) if m.type == "ORG"] == []
+
+
+def test_title_coordinated_with_a_body_is_no_organisation() -> None:
+    orgs = [m.text for m in find_mentions("中共和田地委书记张金标、和田地委副书记、和田市委书记艾则孜") if m.type == "ORG"]
+    assert "和田地委副书记" not in orgs and "和田市委" in orgs
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,9 @@ from jinlong_extract import records
 from jinlong_extract.entities._lexicon import scan
 from jinlong_extract.entities._trie import literal_alternation
 from jinlong_extract.entities.events import find_events
-from jinlong_extract.entities.gazetteer import default_places, find_places
+from jinlong_extract.entities.gazetteer import default_places, find_places, load_gazetteer
 from jinlong_extract.entities.merge import entity_id, merge_entities
-from jinlong_extract.entities.orgs import Name, find_listed, find_orgs, short_forms
+from jinlong_extract.entities.orgs import Name, find_coordinated, find_listed, find_orgs, short_forms
 from jinlong_extract.entities.people import find_people
 from jinlong_extract.entities.subject import subject_of
 
@@ -62,6 +62,8 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
         cands.append(Name(p.start, p.end, p.name, "PER", p.name, rule=p.rule))
     strong = [(c.start, c.end) for c in cands if c.type != "LOC"]
     cands.extend(find_listed(text, strong))
+    named = [c for c in cands if c.type == "ORG" or c.rule == "park suffix with place prefix"]
+    cands.extend(find_coordinated(text, named, load_gazetteer().forms))
     kept = _resolve_overlaps(cands, text)
     kept = _add_short_forms(text, kept)
     by_span = {(p.start, p.end): p for p in people}

@@ -329,3 +329,46 @@ def find_listed(text: str, taken: list[tuple[int, int]]) -> list[Name]:
 def _list_rx(kind: str, triggers: tuple[str, ...]) -> re.Pattern[str]:
     alt = "|".join(sorted(map(re.escape, triggers), key=len, reverse=True))
     return re.compile("等(" + alt + ")")
+
+
+#: an unsuffixed name right after ``ORG与`` / ``ORG、`` runs up to one of these
+_COORD_AFTER = re.compile(r"[\u4e00-\u9fff]{3,10}?(?=签署|签订|共建|合作|达成|联合|共同|等|[，,。；;、]|$)")
+_COORD_JOIN = "与和、"
+
+
+def find_coordinated(text: str, names: list[Name], place_forms: Any) -> list[Name]:
+    """Company names without a suffix, coordinated with a name found otherwise.
+
+    ``天津滨海光热与中国华电集团共建…``, ``…与天津产业园、同泰神州科技签署三方协议``: a 3–10
+    character name joined to an organisation (or park) by 与 / 和 / 、, that starts with a place
+    name or ends with an industry word / legal suffix, is an organisation too.
+    """
+    r = rules()
+    industry = r["industry"] + r["legal"]
+    titles = tuple(load_table("entities")["people"]["titles"])
+    spans = sorted((n.start, n.end) for n in names)
+    out: list[Name] = []
+
+    def plausible(s: int, e: int) -> bool:
+        x = text[s:e]
+        if not (3 <= len(x) <= 10) or _context.is_generic(x) or any(ch.isdigit() for ch in x):
+            return False
+        if x.endswith(titles):  # 和田地委副书记、… is a person's title
+            return False
+        if any(a < e and s < b for a, b in spans):
+            return False
+        return x.endswith(industry) or any(x[:n] in place_forms for n in range(min(4, len(x) - 2), 1, -1))
+
+    for n in names:
+        if n.type not in ("ORG", "LOC") or (n.type == "LOC" and n.rule != "park suffix with place prefix"):
+            continue
+        if n.start > 0 and text[n.start - 1] in _COORD_JOIN:
+            xe = n.start - 1
+            xs = _context.name_start(text, xe)
+            if plausible(xs, xe):
+                out.append(Name(xs, xe, text[xs:xe], "ORG", text[xs:xe], rule="coordinated with an organisation"))
+        if n.end < len(text) and text[n.end] in _COORD_JOIN:
+            m = _COORD_AFTER.match(text, n.end + 1)
+            if m is not None and plausible(m.start(), m.end()):
+                out.append(Name(m.start(), m.end(), m.group(), "ORG", m.group(), rule="coordinated with an organisation"))
+    return out
