@@ -586,3 +586,42 @@ def test_seeds_shuffled_input_same_rows(seeds):
     shuffled = [DocumentResult(r.document, random.Random(7).sample(r.facts, len(r.facts))) for r in results[::-1]]
     rows2, _ = reconcile(shuffled)
     assert sorted(r.id for r in rows) == sorted(r.id for r in rows2)
+
+
+def test_garbled_copy_value_is_not_a_conflict_with_its_original():
+    """A copy whose figure came out differently is the same article: not a disagreement."""
+    fp = text_fingerprint(BODY)
+    kw = dict(kind="money", unit="元", metric="合作总额", subject="天津市")
+    a = fact("100亿元", 100 * Y, doc="a.txt", **kw)
+    b = fact("10O亿元", 10 * Y, doc="b.txt", **kw)  # OCR-garbled in the copy
+    c = fact("120亿元", 120 * Y, doc="c.txt", **kw)
+    orig = DocumentResult(Document("a.txt"), [a], fingerprint=fp)
+    copy = DocumentResult(Document("b.txt"), [b], fingerprint=fp)
+    other = DocumentResult(Document("c.txt"), [c])
+    rows, _ = reconcile([orig, copy, other])
+    assert len(rows) == 3
+    ra, rb, rc = row_of(rows, a.id), row_of(rows, b.id), row_of(rows, c.id)
+    assert ra.id not in rb.conflict_with and rb.id not in ra.conflict_with
+    assert rc.conflict and ra.id in rc.conflict_with  # a real disagreement between two articles
+
+
+_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x71FF)
+_CJK2 = st.characters(min_codepoint=0x7200, max_codepoint=0x9FA5)  # disjoint: a different text
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(_CJK, min_size=150, max_size=400, unique=True).map("".join),
+       st.lists(_CJK2, min_size=150, max_size=400, unique=True).map("".join),
+       st.lists(st.integers(min_value=0, max_value=149), max_size=10))
+def test_copies_cluster_and_strangers_do_not(body, other, breaks):
+    """Whitespace, punctuation and page furniture do not hide a copy; unrelated texts stay apart."""
+    spaced = list(body)
+    for i in sorted(breaks, reverse=True):
+        spaced.insert(i, "，\n  ")
+    copy = "首页 | 新闻 | 正文\n" + "".join(spaced) + "\n版权所有 ©"
+    docs = [DocumentResult(Document("a.txt"), fingerprint=text_fingerprint(body)),
+            DocumentResult(Document("b.txt"), fingerprint=text_fingerprint(copy)),
+            DocumentResult(Document("c.txt"), fingerprint=text_fingerprint(other))]
+    clusters = document_clusters(docs)
+    assert clusters["b.txt"] == clusters["a.txt"] == "a.txt"
+    assert clusters["c.txt"] == "c.txt"
