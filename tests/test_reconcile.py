@@ -328,7 +328,7 @@ def test_conflicts(b_kw, conflict):
     assert ra.conflict is conflict and rb.conflict is conflict
     if conflict:
         assert ra.conflict_with == [rb.id] and rb.conflict_with == [ra.id]
-        assert "conflict" in ra.note
+        assert ra.note == "conflict: 100亿元 here vs 120亿元 in b.txt (same metric, subject and period)"
 
 
 def test_cumulative_conflict_needs_same_as_of():

@@ -13,7 +13,14 @@
    neighbours in the tolerance window. A unit compatible with several rows is ambiguous and becomes
    its own row, with a note; a unit with a null year/subject attaches only to a unique compatible row.
 4. **Conflicts**: rows of one block with the same subject and period (or as-of date for running
-   totals) whose cores do not meet are flagged, each listing the others.
+   totals) whose cores do not meet are flagged, each listing the others (ids, and in the note the
+   other rows' mentions beside its own).
+
+Why greedy cores and not plain connected components (union-find over compatible pairs): a loose
+mention chains incompatible precise ones (3825个 ~ 3800余个 ~ 3850个 would make 3825 and 3850 one
+row), hiding exactly the conflicts the analyst needs; joining a row only when the unit meets the
+intersection of all its mentions keeps every row internally consistent (Helly: pairwise-meeting
+intervals share a point) and sends the loose mention that fits two rows to a row of its own.
 """
 
 from __future__ import annotations
@@ -137,9 +144,10 @@ def _period(f: Fact) -> Period | None:
     return None
 
 
-def _value_key(f: Fact) -> tuple:
+def _value_key(f: Fact, r: Rules) -> tuple:
+    """What a copy's figure must share with the original's to be its twin (then: the n-th such)."""
     v = None if f.value is None else round(f.value, 6)
-    return (f.kind, f.unit, v, f.qualifier)
+    return (f.kind, r.unit_family(f.unit), v, f.qualifier)
 
 
 def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str], r: Rules,
@@ -159,14 +167,14 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
         rep_facts = sorted(by_doc.get(rep, []), key=lambda f: (f.start, f.end))
         slots: dict[tuple, list[int]] = defaultdict(list)
         for f in rep_facts:
-            slots[_value_key(f)].append(len(units))
+            slots[_value_key(f, r)].append(len(units))
             units.append([f])
             unit_notes.append([])
             homes.append(rep)
         for doc in sorted(d for d in docs if d != rep):
             seen: dict[tuple, int] = defaultdict(int)
             for f in sorted(by_doc[doc], key=lambda f: (f.start, f.end)):
-                k = _value_key(f)
+                k = _value_key(f, r)
                 n = seen[k]
                 seen[k] = n + 1
                 if f.value is not None and n < len(slots.get(k, ())):
@@ -458,11 +466,15 @@ def _flag_conflicts(rows: list[Row], r: Rules) -> None:
                 a.record.conflict = b.record.conflict = True
                 a.record.conflict_with.append(b.id)
                 b.record.conflict_with.append(a.id)
-    for row in rows:
-        if row.record.conflict:
-            row.record.conflict_with.sort()
-            note = f"conflict: values differ from {len(row.record.conflict_with)} row(s) with the same metric, subject and period"
-            row.record.note = f"{row.record.note}; {note}" if row.record.note else note
+    by_id = {row.id: row for row in rows if row.record.conflict}
+    for row in by_id.values():
+        rec = row.record
+        rec.conflict_with.sort()
+        others = [by_id[i].record.sources[0] for i in rec.conflict_with[:3]]
+        said = ", ".join(f"{s.text} in {s.doc}" for s in others)
+        more = f" and {len(rec.conflict_with) - 3} more" if len(rec.conflict_with) > 3 else ""
+        note = f"conflict: {rec.sources[0].text} here vs {said}{more} (same metric, subject and period)"
+        rec.note = f"{rec.note}; {note}" if rec.note else note
 
 
 def _record(row: Row, r: Rules) -> Reconciled:
