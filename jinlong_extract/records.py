@@ -117,6 +117,7 @@ class Document:
     sha256: str = ""  #: content hash of the raw bytes (cache key, republished-copy detection)
     size: int = 0  #: raw bytes
     skipped: bool = False
+    url: str | None = None  #: where the page came from (a crawl manifest beside the file, or the URL read)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

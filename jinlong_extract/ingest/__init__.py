@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from jinlong_extract import records
 from jinlong_extract.errors import InputError
 from jinlong_extract.ingest.articles import split_articles
+from jinlong_extract.ingest.manifest import is_corpus_file, manifest_entry
 from jinlong_extract.ingest.dates import date_from_html, date_from_url, find_publication_date
 from jinlong_extract.ingest.decode import check_text, decode_bytes
 from jinlong_extract.ingest.htmltext import looks_like_html, strip_html
@@ -71,7 +72,7 @@ def discover(paths: list[str]) -> Iterator[tuple[str, str]]:
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for f in filenames:
-                    if not f.startswith(".") and f.lower().endswith(EXTENSIONS):
+                    if not f.startswith(".") and f.lower().endswith(EXTENSIONS) and not is_corpus_file(f):
                         found.append(os.path.join(dirpath, f))
             for f in sorted(found, key=lambda x: os.path.relpath(x, root)):
                 yield os.path.relpath(f, root).replace(os.sep, "/"), f
@@ -173,7 +174,13 @@ def _load(original: str, doc: records.Document, *, is_html: bool, options: Optio
     else:
         script = detect_script(original)
         tm = normalize(original, to_simplified=options.to_simplified, script=script)
-    date = doc_date or html_date or find_publication_date(tm.text) or date_from_url(doc.source or "")
+    entry = manifest_entry(doc.source) if doc.source and not _is_url(doc.source) else None
+    if entry is not None:
+        doc.url = entry.url
+    elif _is_url(doc.source or ""):
+        doc.url = doc.source
+    date = (doc_date or html_date or find_publication_date(tm.text) or (entry.date if entry else None)
+            or date_from_url(doc.url or "") or date_from_url(doc.source or ""))
     date = date or options.default_date
     boiler = find_boilerplate(tm.text)
     skip = merge_ranges(boiler + tm.unrepaired)
