@@ -84,6 +84,7 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
     facts: list[Fact] = []
     mentions: list[Mention] = []
     attrs = []
+    subject_spans: dict[str, tuple[int, int]] = {}
     find_mentions = subject_of = None
     if options.entities:
         try:
@@ -109,14 +110,22 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
                 value=f.value, low=f.low, high=f.high, qualifier=f.qualifier, unit=f.unit, currency=f.currency,
                 object=a.object, metric=a.metric, subject=a.subject, year=a.year, period_start=a.period_start,
                 period_end=a.period_end, cumulative=a.cumulative, sentence=a.sentence, date=date,
-                subject_ids=[a.subject_id] if a.subject_id else [], year_source=a.year_source,
+                subject_ids=[], year_source=a.year_source,
             ))
+            if a.subject_span is not None:  # the subject as written in the original
+                ss, se = tm.to_original(art.start + a.subject_span[0], art.start + a.subject_span[1])
+                subject_spans[facts[-1].id] = (ss, se)
+                facts[-1].subject = original[ss:se]
             attrs.append(a)
         for m in art_mentions:
             os_, oe = tm.to_original(art.start + m.start, art.start + m.end)
             m.start, m.end, m.text = os_, oe, original[os_:oe]
             mentions.append(m)
     _copy_repeated(facts, attrs)
+    # until entities are merged across documents, a subject is known by its mention's span
+    for f in facts:
+        if f.id in subject_spans:
+            f.subject_ids = ["@{}-{}".format(*subject_spans[f.id])]
     doc.facts = len(facts)
     doc.articles = len(loaded.articles)
     return DocumentResult(document=doc, facts=facts, mentions=mentions, article_meta=list(loaded.articles),
@@ -241,17 +250,18 @@ def finish_run(results: list[DocumentResult], options: Options = DEFAULT_OPTIONS
 
 
 def _link_subjects(run: Run) -> None:
-    """Point each fact's ``subject_ids`` at the merged entity its subject mention belongs to."""
-    by_alias: dict[str, str] = {}
+    """Point each fact's ``subject_ids`` at the merged entity its subject mention belongs to
+    (the per-document stage leaves ``@start-end``, the mention's span in the original)."""
+    by_span: dict[tuple[str, int, int], str] = {}
     for e in run.entities:
-        for name in [e.canonical, *e.aliases]:
-            by_alias.setdefault(name, e.id)
+        for m in e.mentions:
+            by_span[(m.doc, m.start, m.end)] = e.id
     for r in run.results:
         for f in r.facts:
-            if f.subject:
-                eid = by_alias.get(f.subject)
-                if eid:
-                    f.subject_ids = [eid]
+            if f.subject_ids and f.subject_ids[0].startswith("@"):
+                s, e = f.subject_ids[0][1:].split("-")
+                eid = by_span.get((f.doc, int(s), int(e)))
+                f.subject_ids = [eid] if eid else []
 
 
 def article_of(articles: list[Article], pos: int) -> Article | None:

@@ -40,6 +40,8 @@ class Attribution:
     object: str | None = None
     subject: str | None = None
     subject_id: str | None = None
+    #: the subject mention's span in the article text (linked to its merged entity later)
+    subject_span: tuple[int, int] | None = None
     year: int | None = None
     period_start: int | None = None
     period_end: int | None = None
@@ -184,10 +186,11 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
         if a.cumulative:
             a.evidence += 2
         if subject_of is not None and mentions:
-            m = subject_of(mentions, f.start, f.end, s0)
+            m = subject_of(mentions, f.start, f.end, s0, text=text)
             if m is not None:
                 a.subject = m.text
                 a.subject_id = getattr(m, "canonical", None)
+                a.subject_span = (m.start, m.end)
         out.append(a)
     return out
 
