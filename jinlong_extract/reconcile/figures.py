@@ -164,6 +164,12 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
     unit_notes: list[list[str]] = []
     homes: list[str] = []
     for rep, docs in groups.items():
+        if len(docs) == 1:  # no copies: every fact is its own unit
+            for f in by_doc[docs[0]]:
+                units.append([f])
+                unit_notes.append([])
+                homes.append(rep)
+            continue
         rep_facts = sorted(by_doc.get(rep, []), key=lambda f: (f.start, f.end))
         slots: dict[tuple, list[int]] = defaultdict(list)
         for f in rep_facts:
@@ -188,6 +194,18 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
     out: list[Unit] = []
     seen_iv: dict[tuple, Interval | None] = {}  # the same written figure recurs: compute once
     for facts, notes, home in zip(units, unit_notes, homes):
+        if len(facts) == 1:  # the common case, without the copy bookkeeping
+            f = facts[0]
+            ikey = (f.text, f.value, f.qualifier, f.low, f.high)
+            iv = seen_iv.get(ikey, False)
+            if iv is False:
+                iv = seen_iv[ikey] = interval(f, r)
+            skey, sname = subjects.key(f)
+            metric = r.metric(f.metric)
+            metric_key = ("?", f.object) if metric is None and r.null_metric_uses_object else metric
+            block = (f.kind, r.unit_family(f.unit), metric_key, bool(f.cumulative))
+            out.append(Unit(facts, f, iv, block, _period(f), skey, sname, home=home))
+            continue
         anchor = next((f for f in facts if f.metric), facts[0])
         iv = None
         for f in facts:
