@@ -410,12 +410,14 @@ OTHER = "庆阳市坚持主攻智算、需求拉动、以用促建，持续做�
 
 
 def test_text_fingerprint_copies():
+    import opencc
+
     nav = "首页 | 要闻 | 天津 | 政情 | 法治 | 财经\n上一版 下一版\n"
     foot = "\n版权所有 天津日报社 津ICP备05004458号"
     docs = [
         DocumentResult(Document("orig.txt"), fingerprint=text_fingerprint(BODY)),
         DocumentResult(Document("trad.txt", script="traditional"),
-                       fingerprint=text_fingerprint(to_simplified(__import__("opencc").OpenCC("s2t").convert(BODY)))),
+                       fingerprint=text_fingerprint(to_simplified(opencc.OpenCC("s2t").convert(BODY)))),
         DocumentResult(Document("page.txt"), fingerprint=text_fingerprint(nav + BODY + foot)),
         DocumentResult(Document("other.txt"), fingerprint=text_fingerprint(OTHER)),
     ]
@@ -625,3 +627,14 @@ def test_copies_cluster_and_strangers_do_not(body, other, breaks):
     clusters = document_clusters(docs)
     assert clusters["b.txt"] == clusters["a.txt"] == "a.txt"
     assert clusters["c.txt"] == "c.txt"
+
+
+@pytest.mark.parametrize("module", ["__init__", "compare", "documents", "rules", "_t2s"])
+def test_docstring_examples(module):
+    """The examples in the reconciler's docstrings run and hold."""
+    import doctest
+    import importlib
+
+    name = "jinlong_extract.reconcile" + ("" if module == "__init__" else f".{module}")
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

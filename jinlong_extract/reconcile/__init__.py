@@ -28,6 +28,7 @@ from jinlong_extract.reconcile.series import build_series
 __all__ = [
     "Interval",
     "compare",
+    "copy_clusters",
     "document_clusters",
     "interval",
     "reconcile",

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left, bisect_right
-from math import asinh
 from collections import defaultdict
 from dataclasses import dataclass, field
+from math import asinh
 
 from jinlong_extract.records import KINDS, DocumentResult, Entity, Fact, Reconciled, Source
 from jinlong_extract.reconcile._t2s import simplified_key
