@@ -331,6 +331,18 @@ def test_conflicts(b_kw, conflict):
         assert ra.note == "conflict: 100亿元 here vs 120亿元 in b.txt (same metric, subject and period)"
 
 
+@pytest.mark.parametrize(("n", "flagged"), [(2, True), (rules().conflict_max_rows, True),
+                                              (rules().conflict_max_rows + 1, False)])
+def test_generic_metric_groups_are_not_conflicts(n, flagged):
+    facts = [fact(f"{10 + 3 * i}亿元", (10 + 3 * i) * Y, kind="money", unit="元", metric="投资额", doc=f"{i}.txt")
+             for i in range(n)]
+    rows, _ = reconcile(results_of(facts))
+    assert len(rows) == n
+    assert all(r.conflict is flagged for r in rows)
+    if flagged:
+        assert all(len(r.conflict_with) == n - 1 for r in rows)
+
+
 def test_cumulative_conflict_needs_same_as_of():
     kw = dict(kind="money", unit="元", metric="财政援助资金", year=None, cumulative=True)
     a = fact("64.5亿元", 64.5 * Y, doc="a.txt", date="2024-07-19", **kw)

@@ -3,8 +3,9 @@ encoding, with or without page furniture, is one cluster.
 
 Rule (parameters in ``data/reconcile.toml`` ``[documents]``): shingle the simplified, punctuation-
 and whitespace-free text into ``shingle``-character windows; MinHash the shingle set; LSH-band the
-signatures so only documents sharing a band are candidates (never all pairs); verify each candidate
-pair on the exact shingle sets: copies when Jaccard >= ``jaccard`` or containment of the smaller in
+signatures so only documents sharing a band are candidates (never all pairs; inside a bucket each
+document is verified against at most ``max_compare`` earlier members); verify each candidate pair
+on the exact shingle sets: copies when Jaccard >= ``jaccard`` or containment of the smaller in
 the larger >= ``containment`` (the smaller having at least ``min_shingles`` shingles); clusters are
 the connected components.
 """
@@ -173,7 +174,7 @@ def copy_clusters(results: list[DocumentResult]) -> tuple[dict[str, str], dict[s
                 continue
             for idx in range(1, len(members)):
                 y = members[idx]
-                for x in members[:idx]:  # stop at the first earlier member it copies
+                for x in members[: min(idx, r.max_compare)]:  # stop at the first copy found
                     if uf.find(x) == uf.find(y):
                         break
                     if (x, y) in checked:

@@ -470,7 +470,7 @@ def _flag_conflicts(rows: list[Row], r: Rules) -> None:
             continue
         groups[(row.block, row.subject, when)].append(row)
     for members in groups.values():
-        if len(members) < 2:
+        if len(members) < 2 or len(members) > r.conflict_max_rows:
             continue
         members.sort(key=lambda x: (x.lo, x.id))
         articles = [{(x.home, x.anchor.article) for x in m.units} for m in members]  # copies are one article

@@ -23,6 +23,7 @@ class Rules:
     num_perm: int
     bands: int
     max_bucket: int
+    max_compare: int
     jaccard: float
     containment: float
     min_shingles: int
@@ -46,6 +47,7 @@ class Rules:
     require_subject: bool
     require_period: bool
     same_article_is_conflict: bool
+    conflict_max_rows: int
     # series
     year_end: str
     sum_check: bool
@@ -88,6 +90,7 @@ def rules() -> Rules:
         num_perm=int(d["num_perm"]),
         bands=int(d["bands"]),
         max_bucket=int(d["max_bucket"]),
+        max_compare=int(d["max_compare"]),
         jaccard=float(d["jaccard"]),
         containment=float(d["containment"]),
         min_shingles=int(d["min_shingles"]),
@@ -107,6 +110,7 @@ def rules() -> Rules:
         require_subject=bool(c["require_subject"]),
         require_period=bool(c["require_period"]),
         same_article_is_conflict=bool(c["same_article_is_conflict"]),
+        conflict_max_rows=int(c["max_rows"]),
         year_end=str(s["year_end"]),
         sum_check=bool(s["sum_check"]),
         label_window=int(s["label_window"]),
