@@ -68,14 +68,17 @@ def build_series(rows: list[Row], r: Rules | None = None) -> list[SeriesPoint]:
     # running totals without a metric join the unique series of their subject, kind and unit family
     # (and counted object, when both name one); among several, the one whose metric label is
     # written nearest before the figure in its sentence
+    labelled: dict[tuple, list[tuple]] = defaultdict(list)  # (kind, family, subject) -> series keys
+    for k in totals:
+        if isinstance(k[2], str):
+            labelled[(k[0], k[1], k[3])].append(k)
     for key in [k for k in totals if not isinstance(k[2], str)]:
         if key[3] is None:
             continue
         obj = key[2][1] if isinstance(key[2], tuple) and len(key[2]) > 1 else None
         targets = [
-            k for k in totals
-            if isinstance(k[2], str) and k[0] == key[0] and k[1] == key[1] and k[3] == key[3]
-            and (obj is None or any(f.object in (None, obj) for row in totals[k] for f in row.facts()))
+            k for k in labelled.get((key[0], key[1], key[3]), ())
+            if obj is None or any(f.object in (None, obj) for row in totals[k] for f in row.facts())
         ]
         if not targets:
             continue
