@@ -96,3 +96,39 @@ def test_seed_rows_gain_copy_sources(runs, text, docs):
     _, run, _ = runs
     [row] = [r for r in run.reconciled if any(s.text == text and s.doc.startswith("000") for s in r.sources)]
     assert {s.doc[:-4] if s.doc.startswith("copy") else s.doc[:3] for s in row.sources} == docs
+
+
+# ---- the seeds through the real pipeline (issue 3 §2–3 acceptance) ----------------------------
+
+def _row_with(run, text, doc_prefix):
+    rows = [r for r in run.reconciled if any(s.text == text and s.doc.startswith(doc_prefix) for s in r.sources)]
+    assert len(rows) == 1, (text, doc_prefix)
+    return rows[0]
+
+
+def test_pipeline_seeds_fiscal_aid_one_row(runs):
+    base, _, _ = runs
+    row = _row_with(base, "64.5亿元", "000")
+    assert row.n_sources == 2 and sorted(s.doc[:3] for s in row.sources) == ["000", "004"]
+    assert row.metric == "财政援助资金"
+
+
+def test_pipeline_seeds_projects_compatible(runs):
+    base, _, _ = runs
+    row = _row_with(base, "3800余个", "000")
+    assert sorted(s.text for s in row.sources) == ["3800余个", "3825个"]
+    assert "3800余个 (3800–3899)" in row.rule
+
+
+@pytest.mark.parametrize(
+    ("texts", "values"),
+    [(["168個", "244個", "320个"], [168.0, 244.0, 320.0]),
+     (["441.1億元", "553億元", "670.35亿元"], [441.1e8, 553e8, 670.35e8])],
+)
+def test_pipeline_seeds_jinlong_series(runs, texts, values):
+    base, _, _ = runs
+    ids = {_row_with(base, t, "00").id for t in texts}
+    [series] = {p.series for p in base.series if p.reconciled_id in ids}
+    points = [p for p in base.series if p.series == series]
+    assert [p.value for p in points] == pytest.approx(values)
+    assert all(p.flag is None for p in points)
