@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from jinlong_extract.cli import app
@@ -263,3 +265,35 @@ def test_cli_missing_file_is_a_one_line_error(tmp_path: Path, which: str) -> Non
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "nope" in result.stderr and "no such file" in result.stderr
     assert result.stdout == ""
+
+
+_row = st.fixed_dictionaries({
+    "doc": st.sampled_from(["a.txt", "b.txt"]),
+    "text": st.sampled_from(["5家", "5 家", "21%", "3至5个", "1400余萬元"]),
+    "kind": st.sampled_from(["money", "count", "percent", "quantity"]),
+    "value": st.one_of(st.none(), st.floats(0, 1e12)),
+})
+
+
+@settings(max_examples=200, deadline=None)
+@given(gold=st.lists(_row, max_size=12), pred=st.lists(_row, max_size=12), all_docs=st.booleans())
+def test_property_counts_add_up(gold, pred, all_docs) -> None:
+    pred = [dict(r, start=i) for i, r in enumerate(pred)]
+    ev = evaluate(gold, pred, all_docs=all_docs)
+    scored = len(pred) - ev.ignored
+    assert ev.overall.tp + ev.overall.fn == len(gold)  # every gold row is found or missed
+    assert ev.overall.tp + ev.overall.fp == scored  # every scored prediction is right or wrong
+    assert ev.matched == ev.overall.tp + len(ev.kind_mismatches) <= min(len(gold), scored)
+    assert ev.matched + len(ev.unmatched_gold) == len(gold)
+    assert all(t == ev.matched for _, t in ev.attributes.values())
+    assert 0.0 <= ev.overall.f1 <= 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(gold=st.lists(_row, min_size=1, max_size=12), seed=st.randoms(use_true_random=False))
+def test_property_gold_against_itself_in_any_order(gold, seed) -> None:
+    pred = [dict(r, start=i) for i, r in enumerate(gold)]
+    seed.shuffle(pred)  # list order does not matter: starts give the document order
+    ev = evaluate(gold, pred)
+    assert (ev.overall.fp, ev.overall.fn) == (0, 0)
+    assert all(c == t for c, t in ev.attributes.values())
