@@ -449,12 +449,14 @@ def write_tables(
     >>> [p.name for p in write_tables(out, {"documents": [records.Document(path="a.txt")]}, ["jsonl"])]
     ['documents.jsonl']
     """
-    with TableWriter(out_dir, formats, tables=tuple(tables)) as writer:
+    writer = TableWriter(out_dir, formats, tables=tuple(tables))
+    try:
         for name, items in tables.items():
             writer.write(name, items)
-    return [p for p in (writer.out / f"{t}.{f}" for t in tables for f in writer.formats if f != "xlsx")] + (
-        [writer.out / XLSX_NAME] if "xlsx" in writer.formats else []
-    )
+        return writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
 
 
 def write_jsonl(stream: IO[str], table: str, items: Iterable[Any]) -> int:
