@@ -660,3 +660,28 @@ def test_docstring_examples(module):
     name = "jinlong_extract.reconcile" + ("" if module == "__init__" else f".{module}")
     result = doctest.testmod(importlib.import_module(name))
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [("slot", "null_year", "match-anything"), ("block", "keys", ["kind", "metric"]),
+     ("series", "decreasing", "any-drop"), ("documents", "bands", 60)],
+)
+def test_rules_refuse_what_is_not_implemented(monkeypatch, section, key, value):
+    import copy
+
+    from jinlong_extract.data import load_table
+    from jinlong_extract.errors import JinlongError
+    from jinlong_extract.reconcile import rules as rules_mod
+
+    table = copy.deepcopy(load_table("reconcile"))
+    table[section][key] = value
+    monkeypatch.setattr(rules_mod, "load_table", lambda name: table)
+    rules_mod.rules.cache_clear()
+    try:
+        with pytest.raises(JinlongError, match=r"data/reconcile.toml: "):
+            rules_mod.rules()
+    finally:
+        monkeypatch.undo()
+        rules_mod.rules.cache_clear()
+    assert rules_mod.rules().bands == 32

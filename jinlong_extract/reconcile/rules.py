@@ -78,11 +78,28 @@ class Rules:
         return self.metric_synonyms.get(label, label)
 
 
+#: Strategy entries of the table and the values the code implements: the table documents the
+#: strategy, and any other value is refused rather than silently ignored.
+IMPLEMENTED: dict[tuple[str, str], object] = {
+    ("documents", "fallback"): "fact-sentences",
+    ("block", "keys"): ["kind", "unit_family", "metric", "cumulative"],
+    ("slot", "null_year"): "attach-if-unique",
+    ("slot", "null_subject"): "attach-if-unique",
+    ("slot", "period_contains_year"): False,
+    ("series", "decreasing"): "interval-below-previous",
+    ("series", "null_metric"): "attach-if-unique",
+}
+
+
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     """The rules from ``data/reconcile.toml`` (cached)."""
     t = load_table("reconcile")
     d, b, tol, c, s = t["documents"], t["block"], t["tolerance"], t["conflict"], t["series"]
+    for (section, key), value in IMPLEMENTED.items():
+        if t[section][key] != value:
+            raise JinlongError("data/reconcile.toml", f"{section}.{key} = {t[section][key]!r} is not implemented "
+                               f"(supported: {value!r})")
     if d["num_perm"] % d["bands"]:
         raise JinlongError("data/reconcile.toml", "documents.num_perm must be a multiple of documents.bands")
     return Rules(
