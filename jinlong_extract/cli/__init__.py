@@ -23,8 +23,12 @@ Output files of ``extract`` (in ``--out``, default ``output/``): ``facts``, ``do
 when the run produced them, ``entities``, ``reconciled``, ``series``, each as
 ``<table>.csv`` (UTF-8 with BOM), ``<table>.json`` (an array), ``<table>.jsonl``,
 ``<table>.parquet``, plus one workbook ``jinlong.xlsx`` with a sheet per table. Every file is
-written atomically. ``--out -`` streams JSON Lines of one table (facts by default) to stdout and
-nothing else. List-valued columns are JSON text in CSV / XLSX / Parquet.
+written atomically (temp file + ``os.replace`` at the end; an interrupted run leaves none). The
+documents table is appended as documents finish; facts too with ``--no-entities``, otherwise after
+the cross-document stage has linked their ``subject_ids``. ``--out -`` streams JSON Lines of one
+table (facts by default) to stdout and nothing else. List-valued columns are JSON text in CSV /
+XLSX / Parquet (in XLSX a list longer than a cell drops whole items from its end; ``n_mentions``
+keeps the count). The incremental cache is ``<out>/.jinlong-cache.sqlite`` (``--no-cache``).
 
 Column orders (stable; a new field is only ever appended at the end):
 
