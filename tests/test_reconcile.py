@@ -215,6 +215,30 @@ def test_blocking_and_slot(a_kw, b_kw, merged):
     assert (len(rows) == 1) is merged
 
 
+@pytest.mark.parametrize(
+    ("a_kw", "b_kw", "merged"),
+    [
+        # 投资20亿元的…项目 is said of many projects: an article without subject does not borrow one
+        ({"doc": "a.txt", "subject": "天津市"}, {"doc": "b.txt", "subject": None}, False),
+        ({"doc": "a.txt", "year": 2016}, {"doc": "b.txt", "year": None}, False),
+        # within one article (headline + body) it does
+        ({"doc": "a.txt", "subject": "天津市", "sentence": "总投资20亿元的产业园项目开工。"},
+         {"doc": "a.txt", "start": 80, "subject": None, "sentence": "产业园总投资20亿元。"}, True),
+        # one sentence listing two projects of 20亿元 each: two figures
+        ({"doc": "a.txt", "sentence": "投资20亿元的旅游项目、投资20亿元的物流项目"},
+         {"doc": "a.txt", "start": 12, "sentence": "投资20亿元的旅游项目、投资20亿元的物流项目"}, False),
+        ({"doc": "a.txt", "sentence": "投资20亿元的旅游项目。"},
+         {"doc": "a.txt", "start": 40, "sentence": "旅游项目投资20亿元。"}, True),
+    ],
+)
+def test_attachment_needs_evidence(a_kw, b_kw, merged):
+    kw = {"kind": "money", "unit": "元", "metric": "投资额", "year": 2016}
+    a = fact("20亿元", 20 * Y, **{**kw, **a_kw})
+    b = fact("20亿元", 20 * Y, **{**kw, **b_kw})
+    rows, _ = reconcile(results_of([a, b]))
+    assert (len(rows) == 1) is merged
+
+
 def test_null_year_ambiguous_stays_apart():
     dated = [fact("64.5亿元", 64.5 * Y, kind="money", unit="元", doc=f"{y}.txt", year=y) for y in (2023, 2024)]
     undated = fact("64.5亿元", 64.5 * Y, kind="money", unit="元", doc="x.txt", year=None)

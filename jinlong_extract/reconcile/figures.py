@@ -54,6 +54,12 @@ class Unit:
     notes: list[str] = field(default_factory=list)  #: e.g. ambiguity, for the analyst
     home: str = ""  #: the representative document of the unit's republished-copy cluster
 
+    @property
+    def sentence_key(self) -> tuple | None:
+        """(document, article, sentence) of the anchor: mentions sharing it are different figures."""
+        a = self.anchor
+        return (self.home, a.article, a.sentence) if a.sentence else None
+
 
 @dataclass(slots=True)
 class Row:
@@ -72,6 +78,7 @@ class Row:
     id: str = ""
     rid: int = -1  #: position in its block's row list while clustering
     sorted_facts: list[Fact] = field(default_factory=list)  #: filled after clustering
+    sentences: set = field(default_factory=set)  #: sentence keys of its units (see Unit.sentence_key)
     as_of: str | None = None
     record: Reconciled | None = None
 
@@ -375,11 +382,13 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
         lo, hi = u.iv.lo, u.iv.hi
         if (u.period is None or u.subject is None) and not index.full:
             index.complete(rows)
+        skey = u.sentence_key
         cands = []
         for cid in index.near(u.period, u.subject, lo, hi):
             row = rows[cid]
             if row.lo <= hi and lo <= row.hi and meets(lo, hi, row.lo, row.hi, r.epsilon):
-                cands.append(row)
+                if skey is None or skey not in row.sentences:  # one sentence never repeats a figure
+                    cands.append(row)
         override = ""
         if not cands and u.subject is not None and u.block[3] and isinstance(u.block[2], str) and r.subject_override_digits:
             cands, override = _other_subject(u, rows, index, r)
@@ -392,8 +401,12 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
                 chosen = same[0]
             else:
                 u.notes.append(f"ambiguous: value compatible with {len(cands)} rows, kept apart")
+        if chosen is not None and not _may_attach(u, chosen, r):
+            chosen = None
         if chosen is None:
             rows.append(Row([u], lo, hi, lo, hi, u.period, u.subject, u.subject_name, rid=len(rows)))
+            if skey is not None:
+                rows[-1].sentences.add(skey)
             index.add(rows[-1])
             continue
         a = chosen.anchor
@@ -407,6 +420,8 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
             rule += "; no subject: attached to the only compatible row with one"
         chosen.rules.append(rule)
         chosen.units.append(u)
+        if skey is not None:
+            chosen.sentences.add(skey)
         chosen.lo, chosen.hi = max(chosen.lo, lo), min(chosen.hi, hi)
         if chosen.hi < chosen.lo:  # only float slack can do this; keep the core a point
             chosen.hi = chosen.lo
@@ -418,6 +433,15 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
                 chosen.subject, chosen.subject_name = u.subject, u.subject_name
             index.add(chosen)
     return rows
+
+
+def _may_attach(u: Unit, row: Row, r: Rules) -> bool:
+    """A unit filling its missing year or subject from a row of other articles needs a distinctive
+    value (``[slot] attach_digits``); within its own article it does not."""
+    fills = (u.period is None and row.period is not None) or (u.subject is None and row.subject is not None)
+    if not fills or any(x.home == u.home for x in row.units):
+        return True
+    return max(significant_digits(u.anchor), significant_digits(row.anchor.anchor)) >= r.attach_digits
 
 
 def _other_subject(u: Unit, rows: list[Row], index: _BlockIndex, r: Rules) -> tuple[list[Row], str]:

@@ -30,6 +30,7 @@ class Rules:
     # blocking / slot
     null_metric_uses_object: bool
     subject_override_digits: int
+    attach_digits: int
     subject_equivalents: dict[str, str]
     # tolerance
     trailing_zeros_significant: bool
@@ -86,6 +87,7 @@ IMPLEMENTED: dict[tuple[str, str], object] = {
     ("slot", "null_year"): "attach-if-unique",
     ("slot", "null_subject"): "attach-if-unique",
     ("slot", "period_contains_year"): False,
+    ("slot", "same_sentence_repeats"): False,
     ("series", "decreasing"): "interval-below-previous",
     ("series", "null_metric"): "attach-if-unique",
 }
@@ -113,6 +115,7 @@ def rules() -> Rules:
         min_shingles=int(d["min_shingles"]),
         null_metric_uses_object=bool(b["null_metric_uses_object"]),
         subject_override_digits=int(t["slot"]["subject_override_digits"]),
+        attach_digits=int(t["slot"]["attach_digits"]),
         subject_equivalents=dict(t.get("subject_equivalents", {})),
         trailing_zeros_significant=bool(tol["trailing_zeros_significant"]),
         max_rounding_pct=float(tol["max_rounding_pct"]),
