@@ -78,7 +78,8 @@ class Row:
     id: str = ""
     rid: int = -1  #: position in its block's row list while clustering
     sorted_facts: list[Fact] = field(default_factory=list)  #: filled after clustering
-    sentences: set = field(default_factory=set)  #: sentence keys of its units (see Unit.sentence_key)
+    sentence: tuple | None = None  #: sentence key of its first unit (see Unit.sentence_key) ...
+    more_sentences: set | None = None  #: ... and of the others, once there are any
     as_of: str | None = None
     record: Reconciled | None = None
 
@@ -387,8 +388,8 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
         for cid in index.near(u.period, u.subject, lo, hi):
             row = rows[cid]
             if row.lo <= hi and lo <= row.hi and meets(lo, hi, row.lo, row.hi, r.epsilon):
-                if skey is None or skey not in row.sentences:  # one sentence never repeats a figure
-                    cands.append(row)
+                if skey is None or not (skey == row.sentence or (row.more_sentences and skey in row.more_sentences)):
+                    cands.append(row)  # (one sentence never repeats a figure)
         override = ""
         if not cands and u.subject is not None and u.block[3] and isinstance(u.block[2], str) and r.subject_override_digits:
             cands, override = _other_subject(u, rows, index, r)
@@ -405,8 +406,7 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
             chosen = None
         if chosen is None:
             rows.append(Row([u], lo, hi, lo, hi, u.period, u.subject, u.subject_name, rid=len(rows)))
-            if skey is not None:
-                rows[-1].sentences.add(skey)
+            rows[-1].sentence = skey
             index.add(rows[-1])
             continue
         a = chosen.anchor
@@ -421,7 +421,9 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
         chosen.rules.append(rule)
         chosen.units.append(u)
         if skey is not None:
-            chosen.sentences.add(skey)
+            if chosen.more_sentences is None:
+                chosen.more_sentences = set()
+            chosen.more_sentences.add(skey)
         chosen.lo, chosen.hi = max(chosen.lo, lo), min(chosen.hi, hi)
         if chosen.hi < chosen.lo:  # only float slack can do this; keep the core a point
             chosen.hi = chosen.lo
