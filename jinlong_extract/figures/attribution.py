@@ -281,18 +281,22 @@ def _in_speech(text: str, s0: int, pos: int, r: _Rules) -> bool:
 
 def _year(a: Attribution, f: Figure, text: str, before: str, after: str, s0: int, si: int, sents, paras,
           fig_spans, pub_year, doc_year, lead_year, r: _Rules, inherit: bool = True) -> None:
+    has_year_char = "年" in before
     pm = None
-    for pm in r.period_re.finditer(before):
-        pass
+    if has_year_char:
+        for pm in r.period_re.finditer(before):
+            pass
     if pm:
         a.period_start, a.period_end = int(pm.group(1)), int(pm.group(2))
         a.evidence += 1
         return
     since = None
-    for since in r.since_re.finditer(before):
-        pass
+    if has_year_char and "以来" in before:
+        for since in r.since_re.finditer(before):
+            pass
     explicit = [m for m in r.year_re.finditer(before)
-                if not _inside(fig_spans, s0 + m.start()) and before[m.start() - 1:m.start()] not in r.target_before]
+                if not _inside(fig_spans, s0 + m.start()) and before[m.start() - 1:m.start()] not in r.target_before
+                ] if ("19" in before or "20" in before) else []
     if since is not None and (not explicit or explicit[-1].start() <= since.start()):
         # "1994年…以来，筹集…": a start point, not the figure's year
         a.period_start = int(since.group(1))
@@ -302,7 +306,7 @@ def _year(a: Attribution, f: Figure, text: str, before: str, after: str, s0: int
     for rel in r.relative_re.finditer(before):
         pass
     md = None
-    if pub_year:
+    if pub_year and "月" in before:
         for md in r.month_day_re.finditer(before):
             pass
     # the nearest time expression before the figure wins: explicit year, relative year, M月D日
@@ -357,7 +361,8 @@ def _year(a: Attribution, f: Figure, text: str, before: str, after: str, s0: int
 
 
 def _inside(spans, pos: int) -> bool:
-    return any(s <= pos < e for s, e in spans)
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _lead_year(text: str, paras: list[int], pub_year: int | None, r: _Rules) -> tuple[int, int] | None:
@@ -374,6 +379,8 @@ def _lead_year(text: str, paras: list[int], pub_year: int | None, r: _Rules) -> 
 def _date_year(text: str, start: int, end: int, pub_year: int | None, r: _Rules) -> int | None:
     """The year of the last date in text[start:end]: a full date (2024年12月21日), or in a dated
     article a month-day date (8月28日), which falls in the publication year."""
+    if text.find("月", start, end) < 0:
+        return None
     found = None
     for m in r.full_date_re.finditer(text, start, end):
         found = (m.start(), int(m.group(1)))
