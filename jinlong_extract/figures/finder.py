@@ -147,13 +147,10 @@ class _Rules:
 
         # numerals (with bare multipliers as a second alternative: "超万亩", "近百名")
         self.core_re = regex.compile(r"(?:" + NUMERAL + r")|(?P<bare>[百千万亿]+)")
-        self.core_at = self.core_re
 
         # non-figures
-        self.ordinal_re = regex.compile(r"(?:" + _alternation(nonf["ordinal"]["prefixes"]) + r")[ \t]?\Z")
-        self.vague_re = regex.compile(r"(?:" + _alternation(nonf["vague"]["prefixes"]) + r")\Z")
         self.adjacent_re = regex.compile(nonf["vague"]["adjacent_digits"])
-        self.duration_prefix_re = regex.compile(r"(?:" + _alternation(nonf["duration_prefix"]["prefixes"]) + r")\Z")
+        # ordinals (第3次), vague amounts (几十万) and counted periods (连续三届) before a numeral
         self.reject_before_re = regex.compile(
             r"(?:(?:" + _alternation(nonf["ordinal"]["prefixes"]) + r")[ \t]?|" + _alternation(
                 list(nonf["vague"]["prefixes"]) + list(nonf["duration_prefix"]["prefixes"])) + r")\Z")
@@ -178,10 +175,10 @@ class _Rules:
         follow |= set("0123456789一二三四五六七八九两")  # "七五折": a discount written digit by digit
         self.follow = frozenset(follow)
         self.symbol_chars = frozenset(ch for sym in self.symbols for ch in sym)
-        # a run of numeral characters (not the comma: "$20，300美圆" is two amounts)
-        numeral_chars = "0-9〇零一二三四五六七八九十百千万亿两俩兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟萬億"
-        self.numeral_chars = frozenset("0123456789〇零一二三四五六七八九十百千万亿两俩兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟萬億")
-        self.run_re = regex.compile(rf"[{numeral_chars}][{numeral_chars}.,，点]*")
+        # a run of numeral characters: where a figure can start (separators and 点 inside it)
+        numerals = "0123456789〇零一二三四五六七八九十百千万亿两俩兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟萬億"
+        self.numeral_chars = frozenset(numerals)
+        self.run_re = regex.compile(rf"[{numerals}][{numerals}.,，点]*")
 
 
 @lru_cache(maxsize=1)
@@ -239,7 +236,7 @@ def _number_at(text: str, pos: int, r: _Rules, m=None):
     multiplier written (万 -> 1e4), 1.0 when none — ranges apply it to their first end.
     """
     if m is None:
-        m = r.core_at.match(text, pos)
+        m = r.core_re.match(text, pos)
     if not m or m.end() == pos:
         return None
     core = m.group(0)
