@@ -87,3 +87,20 @@ def test_attribution(text, date, figure, expected):
 ])
 def test_sentences(text, n):
     assert len(sentence_spans(text)) == n
+
+
+GENERAL = [
+    # not from the corpora: statistical-bulletin sentences, to keep the rules general
+    ("2023年，全市地区生产总值达到1.67万亿元，同比增长5.2%。全年接待游客1.2亿人次。", "2024-01-15",
+     "1.2亿人次", {"year": 2023, "year_source": "context"}),
+    ("2023年，全市地区生产总值达到1.67万亿元，同比增长5.2%。", "2024-01-15",
+     "1.67万亿元", {"year": 2023, "metric": "地区生产总值"}),
+    ("粮食产量达到1390.8亿斤。", None, "1390.8亿斤", {"metric": "粮食产量"}),
+    ("截至2023年底，全市共有各类市场主体256.7万户。", None, "256.7万户", {"year": 2023, "cumulative": True}),
+]
+
+
+@pytest.mark.parametrize("text,date,figure,expected", GENERAL, ids=[f"{c[2]}@{c[0][:12]}" for c in GENERAL])
+def test_general_sentences(text, date, figure, expected):
+    a = _attrs(text, date, figure)
+    assert {k: getattr(a, k) for k in expected} == expected

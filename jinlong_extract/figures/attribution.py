@@ -58,11 +58,13 @@ class _Rules:
         tem = load_table("temporal")
         self.triggers: dict[str, tuple[str, frozenset[str]]] = {}
         self.generic: set[str] = set()
+        self.generic_metrics: set[str] = set()
         for t in met["trigger"]:
             for w in t["words"]:
                 self.triggers.setdefault(w, (t["metric"], frozenset(t["kinds"])))
                 if t.get("generic"):
                     self.generic.add(w)
+                    self.generic_metrics.add(t["metric"])
         self.trigger_re = regex.compile(_alternation(self.triggers))
         cm = met["count_metric"]
         self.count_verbs = regex.compile(_alternation(cm["verbs"]))
@@ -96,9 +98,17 @@ class _Rules:
         self.cum_neg_re = regex.compile(_alternation(cum["negative"]))
         self.no_inherit_re = regex.compile(_alternation(tem["context"]["no_inherit"]))
         self.target_before = set(tem["context"]["target_before"])
+        self.target_not_after = set(tem["context"]["target_not_after"])
+        nm = met["named_measure"]
+        self.named_measure_re = regex.compile(
+            r"(\p{Han}{%d,%d}(?:%s))(?:%s)?[ \t]*\Z" % (
+                int(nm["min_chars"]) - 1, int(nm["max_chars"]) - 1, _alternation(nm["suffixes"]),
+                _alternation(nm["links"])))
         self.future_re = regex.compile(_alternation(tem["context"]["future"]))
         self.cum_after_re = regex.compile("|".join(f"(?:{p})" for p in cum["after_patterns"]))
         # a month and day without a year ("8月28日") dates an event in the publication year
+        # a sentence opening with a year adverbial ("2023年，…") dates the paragraph it opens
+        self.opening_year_re = regex.compile(r"\s*[“\"]?((?:19|20)\d\d)年[，,]")
         self.month_day_re = regex.compile(r"(?<![0-9年])(\d{1,2})月\d{1,2}日")
         self.quote_open, self.quote_close = "“", "”"
 
@@ -156,6 +166,10 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
         clause_after = after[:min(ends)] if ends else after
 
         a.metric = _metric(f, clause_before, clause_after, r)
+        if a.metric is None or a.metric in r.generic_metrics:
+            nm = r.named_measure_re.search(clause_before)
+            if nm and not r.count_verbs.match(nm.group(1)):
+                a.metric = nm.group(1)  # "粮食产量达到1390.8亿斤"
         if f.kind == "count":
             a.object = _object(text, f, clause_before, r)
             a.metric = _count_metric(f, a, clause_before, clause_after, r)
@@ -295,7 +309,7 @@ def _year(a: Attribution, f: Figure, text: str, before: str, after: str, s0: int
         for since in r.since_re.finditer(before):
             pass
     explicit = [m for m in r.year_re.finditer(before)
-                if not _inside(fig_spans, s0 + m.start()) and before[m.start() - 1:m.start()] not in r.target_before
+                if not _inside(fig_spans, s0 + m.start()) and not _is_target(before, m.start(), r)
                 ] if ("19" in before or "20" in before) else []
     if since is not None and (not explicit or explicit[-1].start() <= since.start()):
         # "1994年…以来，筹集…": a start point, not the figure's year
@@ -356,8 +370,18 @@ def _year(a: Attribution, f: Figure, text: str, before: str, after: str, s0: int
         if rm and doc_year:
             a.year, a.year_source = doc_year + r.relative[rm.group(0)], "context"
             return
+        om = r.opening_year_re.match(text, ps, pe)
+        if om:  # "2023年，全市地区生产总值…。全年接待游客1.2亿人次": the year scopes its paragraph
+            if not r.no_inherit_re.search(text, ps, s0):
+                a.year, a.year_source = int(om.group(1)), "context"
+            return
     if lead_year is not None and s0 >= lead_year[1]:
         a.year, a.year_source = lead_year[0], "context"
+
+
+def _is_target(text: str, pos: int, r: _Rules) -> bool:
+    """A year after 到/至 is a target ("到2020年"), but not after 截至 ("截至2023年底")."""
+    return text[pos - 1:pos] in r.target_before and text[pos - 2:pos - 1] not in r.target_not_after
 
 
 def _inside(spans, pos: int) -> bool:
