@@ -19,7 +19,7 @@ import regex
 
 from .errors import InputError, JinlongError
 from .options import DEFAULT_OPTIONS, Options
-from .records import Article, Document, DocumentResult, Entity, Fact, Mention, Reconciled, SeriesPoint
+from .records import Document, DocumentResult, Entity, Fact, Mention, Reconciled, SeriesPoint
 
 
 @dataclass
@@ -84,7 +84,6 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
     facts: list[Fact] = []
     mentions: list[Mention] = []
     attrs = []
-    subject_spans: dict[str, tuple[int, int]] = {}
     find_mentions = subject_of = None
     if options.entities:
         try:
@@ -112,20 +111,18 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
                 period_end=a.period_end, cumulative=a.cumulative, sentence=a.sentence, date=date,
                 subject_ids=[], year_source=a.year_source,
             ))
-            if a.subject_span is not None:  # the subject as written in the original
+            if a.subject_span is not None:
+                # the subject as written in the original; until entities are merged across
+                # documents it is known by its mention's span (see _link_subjects)
                 ss, se = tm.to_original(art.start + a.subject_span[0], art.start + a.subject_span[1])
-                subject_spans[facts[-1].id] = (ss, se)
                 facts[-1].subject = original[ss:se]
+                facts[-1].subject_ids = [f"@{ss}-{se}"]
             attrs.append(a)
         for m in art_mentions:
             os_, oe = tm.to_original(art.start + m.start, art.start + m.end)
             m.start, m.end, m.text = os_, oe, original[os_:oe]
             mentions.append(m)
     _copy_repeated(facts, attrs)
-    # until entities are merged across documents, a subject is known by its mention's span
-    for f in facts:
-        if f.id in subject_spans:
-            f.subject_ids = ["@{}-{}".format(*subject_spans[f.id])]
     doc.facts = len(facts)
     doc.articles = len(loaded.articles)
     return DocumentResult(document=doc, facts=facts, mentions=mentions, article_meta=list(loaded.articles),
@@ -263,9 +260,3 @@ def _link_subjects(run: Run) -> None:
                 eid = by_span.get((f.doc, int(s), int(e)))
                 f.subject_ids = [eid] if eid else []
 
-
-def article_of(articles: list[Article], pos: int) -> Article | None:
-    for a in articles:
-        if a.start <= pos < a.end:
-            return a
-    return None
