@@ -231,6 +231,7 @@ def extract(
         # so the facts table is written after the cross-document stage.
         defer_facts = options.entities and "facts" in tables
         later = [t for t in ("entities", "reconciled", "series") if t in tables]
+        keep_results = defer_facts or bool(later)
 
         def take(result: records.DocumentResult) -> None:
             doc = result.document
@@ -256,7 +257,8 @@ def extract(
                 stream.flush()
             elif tables[0] == "documents":
                 write_jsonl(stream, "documents", [doc])
-            results.append(result)
+            if keep_results:  # only the cross-document stages need the results kept
+                results.append(result)
 
         for result in bad:
             take(result)
