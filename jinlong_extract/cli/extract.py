@@ -37,6 +37,7 @@ class Tally:
     series: int | None = None
     written: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    unchanged: bool = False  #: nothing changed since the last complete run: its tables were kept
 
 
 def _say(message: str) -> None:
@@ -134,13 +135,28 @@ def _run(
     scheduler: str | None,
     cache_path: str | None,
     progress: bool,
+    stats: Any = None,
 ) -> Iterator[records.DocumentResult]:
     """Results in source order (``pipeline.run_documents``: the engine's pool / Dask / cache)."""
     from jinlong_extract.pipeline import run_documents
 
     yield from run_documents(
-        sources, options, jobs=jobs, engine=engine, scheduler=scheduler, cache_path=cache_path, progress=progress
+        sources, options, jobs=jobs, engine=engine, scheduler=scheduler, cache_path=cache_path, progress=progress,
+        stats=stats,
     )
+
+
+def _previous_tables_hold(out: str, tables: list[str], formats: Any, stats: Any) -> bool:
+    """The last complete run had the same inputs under the same options (the engine's input
+    fingerprint) and its tables are all there: they still hold, nothing needs rewriting."""
+    if stats is None or not stats.complete or not stats.previous_fingerprint:
+        return False
+    if stats.previous_fingerprint != stats.fingerprint:
+        return False
+    wanted = [os.path.join(out, f"{t}.{f}") for t in tables for f in formats if f != "xlsx"]
+    if "xlsx" in formats:
+        wanted.append(os.path.join(out, "jinlong.xlsx"))
+    return all(os.path.exists(p) for p in wanted)
 
 
 def _split(spec: Optional[str]) -> list[str]:
@@ -158,7 +174,7 @@ def extract(
         help="Tables to write (comma-separated: facts,documents,entities,reconciled,series; default all). "
         "With --out - exactly one (default facts).",
     ),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes (0 = one per CPU)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (default 0: one per CPU; 1 runs in this process)."),
     engine: str = typer.Option("local", "--engine", help="local or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (--engine dask)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary; errors only."),
@@ -264,11 +280,23 @@ def extract(
             take(result)
         if read_stdin:
             take(_stdin_result(options))
+        stats = None
+        if cache_path is not None:
+            from jinlong_extract.engine import RunStats
+
+            stats = RunStats()
         for result in _run(
             sources, options, jobs=jobs or (os.cpu_count() or 1), engine=engine, scheduler=scheduler,
-            cache_path=cache_path, progress=not quiet,
+            cache_path=cache_path, progress=not quiet, stats=stats,
         ):
             take(result)
+        if writer is not None and not bad and not read_stdin and _previous_tables_hold(out, tables, formats, stats):
+            # an unchanged re-run: the previous run's tables are this run's tables
+            writer.abort()
+            writer = None
+            tally.unchanged = True
+            keep_results = False
+            defer_facts, later = False, []
 
         readable = tally.documents - len(tally.skipped)
         if readable == 0:
@@ -359,6 +387,8 @@ def summary_lines(tally: Tally, out: str) -> list[str]:
         lines.append(f"warnings: {tally.warnings}")
     for path, reason in tally.skipped:
         lines.append("skipped: " + _line(path, reason))
+    if tally.unchanged:
+        lines.append(f"unchanged since the last run: kept the tables in {out}")
     if tally.written:
         lines.append("wrote: " + ", ".join(tally.written))
     elif out == "-":
