@@ -23,14 +23,14 @@ def test_unchanged_rerun_keeps_tables_and_a_change_rebuilds_them(tmp_path):
     shutil.copytree(ROOT / "corpus", src)
     out = tmp_path / "out"
     first = _run(src, out)
-    assert "unchanged" not in first
+    assert "unchanged since the last run" not in first
     stamp = (out / "reconciled.json").stat().st_mtime_ns
     second = _run(src, out)
     assert "unchanged since the last run" in second
     assert (out / "reconciled.json").stat().st_mtime_ns == stamp
     (src / "new.txt").write_text("今年签约项目3个，投资5亿元。", encoding="utf-8")
     third = _run(src, out)
-    assert "unchanged" not in third
+    assert "unchanged since the last run" not in third
     assert "new.txt" in (out / "documents.json").read_text(encoding="utf-8")
 
 
@@ -38,5 +38,5 @@ def test_a_missing_table_is_rebuilt(tmp_path):
     out = tmp_path / "out"
     _run(ROOT / "corpus", out)
     (out / "series.csv").unlink()
-    assert "unchanged" not in _run(ROOT / "corpus", out)
+    assert "unchanged since the last run" not in _run(ROOT / "corpus", out)
     assert (out / "series.csv").exists()
