@@ -87,13 +87,19 @@ class TrieMatcher:
         if self._single:
             alts.append("[" + re.escape("".join(sorted(self._single))) + "]")
         self._starts = re.compile("(?=" + "|".join(alts) + ")" if alts else "(?!)")
-        self.pattern = re.compile(trie_pattern(words))
         # one small anchored pattern per first character: a candidate position runs only the
-        # sub-trie of its own character instead of the whole top-level alternation
+        # sub-trie of its own character instead of the whole top-level alternation. Compiled on
+        # first use: a short run meets few first characters, and start-up stays fast.
         by_first: dict[str, list[str]] = {}
         for w in words:
             by_first.setdefault(w[0], []).append(w)
-        self._by_first = {c: re.compile(trie_pattern(ws)).match for c, ws in by_first.items()}
+        self._words_by_first = by_first
+        self._by_first = _LazyMatchers(by_first)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The whole trie as one pattern (built on demand; the matcher itself does not need it)."""
+        return re.compile(trie_pattern(self.words))
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         """Yield the matches (``re.Match`` objects of the trie pattern) left to right."""
@@ -112,6 +118,19 @@ class TrieMatcher:
             if mm is not None and mm.end() > i:
                 nxt = mm.end()
                 yield mm
+
+
+class _LazyMatchers(dict):
+    """first character -> compiled ``match`` of its sub-trie, compiled when first asked for."""
+
+    def __init__(self, words_by_first: dict[str, list[str]]) -> None:
+        super().__init__()
+        self._words = words_by_first
+
+    def __missing__(self, ch: str):
+        fn = re.compile(trie_pattern(self._words[ch])).match
+        self[ch] = fn
+        return fn
 
 
 def literal_alternation(words: Iterable[str]) -> re.Pattern[str]:
