@@ -124,7 +124,9 @@ class _Rules:
             r"[ \t]*".join(regex.escape(c) for c in w) for w in sorted(self.pct_prefix, key=len, reverse=True))
             + r")[ \t]*")
         ten = units["percent"]["tenths"]
-        self.tenths_re = regex.compile(r"[ \t]*(" + _alternation(ten["words"]) + r")(" + regex.escape(ten["half"]) + ")?")
+        # "七成六" / "九成五" = 76% / 95%: one more digit after 成 is the units of the percentage
+        self.tenths_re = regex.compile(r"[ \t]*(" + _alternation(ten["words"]) + r")(?:(" + regex.escape(ten["half"])
+                                       + r")|[ \t]?([1-9一二三四五六七八九])(?![0-9一二三四五六七八九十百千万亿]))?")
         self.tenths_not = regex.compile(_alternation(ten["not_followed_by"]))
         self.tenths_whole = {w: float(v) for w, v in ten["whole"].items()}
         self.tenths_whole_re = regex.compile(_alternation(self.tenths_whole))
@@ -450,7 +452,13 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
         if v > 100 or (tenths.group(1) == "成" and value > 10) or (tenths.group(1) == "折" and value == 10):
             return None  # "十折" is no discount; "15成" is not a share
         v += 5.0 if tenths.group(2) else 0.0
-        return _finish(text, Figure(start, tenths.end(), text[start:tenths.end()], "percent", v, v, v,
+        t_end = tenths.end()
+        if tenths.group(3):
+            if tenths.group(1) == "成" and value < 10:
+                v += parse_number(tenths.group(3)) or 0.0
+            else:
+                t_end = tenths.end(1)  # "七折5件": the digit belongs to what follows
+        return _finish(text, Figure(start, t_end, text[start:t_end], "percent", v, v, v,
                                     _qual(prefix, "approx" if approx else "exact", r), "%", unit_start=end), r)
     unit = _unit_at(text, end, r)
     qualifier = "approx" if approx else "exact"
