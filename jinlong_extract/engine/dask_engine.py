@@ -17,7 +17,7 @@ from typing import Any
 from .. import records
 from ..options import Options
 from .cache import Cache, content_hash, rebase
-from .local import ProcessFn, RunStats, default_process
+from .local import ProcessFn, RunStats, setup_engine
 from .progress import Progress
 from .reader import read_checked, skipped_result
 from .serial import dumps, loads
@@ -47,13 +47,8 @@ class DaskEngine:
         progress: Progress | None = None,
         stats: RunStats | None = None,
     ) -> None:
-        self.options = options
         self.scheduler = scheduler
-        self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-        self.cache = cache
-        self.process = process or default_process()
-        self.progress = progress or Progress(False)
-        self.stats = stats if stats is not None else RunStats()
+        setup_engine(self, options, jobs=jobs, cache=cache, process=process, progress=progress, stats=stats)
 
     def _client(self) -> tuple[Any, list[Any]]:
         """The client to use and what to close afterwards."""

@@ -88,6 +88,17 @@ def default_process() -> ProcessFn:
     return process_document
 
 
+def setup_engine(engine: Any, options: Options, *, jobs: int | None, cache: Cache | None,
+                 process: ProcessFn | None, progress: Progress | None, stats: RunStats | None) -> None:
+    """The settings every engine keeps (local pool and Dask alike)."""
+    engine.options = options
+    engine.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+    engine.cache = cache
+    engine.process = process or default_process()
+    engine.progress = progress or Progress(False)
+    engine.stats = stats if stats is not None else RunStats()
+
+
 class LocalEngine:
     """Runs the per-document stage on this machine.
 
@@ -109,12 +120,7 @@ class LocalEngine:
         progress: Progress | None = None,
         stats: RunStats | None = None,
     ) -> None:
-        self.options = options
-        self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-        self.cache = cache
-        self.process = process or default_process()
-        self.progress = progress or Progress(False)
-        self.stats = stats if stats is not None else RunStats()
+        setup_engine(self, options, jobs=jobs, cache=cache, process=process, progress=progress, stats=stats)
 
     # ---- shared steps ----------------------------------------------------------------------
     def _read(self, rel: str, src: str) -> tuple[bytes | None, str | None, records.DocumentResult | None]:
