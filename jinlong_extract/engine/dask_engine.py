@@ -9,7 +9,6 @@ are committed as each task finishes and are yielded in the order of the sources.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
