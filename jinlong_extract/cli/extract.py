@@ -274,6 +274,7 @@ def extract(
             elif tables[0] == "documents":
                 write_jsonl(stream, "documents", [doc])
             if keep_results:  # only the cross-document stages need the results kept
+                result.article_meta = []  # article spans serve the per-document stage only
                 results.append(result)
 
         for result in bad:

@@ -153,11 +153,14 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
     doc_year = pub_year or _inferred_year(text, r)
     lead_year = _lead_year(text, paras, pub_year, r)
     fig_spans = [(f.start, f.end) for f in figures]
+    sentences: dict[int, str] = {}  # one string per sentence, shared by its figures
     out = []
     for f in figures:
         i = max(0, bisect.bisect_right(sent_starts, f.start) - 1)
         s0, s1 = sents[i] if sents else (0, len(text))
-        a = Attribution(sentence=text[s0:s1].strip())
+        if i not in sentences:
+            sentences[i] = text[s0:s1].strip()
+        a = Attribution(sentence=sentences[i])
         before = text[s0:f.start]
         after = text[f.end:s1]
         c0 = max((before.rfind(c) for c in _CLAUSE_END), default=-1) + 1
