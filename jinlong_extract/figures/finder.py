@@ -69,6 +69,8 @@ _MULTIPLIERS = {
     "十万": 1e5, "万": 1e4, "千": 1e3, "百": 1e2, "万万": 1e8,
 }
 _CN_SMALL = "一二三四五六七八九十两壹贰叁肆伍陆柒捌玖拾"
+#: after 千 these make a unit (千瓦 千米 千克 千伏 千瓦时), so 千 is no multiplier there
+_KILO_UNITS = frozenset("瓦米克伏卡焦帕赫")
 
 
 class _Rules:
@@ -253,6 +255,8 @@ def _number_at(text: str, pos: int, r: _Rules, m=None):
         q1, mul, q2 = inner.groups()
         if q1 == "来" and not (core[-1] in "十百千" and not mul):
             q1 = mul = q2 = None  # 来 approximates only a round numeral: 十来个 (not 3年来)
+        if mul == "千" and text[inner.end(2):inner.end(2) + 1] in _KILO_UNITS:
+            q1 = mul = q2 = None  # "500千瓦": 千 belongs to the unit (千瓦, 千米, 千克), not the number
         if q1 or mul or q2:
             if mul:
                 value *= _MULTIPLIERS[mul]
@@ -308,7 +312,7 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
     follow, symbol_chars = r.follow, r.symbol_chars
     for run in r.run_re.finditer(text):
         s, e = run.span()
-        if text[e:e + 1] in follow or text[e - 1] in "万亿萬億" or (
+        if text[e:e + 1] in follow or text[e - 1] in "万亿萬億千" or (
                 s and (text[s - 1] in symbol_chars or text[s - 2:s - 1] in symbol_chars)):
             cands.append((s, 1, run))
     cands.sort(key=lambda c: (c[0], c[1]))
@@ -427,8 +431,8 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
     prefix = pm.group(0).strip(" \t") if pm else None
     if prefix in r.bare_only and not bare:
         prefix, pm = None, None
-    if bare and not prefix:
-        return None
+    if bare and not prefix and not approx:
+        return None  # a bare 万 needs a qualifier: 超万亩, 上万人, 千余人 (not 千家万户)
     start = s - len(pm.group(0)) if prefix else s
     sym = r.symbol_re.search(before)
     symbol_unit = None
