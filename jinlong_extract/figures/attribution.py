@@ -39,7 +39,6 @@ class Attribution:
     metric: str | None = None
     object: str | None = None
     subject: str | None = None
-    subject_id: str | None = None
     #: the subject mention's span in the article text (linked to its merged entity later)
     subject_span: tuple[int, int] | None = None
     year: int | None = None
@@ -206,7 +205,6 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
             m = subject_of(mentions, f.start, f.end, s0, text=text)
             if m is not None:
                 a.subject = m.text
-                a.subject_id = getattr(m, "canonical", None)
                 a.subject_span = (m.start, m.end)
         out.append(a)
     return out
