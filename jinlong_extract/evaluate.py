@@ -29,6 +29,7 @@ Example::
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from jinlong_extract.errors import GoldError, InputError
+from jinlong_extract.errors import GoldError, InputError, JinlongError
 from jinlong_extract.records import KINDS
 
 #: Attributes scored on matched figures, in the order they are printed.
@@ -261,18 +262,23 @@ def evaluate(gold: Iterable[dict[str, Any]], facts: Iterable[dict[str, Any]], *,
 _GOLD_REQUIRED = ("doc", "text", "kind")
 
 
+def _read_utf8(path: str | os.PathLike[str], error: type[JinlongError]) -> str:
+    """A whole UTF-8 file (BOM dropped); a missing, undecodable or unreadable one raises ``error``."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise error(str(path), "no such file") from None
+    except UnicodeDecodeError:
+        raise error(str(path), "not UTF-8 text") from None
+    except OSError as err:
+        raise error(str(path), f"cannot read ({err.strerror or err})") from None
+
+
 def load_gold(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Read a gold JSONL file; raises :class:`GoldError` naming the file, line and problem."""
     name = str(path)
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            lines = fh.readlines()
-    except FileNotFoundError:
-        raise GoldError(name, "no such file") from None
-    except UnicodeDecodeError:
-        raise GoldError(name, "not UTF-8 text") from None
-    except OSError as err:
-        raise GoldError(name, f"cannot read ({err.strerror or err})") from None
+    lines = _read_utf8(path, GoldError).splitlines()
     rows: list[dict[str, Any]] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -306,18 +312,9 @@ def load_facts(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         else:
             raise InputError(str(path), "no facts.json / facts.jsonl / facts.csv in this directory")
     name = str(p)
-    try:
-        if p.suffix == ".csv":
-            with open(p, encoding="utf-8-sig", newline="") as fh:
-                return [dict(row) for row in csv.DictReader(fh)]
-        with open(p, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(name, "not UTF-8 text") from None
-    except OSError as err:
-        raise InputError(name, f"cannot read ({err.strerror or err})") from None
+    text = _read_utf8(p, InputError)
+    if p.suffix == ".csv":
+        return [dict(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
     stripped = text.lstrip()
     try:
         if stripped.startswith("["):
