@@ -103,7 +103,7 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
             # a numeral inside a place name is not a figure: 长春九台, 五台山
             figs = [f for f in figs if not any(s <= f.start < e and e > f.unit_start for s, e in places)]
         for a, f in zip(attribute(atext, figs, date=date, mentions=art_mentions, subject_of=subject_of), figs):
-            os_, oe = _with_gloss(original, *tm.to_original(art.start + f.start, art.start + f.end))
+            os_, oe = tm.to_original(art.start + f.start, art.start + f.end)  # a trailing pinyin gloss included
             facts.append(Fact(
                 doc=doc.path, article=art.index, start=os_, end=oe, text=original[os_:oe], kind=f.kind,
                 value=f.value, low=f.low, high=f.high, qualifier=f.qualifier, unit=f.unit, currency=f.currency,
@@ -151,14 +151,6 @@ def _copy_repeated(facts: list[Fact], attrs) -> None:
             f.cumulative = src.cumulative
             f.metric = f.metric or src.metric
             f.object = f.object or src.object
-
-
-def _with_gloss(original: str, start: int, end: int) -> tuple[int, int]:
-    """Extend a span over a pinyin gloss glued to its last character: "14個(gè)"."""
-    from .normalize.steps import _GLOSS
-
-    m = _GLOSS.match(original, end)
-    return (start, m.end()) if m else (start, end)
 
 
 _SQUASH = regex.compile(r"\s+")
