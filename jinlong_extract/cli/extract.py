@@ -296,7 +296,6 @@ def extract(
             writer.abort()
             writer = None
             tally.unchanged = True
-            keep_results = False
             defer_facts, later = False, []
 
         readable = tally.documents - len(tally.skipped)
