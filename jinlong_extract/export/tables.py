@@ -15,12 +15,15 @@ Column types are derived from the record annotations, one of:
 
 from __future__ import annotations
 
-import json
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from operator import attrgetter
 from typing import Any, Callable, Iterable
 
+import orjson
+
 from jinlong_extract import records
+
+_orjson_dumps = orjson.dumps
 
 #: Every table name, in the order they are written and summarised.
 TABLES: tuple[str, ...] = ("facts", "documents", "entities", "reconciled", "series")
@@ -70,42 +73,39 @@ TYPES: dict[str, dict[str, str]] = {
 }
 
 
-#: per record type: (field names, getter of their values) — ``dataclasses.asdict`` deep-copies
-#: and is ~20x slower, which matters for entities carrying thousands of mentions each
-_FLAT: dict[type, tuple[tuple[str, ...], Callable[[Any], Any]]] = {}
-
-
 def _json_default(value: Any) -> Any:
-    """JSON fallback for record objects nested in lists (Mention, Source) and sets."""
-    kind = type(value)
-    flat = _FLAT.get(kind)
-    if flat is None and is_dataclass(value):
-        names = tuple(f.name for f in fields(value))
-        getter = attrgetter(*names)
-        flat = _FLAT[kind] = (names, (lambda v: (getter(v),)) if len(names) == 1 else getter)
-    if flat is not None:
-        names, getter = flat
-        return dict(zip(names, getter(value)))
+    """JSON fallback for what orjson does not serialise natively (sets, objects with ``to_dict``)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
     to_dict = getattr(value, "to_dict", None)
     if to_dict is not None:
         return to_dict()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    raise TypeError(f"cannot serialise {kind.__name__} as JSON")
+    raise TypeError(f"cannot serialise {type(value).__name__} as JSON")
 
 
-#: One encoder, configured once (``json.dumps`` with keyword arguments builds a new one per call).
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default)
-_encode = _ENCODER.encode
+def dumpb(row: Any) -> bytes:
+    """One row (or any value) as compact UTF-8 JSON bytes, Chinese kept as is.
+
+    orjson (C) serialises the record dataclasses nested in list cells (``Mention``, ``Source``)
+    natively, field by field in declaration order, at a tenth of the standard library's cost,
+    which is most of what writing the entities and reconciled tables costs.
+
+    >>> dumpb({"text": "149.53亿元", "ids": []}).decode()
+    '{"text":"149.53亿元","ids":[]}'
+    """
+    return _orjson_dumps(row, default=_json_default)
 
 
 def dumps(row: Any) -> str:
-    """One row (or any value) as compact JSON with Chinese kept as is (``ensure_ascii=False``).
+    """:func:`dumpb` as text.
 
     >>> dumps({"text": "149.53亿元", "ids": []})
-    '{"text": "149.53亿元", "ids": []}'
+    '{"text":"149.53亿元","ids":[]}'
     """
-    return _encode(row)
+    return _orjson_dumps(row, default=_json_default).decode("utf-8")
+
+
+_encode = dumps
 
 
 class Layout:
@@ -187,7 +187,7 @@ def cell_text(value: Any) -> str:
     list/dict -> JSON text, float -> shortest round-tripping repr.
 
     >>> [cell_text(v) for v in (None, True, 2.5, ["a", "b"], "x")]
-    ['', 'true', '2.5', '["a", "b"]', 'x']
+    ['', 'true', '2.5', '["a","b"]', 'x']
     """
     if value is None:
         return ""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from jinlong_extract.errors import JinlongError
-from jinlong_extract.export.tables import COLUMNS, TABLES, TYPES, cell_text, dumps, layout
+from jinlong_extract.export.tables import COLUMNS, TABLES, TYPES, cell_text, dumpb, dumps, layout
 
 #: Output formats, in the order files are written.
 FORMATS: tuple[str, ...] = ("csv", "json", "jsonl", "parquet", "xlsx")
@@ -117,35 +117,35 @@ class _CsvSink(_Sink):
 
 
 class _JsonSink(_Sink):
-    """A JSON array written incrementally: ``[`` … ``,`` … ``]``."""
+    """A JSON array written incrementally: ``[`` … ``,`` … ``]``, one row per line."""
 
     def __init__(self, final: Path, table: str) -> None:
         super().__init__(final, table)
-        self.fh = open(self.tmp, "w", encoding="utf-8", newline="\n")
-        self.fh.write("[")
+        self.fh = open(self.tmp, "wb")
+        self.fh.write(b"[")
         self.n = 0
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        lead = "\n" if self.n == 0 else ",\n"
-        self.fh.write(lead + ",\n".join(map(dumps, self.layout.dicts(rows))))
+        lead = b"\n" if self.n == 0 else b",\n"
+        self.fh.write(lead + b",\n".join(map(dumpb, self.layout.dicts(rows))))
         self.n += len(rows)
 
     def close(self) -> None:
         if not self.fh.closed:
-            self.fh.write("\n]\n" if self.n else "]\n")
+            self.fh.write(b"\n]\n" if self.n else b"]\n")
             self.fh.close()
 
 
 class _JsonlSink(_Sink):
     def __init__(self, final: Path, table: str) -> None:
         super().__init__(final, table)
-        self.fh = open(self.tmp, "w", encoding="utf-8", newline="\n")
+        self.fh = open(self.tmp, "wb")
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         if rows:
-            self.fh.write("\n".join(map(dumps, self.layout.dicts(rows))) + "\n")
+            self.fh.write(b"\n".join(map(dumpb, self.layout.dicts(rows))) + b"\n")
 
     def close(self) -> None:
         if not self.fh.closed:
