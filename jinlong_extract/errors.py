@@ -11,6 +11,10 @@ class JinlongError(Exception):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple:
+        # picklable with its two arguments (errors cross process boundaries: pool, forked writer)
+        return (type(self), (self.path, self.reason))
+
 
 class InputError(JinlongError):
     """A file that cannot be read as an article: missing, unreadable, binary, empty, undecodable,

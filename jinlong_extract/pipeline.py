@@ -219,6 +219,15 @@ def run_documents(sources, options: Options, **kw) -> Iterator[DocumentResult]:
 
 def finish_run(results: list[DocumentResult], options: Options = DEFAULT_OPTIONS, *, reconcile: bool = True) -> Run:
     """The cross-document stages: entity merging, subject ids, reconciliation, series."""
+    run = merge_run(results, options)
+    if reconcile:
+        reconcile_run(run)
+    return run
+
+
+def merge_run(results: list[DocumentResult], options: Options = DEFAULT_OPTIONS) -> Run:
+    """The first cross-document stage: merge every article's mentions into entities and point each
+    fact's ``subject_ids`` at its subject's entity. After it the facts and entities tables are final."""
     run = Run(results=results)
     if options.entities:
         try:
@@ -228,13 +237,16 @@ def finish_run(results: list[DocumentResult], options: Options = DEFAULT_OPTIONS
         if merge_entities is not None:
             run.entities = merge_entities(m for r in results for m in r.mentions)
             _link_subjects(run)
-    if reconcile:
-        try:
-            from .reconcile import reconcile as reconcile_figures
-        except ImportError:  # pragma: no cover
-            reconcile_figures = None
-        if reconcile_figures is not None:
-            run.reconciled, run.series = reconcile_figures(results, run.entities)
+    return run
+
+
+def reconcile_run(run: Run) -> Run:
+    """The second cross-document stage: one row per real-world figure, and running-total series."""
+    try:
+        from .reconcile import reconcile as reconcile_figures
+    except ImportError:  # pragma: no cover
+        return run
+    run.reconciled, run.series = reconcile_figures(run.results, run.entities)
     return run
 
 

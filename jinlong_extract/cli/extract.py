@@ -232,20 +232,22 @@ def extract(
 
     tally = Tally()
     writer: TableWriter | None = None
+    child = None  # the forked writer of the facts and entities tables (engine.forked.Task)
     try:
         read_stdin = "-" in paths
+        # Facts stream out as documents finish, except when entities are on: then each fact's
+        # subject_ids are only known once every document's mentions are merged (merge_run),
+        # so the facts table is written after the cross-document stage.
+        defer_facts = options.entities and "facts" in tables
         sources, bad = _discover([p for p in paths if p != "-"])
         if not to_stdout:
-            writer = TableWriter(out, formats, tables=[t for t in ("facts", "documents") if t in tables], remove_stale=tables)
+            first = [t for t in ("facts", "documents") if t in tables and not (t == "facts" and defer_facts)]
+            writer = TableWriter(out, formats, tables=first, remove_stale=tables)
         cache_path = None if (no_cache or to_stdout) else _cache_path(out)
         stream = sys.stdout
         if to_stdout:
             _utf8(stream)
         results: list[records.DocumentResult] = []
-        # Facts stream out as documents finish, except when entities are on: then each fact's
-        # subject_ids are only known once every document's mentions are merged (finish_run),
-        # so the facts table is written after the cross-document stage.
-        defer_facts = options.entities and "facts" in tables
         later = [t for t in ("entities", "reconciled", "series") if t in tables]
         keep_results = defer_facts or bool(later)
 
@@ -307,29 +309,41 @@ def extract(
             raise typer.Exit(EXIT_USAGE)
 
         if defer_facts or later:
-            from jinlong_extract.pipeline import finish_run
+            from jinlong_extract.engine.forked import Task
+            from jinlong_extract.pipeline import merge_run, reconcile_run
 
             good = [r for r in results if not r.document.skipped]
-            run = finish_run(good, options, reconcile=bool({"reconciled", "series"} & set(later)))
+            run = merge_run(good, options)
             if options.entities:
                 tally.entities = len(run.entities)
+            produced: dict[str, Any] = {
+                "facts": lambda: (f for r in good for f in r.facts),
+                "entities": lambda: run.entities,
+                "reconciled": lambda: run.reconciled,
+                "series": lambda: run.series,
+            }
+            names = [n for n in (["facts"] if defer_facts else []) + later if n != "entities" or options.entities]
+            if writer is not None:
+                # The facts and entities tables are final now; with more than one core a forked
+                # child writes them while this process reconciles (one workbook can't be split).
+                first = [n for n in names if n in ("facts", "entities")]
+                fork = (jobs or (os.cpu_count() or 1)) > 1 and len(first) < len(names)
+                if fork and "xlsx" not in formats:  # the child opens its own files (a file shared across fork shares its offset)
+                    child = Task(lambda: _write_close(TableWriter(out, formats, tables=first), first, produced))
+                    names = [n for n in names if n not in first]
             if {"reconciled", "series"} & set(later):
+                reconcile_run(run)
                 tally.reconciled = len(run.reconciled)
                 tally.conflicts = sum(1 for r in run.reconciled if r.conflict)
                 tally.series = len({p.series for p in run.series})
-            produced: dict[str, list[Any]] = {
-                "facts": [f for r in good for f in r.facts],
-                "entities": run.entities,
-                "reconciled": run.reconciled,
-                "series": run.series,
-            }
-            for name in (["facts"] if defer_facts else []) + later:
-                if name == "entities" and not options.entities:
-                    continue
+            for name in names:
                 if writer is not None:
-                    writer.write(name, produced[name])
+                    writer.write(name, produced[name]())
                 elif tables[0] == name:
-                    write_jsonl(stream, name, produced[name])
+                    write_jsonl(stream, name, produced[name]())
+            if child is not None:
+                writer.adopt(child.result())
+                child = None
         if writer is not None:
             tally.written = [str(p) for p in writer.commit()]
             writer = None
@@ -338,11 +352,13 @@ def extract(
 
             tally.written.append(str(build_report(out)))
     except KeyboardInterrupt:
+        _drop_child(child, writer)
         if writer is not None:
             writer.abort()
         _say("jinlong: interrupted; no table was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except JinlongError as err:
+        _drop_child(child, writer)
         if writer is not None:
             writer.abort()
         _say(f"jinlong: {err}")
@@ -352,11 +368,13 @@ def extract(
         _silence_stdout()
         raise typer.Exit(EXIT_OK) from None
     except OSError as err:  # disk full, permission lost while writing: one line, nothing published
+        _drop_child(child, writer)
         if writer is not None:
             writer.abort()
         _say(f"jinlong: {err.filename or out}: cannot write ({err.strerror or err})")
         raise typer.Exit(EXIT_USAGE) from None
     except BaseException:
+        _drop_child(child, writer)
         if writer is not None:
             writer.abort()
         raise
@@ -364,6 +382,34 @@ def extract(
     if not quiet:
         _summary(tally, out)
     raise typer.Exit(EXIT_SKIPPED if tally.skipped else EXIT_OK)
+
+
+def _write_close(writer: Any, names: list[str], produced: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """Write ``names`` with a new ``writer`` and close it unpublished (the committing writer adopts
+    its files)."""
+    try:
+        for name in names:
+            writer.write(name, produced[name]())
+        return writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _drop_child(child: Any, writer: Any) -> None:
+    """An interrupted or failed run: stop the forked table writer and remove its temporary files."""
+    if child is None:
+        return
+    pid = child.pid
+    child.cancel()
+    if pid and writer is not None:
+        writer.abort_process(pid)
+    elif not pid:
+        try:  # it ran in this process: its files are closed and waiting to be adopted
+            for tmp, _ in child.result():
+                os.unlink(tmp)
+        except BaseException:
+            pass
 
 
 def summary_lines(tally: Tally, out: str) -> list[str]:

@@ -73,8 +73,28 @@ TYPES: dict[str, dict[str, str]] = {
 }
 
 
+#: Lists longer than this are encoded once for all text formats (see :meth:`Layout.encode_lists`).
+_ENCODE_ONCE = 3
+
+
+class Encoded:
+    """A list cell already encoded as JSON, so a table written in several text formats encodes
+    each list once (CSV takes the text, JSON embeds the bytes); see :meth:`Layout.encode_lists`."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def text(self) -> str:
+        return self.raw.decode("utf-8")
+
+
 def _json_default(value: Any) -> Any:
-    """JSON fallback for what orjson does not serialise natively (sets, objects with ``to_dict``)."""
+    """JSON fallback for what orjson does not serialise natively (pre-encoded cells, sets,
+    objects with ``to_dict``)."""
+    if type(value) is Encoded:
+        return orjson.Fragment(value.raw)
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     to_dict = getattr(value, "to_dict", None)
@@ -138,6 +158,22 @@ class Layout:
                 out.append(getter(item))
         return out
 
+    def encode_lists(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Rows with every long list cell (an entity's mentions, a row's sources) encoded once as
+        :class:`Encoded` JSON; short lists are cheaper to encode twice than to wrap."""
+        list_idx = self.list_idx
+        if not list_idx:
+            return rows
+        out: list[tuple[Any, ...]] = []
+        for r in rows:
+            cells = list(r)
+            for i in list_idx:
+                v = cells[i]
+                if v is not None and len(v) > _ENCODE_ONCE:
+                    cells[i] = Encoded(_orjson_dumps(v, default=_json_default))
+            out.append(tuple(cells))
+        return out
+
     def dicts(self, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         columns = self.columns
         return [dict(zip(columns, r)) for r in rows]
@@ -153,7 +189,12 @@ class Layout:
             cells = list(r)
             for i in list_idx:
                 v = cells[i]
-                cells[i] = "" if v is None else ("[]" if not v and isinstance(v, (list, tuple)) else _encode(v))
+                if v is None:
+                    cells[i] = ""
+                elif type(v) is Encoded:
+                    cells[i] = v.text()
+                else:
+                    cells[i] = "[]" if not v and isinstance(v, (list, tuple)) else _encode(v)
             for i in bool_idx:
                 v = cells[i]
                 cells[i] = "" if v is None else ("true" if v else "false")
@@ -195,6 +236,8 @@ def cell_text(value: Any) -> str:
         return "true"
     if value is False:
         return "false"
+    if type(value) is Encoded:
+        return value.text()
     if isinstance(value, (list, tuple, dict)):
         return _encode(value)
     if isinstance(value, float):

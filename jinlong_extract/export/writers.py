@@ -296,6 +296,9 @@ class _XlsxBook:
         _unlink(self.tmp)
 
 
+#: Formats whose list cells are JSON text (they can share one encoding of each cell).
+_TEXT_FORMATS = ("csv", "json", "jsonl")
+
 _SINKS = {"csv": _CsvSink, "json": _JsonSink, "jsonl": _JsonlSink, "parquet": _ParquetSink}
 
 
@@ -355,6 +358,7 @@ class TableWriter:
         if not os.access(self.out, os.W_OK):
             raise ExportError(str(self.out), "output directory is not writable")
         self.sinks: dict[tuple[str, str], _Sink] = {}
+        self.adopted: list[tuple[Path, Path]] = []
         self.book: _XlsxBook | None = None
         self.done = False
         try:
@@ -380,24 +384,26 @@ class TableWriter:
         """Append records (``Fact``, ``Document`` …) or row dicts to ``table``; returns the row count."""
         if table not in COLUMNS:
             raise ValueError(f"unknown table {table} (choose from {', '.join(TABLES)})")
-        rows = layout(table).values(items)
+        lay = layout(table)
+        rows = lay.values(items)
         if table not in self.declared:
             self.declared.append(table)
             self._open(table)
+        # several text formats: encode each list cell (mentions, sources …) once for all of them
+        encoded = lay.encode_lists(rows) if sum(f in _TEXT_FORMATS for f in self.formats) > 1 else rows
         for fmt in self.formats:
             if fmt == "xlsx":
                 assert self.book is not None
                 self.book.write(table, rows)
             else:
-                self.sinks[(table, fmt)].write(rows)
+                self.sinks[(table, fmt)].write(encoded if fmt in _TEXT_FORMATS else rows)
         return len(rows)
 
-    def commit(self) -> list[Path]:
-        """Close every temporary file, then move them all into place. Returns the final paths."""
-        if self.done:
-            return []
+    def close(self) -> list[tuple[Path, Path]]:
+        """Finish every temporary file without publishing it: the ``(temporary, final)`` pairs,
+        for a writer in another process to :meth:`adopt` and publish with its own tables."""
+        pending: list[tuple[Path, Path]] = []
         try:
-            pending: list[tuple[Path, Path]] = []
             for sink in self.sinks.values():
                 sink.close()
                 pending.append((sink.tmp, sink.final))
@@ -407,9 +413,27 @@ class TableWriter:
         except BaseException:
             self.abort()
             raise
+        self.done = True
+        return pending
+
+    def adopt(self, pending: Iterable[tuple[Path, Path]]) -> None:
+        """Publish another writer's closed files (:meth:`close`) with this writer's at :meth:`commit`."""
+        for tmp, final in pending:
+            self.adopted.append((Path(tmp), Path(final)))
+            table = Path(final).name.split(".")[0]
+            if table not in self.declared:
+                self.declared.append(table)
+
+    def commit(self) -> list[Path]:
+        """Close every temporary file, then move them all into place. Returns the final paths."""
+        if self.done:
+            return []
+        pending = self.close() + self.adopted
+        order = {name: i for i, name in enumerate(TABLES)}
+        pending.sort(key=lambda p: (order.get(p[1].name.split(".")[0], len(order)), p[1].suffix != ".csv", p[1].name))
         for tmp, final in pending:
             os.replace(tmp, final)
-        self.done = True
+        self.adopted = []
         for table in self.remove_stale:  # an earlier run's table this run did not produce
             if table in self.declared:
                 continue
@@ -419,12 +443,20 @@ class TableWriter:
         return [final for _, final in pending]
 
     def abort(self) -> None:
-        """Drop every temporary file; published tables are left as they were."""
+        """Drop every temporary file (adopted ones too); published tables are left as they were."""
         self.done = True
         for sink in self.sinks.values():
             sink.abort()
         if self.book is not None:
             self.book.abort()
+        for tmp, _ in self.adopted:
+            _unlink(tmp)
+        self.adopted = []
+
+    def abort_process(self, pid: int) -> None:
+        """Remove the temporary files a killed writer process ``pid`` left in the output folder."""
+        for tmp in self.out.glob(f".*.{pid}.*.tmp"):
+            _unlink(tmp)
 
     def __enter__(self) -> TableWriter:
         return self

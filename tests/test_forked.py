@@ -1,0 +1,111 @@
+"""The forked table writer (engine.forked.Task) and the writer hand-over it relies on."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from jinlong_extract import records
+from jinlong_extract.engine.forked import Task, can_fork
+from jinlong_extract.errors import InputError
+from jinlong_extract.export import TableWriter
+
+FORK = [pytest.param(True, id="forked"), pytest.param(False, id="in-process")]
+
+
+@pytest.mark.parametrize("fork", FORK)
+@pytest.mark.parametrize("fn, expected", [
+    (lambda: 42, 42),
+    (lambda: {"rows": [1, 2, 3], "text": "149.53亿元"}, {"rows": [1, 2, 3], "text": "149.53亿元"}),
+    (lambda: "x" * 1_000_000, "x" * 1_000_000),  # larger than a pipe's buffer
+    (lambda: None, None),
+])
+def test_task_returns_the_value(fork: bool, fn, expected) -> None:
+    assert Task(fn, fork=fork).result() == expected
+
+
+@pytest.mark.parametrize("fork", FORK)
+@pytest.mark.parametrize("exc", [ValueError("bad value"), InputError("a.txt", "not UTF-8"), KeyError("k")])
+def test_task_raises_the_error_in_the_parent(fork: bool, exc: BaseException) -> None:
+    def fail():
+        raise exc
+
+    with pytest.raises(type(exc)) as info:
+        Task(fail, fork=fork).result()
+    assert str(info.value) == str(exc)
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs os.fork and a single thread")
+def test_task_runs_in_another_process() -> None:
+    task = Task(os.getpid)
+    assert task.pid and task.result() != os.getpid()
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs os.fork and a single thread")
+def test_cancel_stops_the_child() -> None:
+    import time
+
+    task = Task(lambda: time.sleep(60))
+    pid = task.pid
+    task.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
+
+
+def _fact(doc: str, start: int) -> records.Fact:
+    return records.Fact(doc, 0, start, start + 4, "112个", "count", 112.0, 112.0, 112.0, "exact", "个", None,
+                        "项目", "签约项目数", None, 2024, None, None, False, "签约项目112个")
+
+
+@pytest.mark.parametrize("fork", FORK)
+@pytest.mark.parametrize("formats", [("csv",), ("csv", "json"), ("json", "jsonl")])
+def test_a_child_writer_publishes_through_the_parent(tmp_path, fork: bool, formats) -> None:
+    parent = TableWriter(tmp_path, formats, tables=["documents"])
+    parent.write("documents", [records.Document(path="a.txt")])
+
+    def child_side():
+        w = TableWriter(tmp_path, formats, tables=["facts"])
+        w.write("facts", [_fact("a.txt", 0), _fact("a.txt", 10)])
+        return w.close()
+
+    pending = Task(child_side, fork=fork).result()
+    assert all(not final.exists() for _, final in pending)  # nothing published before commit
+    parent.adopt(pending)
+    written = [p.name for p in parent.commit()]
+    assert written == [f"{t}.{f}" for t in ("facts", "documents") for f in sorted(formats, key=lambda f: f != "csv")]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    if "json" in formats:
+        assert [r["start"] for r in json.loads((tmp_path / "facts.json").read_text(encoding="utf-8"))] == [0, 10]
+
+
+def test_abort_drops_adopted_files(tmp_path) -> None:
+    parent = TableWriter(tmp_path, ("csv",), tables=["documents"])
+    side = TableWriter(tmp_path, ("csv",), tables=["facts"])
+    side.write("facts", [_fact("a.txt", 0)])
+    parent.adopt(side.close())
+    parent.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs os.fork and a single thread")
+def test_a_killed_child_leaves_no_temporary_file(tmp_path) -> None:
+    import time
+
+    parent = TableWriter(tmp_path, ("csv", "json"), tables=["documents"])
+
+    def slow_child():
+        w = TableWriter(tmp_path, ("csv", "json"), tables=["facts"])
+        w.write("facts", [_fact("a.txt", 0)])
+        time.sleep(60)
+
+    task = Task(slow_child)
+    pid = task.pid
+    deadline = time.time() + 10
+    while not list(tmp_path.glob(f".facts.*.{pid}.*.tmp")) and time.time() < deadline:
+        time.sleep(0.01)
+    task.cancel()
+    parent.abort_process(pid)
+    parent.abort()
+    assert list(tmp_path.iterdir()) == []
