@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import zlib
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -98,10 +99,8 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
             rel = [(s - art.start, e - art.start) for s, e in art.boilerplate]
             figs = [f for f in figs if not any(s < f.end and f.start < e for s, e in rel)]
         art_mentions = find_mentions(atext, doc=doc.path, article=art.index) if find_mentions else []
-        if art_mentions:
-            places = [(m.start, m.end) for m in art_mentions if m.type == "LOC"]
-            # a numeral inside a place name is not a figure: 长春九台, 五台山
-            figs = [f for f in figs if not any(s <= f.start < e and e > f.unit_start for s, e in places)]
+        if art_mentions and figs:
+            figs = _outside_places(figs, art_mentions)
         for a, f in zip(attribute(atext, figs, date=date, mentions=art_mentions, subject_of=subject_of), figs):
             os_, oe = tm.to_original(art.start + f.start, art.start + f.end)  # a trailing pinyin gloss included
             facts.append(Fact(
@@ -127,6 +126,22 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
     doc.articles = len(loaded.articles)
     return DocumentResult(document=doc, facts=facts, mentions=mentions, article_meta=list(loaded.articles),
                           fingerprint=fingerprint(norm))
+
+
+def _outside_places(figs: list, mentions: list[Mention]) -> list:
+    """Drop figures whose numeral starts inside a place name and whose unit does not stand
+    outside it: a numeral inside a place name is not a figure (长春九台, 五台山)."""
+    order = sorted(range(len(figs)), key=lambda i: figs[i].start)
+    starts = [figs[i].start for i in order]
+    inside: set[int] = set()
+    for m in mentions:
+        if m.type != "LOC":
+            continue
+        s, e = m.start, m.end
+        for k in range(bisect_left(starts, s), bisect_left(starts, e)):
+            if e > figs[order[k]].unit_start:
+                inside.add(order[k])
+    return [f for i, f in enumerate(figs) if i not in inside] if inside else figs
 
 
 def _copy_repeated(facts: list[Fact], attrs) -> None:
@@ -160,18 +175,21 @@ def _squash(s: str) -> str:
     return _SQUASH.sub("", s)
 
 
-_FP_SPLIT = regex.compile(r"[^\p{Han}A-Za-z0-9]+")
+#: everything but letters, digits and sentence ends (dropped before splitting into sentences)
+_FP_DROP = regex.compile(r"[^\p{Han}A-Za-z0-9。！？!?\n]+")
+_FP_SENTENCE = regex.compile(r"[。！？!?\n]")
 
 
 def fingerprint(norm_text: str, *, min_chars: int = 8) -> list[int]:
     """Sorted CRC32 hashes of the text's sentences (letters and digits only), for detecting the
-    same article republished with other furniture, encoding or script."""
-    hashes = set()
-    for piece in regex.split(r"[。！？!?\n]", norm_text):
-        core = _FP_SPLIT.sub("", piece)
-        if len(core) >= min_chars:
-            hashes.add(zlib.crc32(core.encode("utf-8")))
-    return sorted(hashes)
+    same article republished with other furniture, encoding or script.
+
+    >>> fingerprint("天津与甘肃签约112个项目。\n（记者 王明）") == fingerprint("天津与甘肃 签约 112 个项目！")
+    True
+    """
+    crc = zlib.crc32
+    return sorted({crc(core.encode("utf-8")) for core in _FP_SENTENCE.split(_FP_DROP.sub("", norm_text))
+                   if len(core) >= min_chars})
 
 
 def extract_text(text: str, doc_date: str | None = None, options: Options | None = None) -> list[Fact]:
