@@ -184,7 +184,7 @@ def fingerprint(norm_text: str, *, min_chars: int = 8) -> list[int]:
     """Sorted CRC32 hashes of the text's sentences (letters and digits only), for detecting the
     same article republished with other furniture, encoding or script.
 
-    >>> fingerprint("天津与甘肃签约112个项目。\n（记者 王明）") == fingerprint("天津与甘肃 签约 112 个项目！")
+    >>> fingerprint("天津与甘肃签约112个项目。\\n（记者 王明）") == fingerprint("天津与甘肃 签约 112 个项目！")
     True
     """
     crc = zlib.crc32

@@ -100,3 +100,13 @@ def test_extract_paths_on_the_corpus():
     assert len(run.documents) == 5 and not run.skipped
     assert len(run.facts) >= 120
     assert run.entities and run.reconciled
+
+
+@pytest.mark.parametrize("module", ["jinlong_extract.pipeline", "jinlong_extract.engine.forked",
+                                    "jinlong_extract.export.tables"])
+def test_docstring_examples(module: str) -> None:
+    import doctest
+    import importlib
+
+    failed, attempted = doctest.testmod(importlib.import_module(module))
+    assert failed == 0
