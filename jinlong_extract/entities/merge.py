@@ -56,49 +56,70 @@ def merge_entities(mentions: Iterable[records.Mention]) -> list[records.Entity]:
     named with them differ).
     """
     ms = list(mentions)
-    uf = _UnionFind(len(ms))
-    first: dict[tuple[str, str], int] = {}
-    for i, m in enumerate(ms):
+    # Union-find over distinct (type, canonical) keys, not over mentions: every mention of a key
+    # joins its key's first mention anyway, so the same merges happen with one node per name.
+    index: dict[tuple[str, str], int] = {}
+    key_of: list[int] = []  # mention -> key node (-1 for people)
+    names: list[str] = []  # key node -> its canonical name
+    firsts: list[records.Mention] = []  # key node -> its first mention
+    why_cache: dict[tuple[str, str, str | None], str | None] = {}
+    same: list[set[str]] = []  # key node -> rules of joining its first mention
+    for m in ms:
         if m.type == "PER":
+            key_of.append(-1)
             continue
-        key = (m.type, m.canonical or m.text)
-        if key in first:
-            j = first[key]
-            why = {_why(ms[j]), _why(m)} - {None}
-            uf.union(j, i, "same canonical name" + (f" ({', '.join(sorted(why))})" if why else ""))
+        name = m.canonical or m.text
+        k = index.get((m.type, name))
+        if k is None:
+            k = index[(m.type, name)] = len(names)
+            names.append(name)
+            firsts.append(m)
+            same.append(set())
         else:
-            first[key] = i
+            why = {_why_cached(firsts[k], why_cache), _why_cached(m, why_cache)} - {None}
+            same[k].add("same canonical name" + (f" ({', '.join(sorted(why))})" if why else ""))
+        key_of.append(k)
+    uf = _UnionFind(len(names))
+    for k, rules_k in enumerate(same):
+        if rules_k:
+            uf.rules[k] = set(rules_k)
+    orgs = [k for k, m in enumerate(firsts) if m.type == "ORG"]
     cores: dict[str, int] = {}
-    for i, m in enumerate(ms):
-        if m.type != "ORG":
-            continue
-        core = company_core(m.canonical or m.text) or company_core(m.text)
+    for k in orgs:
+        m = firsts[k]
+        core = company_core(names[k]) or company_core(m.text)
         if core is None:
             continue
         if core in cores:
-            uf.union(cores[core], i, "core-name match after stripping place prefix + legal suffix + industry words")
+            uf.union(cores[core], k, "core-name match after stripping place prefix + legal suffix + industry words")
         else:
-            cores[core] = i
+            cores[core] = k
     # 天津智慧城市研究院 = 天津智慧城市研究院有限公司: a name equal to a company's name without
     # its legal suffix
     bare: dict[str, int] = {}
-    for i, m in enumerate(ms):
-        if m.type == "ORG":
-            c = m.canonical or m.text
-            b = strip_legal(c)
-            if b != c:
-                bare.setdefault(b, i)
-    for i, m in enumerate(ms):
-        if m.type == "ORG" and (m.canonical or m.text) in bare:
-            uf.union(bare[m.canonical or m.text], i, "name equals a company name without its legal suffix")
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i, m in enumerate(ms):
-        if m.type != "PER":
-            groups[uf.find(i)].append(i)
-    entities = [_entity([ms[i] for i in idx], uf.rules.get(root)) for root, idx in groups.items()]
+    for k in orgs:
+        c = names[k]
+        b = strip_legal(c)
+        if b != c:
+            bare.setdefault(b, k)
+    for k in orgs:
+        if names[k] in bare:
+            uf.union(bare[names[k]], k, "name equals a company name without its legal suffix")
+    groups: dict[int, list[records.Mention]] = defaultdict(list)
+    for m, k in zip(ms, key_of):
+        if k >= 0:
+            groups[uf.find(k)].append(m)
+    entities = [_entity(members, uf.rules.get(root)) for root, members in groups.items()]
     entities.extend(_people(ms))
     entities.sort(key=lambda e: (e.type, e.id))
     return entities
+
+
+def _why_cached(m: records.Mention, cache: dict[tuple[str, str, str | None], str | None]) -> str | None:
+    key = (m.type, m.text, m.canonical)
+    if key not in cache:
+        cache[key] = _why(m)
+    return cache[key]
 
 
 def _why(m: records.Mention) -> str | None:
