@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from operator import attrgetter
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import orjson
 
@@ -157,6 +157,30 @@ class Layout:
             else:
                 out.append(getter(item))
         return out
+
+    def chunks(self, items: Iterable[Any], budget: int) -> Iterator[list[tuple[Any, ...]]]:
+        """:meth:`values` in chunks of about ``budget`` cells' worth: a row counts one plus the
+        length of its list cells, so a chunk of entities holds about ``budget`` mentions."""
+        list_idx = self.list_idx
+        if isinstance(items, list) and len(items) <= budget and not list_idx:
+            yield self.values(items)
+            return
+        values = self.values
+        chunk: list[tuple[Any, ...]] = []
+        weight = 0
+        for item in items:
+            row = values((item,))[0]
+            chunk.append(row)
+            weight += 1
+            for i in list_idx:
+                v = row[i]
+                if v:
+                    weight += len(v)
+            if weight >= budget:
+                yield chunk
+                chunk, weight = [], 0
+        if chunk:
+            yield chunk
 
     def encode_lists(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """Rows with every long list cell (an entity's mentions, a row's sources) encoded once as

@@ -296,6 +296,11 @@ class _XlsxBook:
         _unlink(self.tmp)
 
 
+#: Cells (rows plus list items) encoded at a time by :meth:`TableWriter.write`: bounds the memory
+#: a big table needs.
+WRITE_CHUNK = 4096
+
+
 #: Formats whose list cells are JSON text (they can share one encoding of each cell).
 _TEXT_FORMATS = ("csv", "json", "jsonl")
 
@@ -381,23 +386,31 @@ class TableWriter:
                 self.sinks[(table, fmt)] = _SINKS[fmt](self.out / f"{table}.{fmt}", table)
 
     def write(self, table: str, items: Iterable[Any]) -> int:
-        """Append records (``Fact``, ``Document`` …) or row dicts to ``table``; returns the row count."""
+        """Append records (``Fact``, ``Document`` …) or row dicts to ``table``; returns the row count.
+
+        ``items`` may be any iterable (a generator over a whole run's facts): it is consumed in
+        chunks of about :data:`WRITE_CHUNK` cells (:meth:`Layout.chunks`), so the rows being
+        encoded never outgrow one chunk.
+        """
         if table not in COLUMNS:
             raise ValueError(f"unknown table {table} (choose from {', '.join(TABLES)})")
-        lay = layout(table)
-        rows = lay.values(items)
         if table not in self.declared:
             self.declared.append(table)
             self._open(table)
-        # several text formats: encode each list cell (mentions, sources …) once for all of them
-        encoded = lay.encode_lists(rows) if sum(f in _TEXT_FORMATS for f in self.formats) > 1 else rows
-        for fmt in self.formats:
-            if fmt == "xlsx":
-                assert self.book is not None
-                self.book.write(table, rows)
-            else:
-                self.sinks[(table, fmt)].write(encoded if fmt in _TEXT_FORMATS else rows)
-        return len(rows)
+        lay = layout(table)
+        # several text formats: encode each long list cell (mentions, sources …) once for all
+        share = sum(f in _TEXT_FORMATS for f in self.formats) > 1
+        n = 0
+        for rows in lay.chunks(items, WRITE_CHUNK):
+            encoded = lay.encode_lists(rows) if share else rows
+            for fmt in self.formats:
+                if fmt == "xlsx":
+                    assert self.book is not None
+                    self.book.write(table, rows)
+                else:
+                    self.sinks[(table, fmt)].write(encoded if fmt in _TEXT_FORMATS else rows)
+            n += len(rows)
+        return n
 
     def close(self) -> list[tuple[Path, Path]]:
         """Finish every temporary file without publishing it: the ``(temporary, final)`` pairs,
@@ -494,7 +507,9 @@ def write_tables(
 def write_jsonl(stream: IO[str], table: str, items: Iterable[Any]) -> int:
     """Write records as JSON Lines to an open text stream (``--out -``); returns the row count."""
     lay = layout(table)
-    rows = lay.values(items)
-    if rows:
-        stream.write("\n".join(map(dumps, lay.dicts(rows))) + "\n")
-    return len(rows)
+    n = 0
+    for rows in lay.chunks(items, WRITE_CHUNK):
+        if rows:
+            stream.write("\n".join(map(dumps, lay.dicts(rows))) + "\n")
+        n += len(rows)
+    return n
