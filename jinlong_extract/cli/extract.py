@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Tables that can be asked for with ``--table``, in writing order.
 TABLE_CHOICES = ("facts", "documents", "entities", "reconciled", "series")
+#: Documents (or facts) buffered before they are handed to the table writer.
+_BATCH = 256
 #: Name of the incremental cache kept in the output directory (``--no-cache`` disables it).
 CACHE_NAME = ".jinlong-cache.sqlite"
 
@@ -248,6 +250,7 @@ def extract(
         if to_stdout:
             _utf8(stream)
         results: list[records.DocumentResult] = []
+        batch: dict[str, list[Any]] = {"facts": [], "documents": []}  # rows waiting for the writer
         later = [t for t in ("entities", "reconciled", "series") if t in tables]
         keep_results = defer_facts or bool(later)
 
@@ -267,9 +270,11 @@ def extract(
                 tally.kinds.update(f.kind for f in result.facts)
             if writer is not None:
                 if "facts" in tables and not defer_facts:
-                    writer.write("facts", result.facts)
+                    batch["facts"].extend(result.facts)
                 if "documents" in tables:
-                    writer.write("documents", [doc])
+                    batch["documents"].append(doc)
+                if len(batch["documents"]) >= _BATCH or len(batch["facts"]) >= _BATCH:
+                    flush()
             elif tables[0] == "facts" and not defer_facts:
                 write_jsonl(stream, "facts", result.facts)
                 stream.flush()
@@ -278,6 +283,13 @@ def extract(
             if keep_results:  # only the cross-document stages need the results kept
                 result.article_meta = []  # article spans serve the per-document stage only
                 results.append(result)
+
+        def flush() -> None:
+            """Hand the buffered rows to the writer (appending row by row costs more than the rows)."""
+            for name, rows in batch.items():
+                if rows and writer is not None:
+                    writer.write(name, rows)
+                batch[name] = []
 
         for result in bad:
             take(result)
@@ -293,6 +305,7 @@ def extract(
             cache_path=cache_path, progress=not quiet, stats=stats,
         ):
             take(result)
+        flush()
         if writer is not None and not bad and not read_stdin and _previous_tables_hold(out, tables, formats, stats):
             # an unchanged re-run: the previous run's tables are this run's tables
             writer.abort()
