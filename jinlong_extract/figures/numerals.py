@@ -60,7 +60,7 @@ import regex
 from ..data import load_table
 
 __all__ = [
-    "NUMERAL", "MULTIPLIER", "DIGITS", "NUMBER", "Number",
+    "NUMERAL", "NUMERAL_FIRST", "NUMERAL_CHARS", "PLAIN_NUMERAL", "MULTIPLIER", "DIGITS", "NUMBER", "Number",
     "find_numbers", "parse_number", "to_chinese",
 ]
 
@@ -184,6 +184,19 @@ _SLASH = _cls(_CH["slashes"])
 
 #: One numeral as written in Chinese news (see the module docstring for exactly what).
 NUMERAL: str = f"(?:{_DRUN}|{_int_pattern()}{_DEC_TAIL}?|{_BARE}|{_WORD})"
+#: Every character a :data:`NUMERAL` match can begin with (a set test before running it).
+NUMERAL_FIRST: frozenset[str] = frozenset(
+    set("0123456789０１２３４５６７８９") | set(_DIGIT) | set(_ZERO) | set(_SMALL) | set(_BIG)
+    | {w[0] for w in _WORDS} | set(_CH["arabic_points"]))
+#: Every character a :data:`NUMERAL` can contain or look at around a digit.
+NUMERAL_CHARS: frozenset[str] = frozenset(
+    NUMERAL_FIRST | set("".join(_WORDS)) | set(_CH["points"]) | set(_CH["thousands"]) | set(_CH["spaces"]))
+#: A plain Arabic numeral: digits, a decimal part, up to two unguarded multipliers (112,
+#: 149.53, 30万, 1万亿). Where it stands with no character of :data:`NUMERAL_CHARS` right before
+#: or right after it, :data:`NUMERAL` matches exactly it (nothing around can extend or cut it),
+#: so a scanner can take it as the numeral without running the full grammar.
+PLAIN_NUMERAL: str = ("[0-9]++(?:\\.[0-9]++)?"
+                      + ("(?:" + _cls(c for c in "万亿" if c in _BIG and c not in _GUARDS) + "{1,2})?"))
 
 #: The tails accepted right after a numeral (fractions with 分之 / 又 are joined afterwards in
 #: find_numbers: scanning them here would repeat NUMERAL and slow the scan 4x).
