@@ -218,7 +218,18 @@ class _Rules:
         self.unit_first = frozenset(w[0] for w in self.units) | blank
         #: unit word -> the not-a-measure words that begin with it and are longer (位 -> 位数)
         followers = units["count"]["rules"]["not_measure_followers"]
-        self.longer_words = {w: tuple(f for f in followers if len(f) > len(w) and f.startswith(w)) for w in self.units}
+        self.longer_words: dict[str, dict[str, tuple[str, ...]]] = {}
+        for w in self.units:
+            by_next: dict[str, tuple[str, ...]] = {}
+            for f in followers:
+                if len(f) > len(w) and f.startswith(w):
+                    by_next[f[len(w)]] = by_next.get(f[len(w)], ()) + (f,)
+            self.longer_words[w] = by_next
+        #: unit words by first character, longest first (the order of ``unit_re``'s alternation)
+        self.units_by_first: dict[str, tuple[str, ...]] = {}
+        for w in sorted(self.units, key=lambda w: (-len(w), w)):
+            self.units_by_first[w[0]] = self.units_by_first.get(w[0], ()) + (w,)
+        self.one_digit_next = frozenset("0123456789一二三四五六七八九两") | blank  # _two_digit_discount
         self.sep_first = frozenset(w[0] for w in quals["range"]["separators"] if w) | blank
         self.duration_first = frozenset(w[0] for w in nonf["durations"]["followers"] if w)
         self.suffix_first = frozenset(w[0] for w in self.suffix_kind)
@@ -340,20 +351,29 @@ def _unit_at(text: str, pos: int, r: _Rules) -> tuple[int, str, _Unit] | None:
         sp = r.spaced_points_re.match(text, pos)
         if sp and " " in sp.group(0).strip():
             return sp.end(), sp.group(0), _Unit("percent", "个百分点")
-    if c not in r.unit_first:
-        return None
-    m = r.unit_re.match(text, pos)
-    if not m:
-        return None
-    word = m.group(0).lstrip(" \t")
+    words = r.units_by_first.get(c)
+    if words is not None:  # what unit_re would match, without the call
+        for word in words:
+            if text.startswith(word, pos):
+                break
+        else:
+            return None
+        end = pos + len(word)
+    else:
+        if c != " " and c != "\t":
+            return None
+        m = r.unit_re.match(text, pos)
+        if not m:
+            return None
+        word = m.group(0).lstrip(" \t")
+        end = m.end()
     # a unit that begins a longer word is not a unit: 位数, 元年, 克服, 期间 …
     longer = r.longer_words[word]
     if longer:
-        ws = m.end() - len(word)
-        for w in longer:
-            if text.startswith(w, ws):
+        for w in longer.get(text[end:end + 1], ()):
+            if text.startswith(w, end - len(word)):
                 return None
-    return m.end(), word, r.units[word]
+    return end, word, r.units[word]
 
 
 def _cand_key(c):
@@ -422,8 +442,11 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
             continue
         if blocked is None:
             blocked = [m.span() for m in r.blocked_re.finditer(text)]
-        if blocked and _overlaps(blocked, fig.start, fig.end):
-            continue
+            blocked_ends = [b for a, b in blocked]
+        if blocked:
+            k = bisect.bisect_right(blocked_ends, fig.start)  # the first span ending after the start
+            if k < len(blocked) and blocked[k][0] < fig.end:
+                continue  # inside a code, a date, a plan name
         out.append(fig)
         pos = fig.end
         if typ and pos < x:  # "$20，300美圆": the run holds a second amount
@@ -514,7 +537,7 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
         before = text[max(0, s - 6):s]
         if r.reject_before_re.search(before):
             return None  # 第3次, 几十万, 连续三届
-    if e - s == 1:
+    if e - s == 1 and nxt in r.one_digit_next:
         disc = _two_digit_discount(text, s, e, r)
         if disc is not None:
             return disc
@@ -523,7 +546,10 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
         return None  # "二三十个", "三四家": estimates
     if value is None:
         return None
-    end, value, approx, factor = _inner_at(text, core_text, e, value, factor, r)
+    if nxt in r.inner_first:
+        end, value, approx, factor = _inner_at(text, core_text, e, value, factor, r)
+    else:
+        end, approx = e, False
     had_mult = factor > 1.0 or bare
     pm = prefix = None
     if prev in r.prefix_last:
@@ -572,7 +598,7 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
                     t_end = tenths.end(1)  # "七折5件": the digit belongs to what follows
             return _finish(text, Figure(start, t_end, text[start:t_end], "percent", v, v, v,
                                         _qual(prefix, "approx" if approx else "exact", r), "%", unit_start=end), r)
-    unit = _unit_at(text, end, r) if after in r.unit_first or after in r.points_first else None
+    unit = _unit_at(text, end, r) if after in r.unit_first else None
     qualifier = "approx" if approx else "exact"
     low = high = value
     # ranges: "3至5个", "20—40万元", "90元至120元", "2万至3万元", "3-5亿元"
