@@ -234,7 +234,8 @@ class _Rules:
         self.duration_first = frozenset(w[0] for w in nonf["durations"]["followers"] if w)
         self.suffix_first = frozenset(w[0] for w in self.suffix_kind)
         self.subunit_first = frozenset("又零百千万亿") | NUMERAL_FIRST
-        self.quote_last_re = regex.compile(r"(?r)" + _char_class(set(self.quote_pairs) | self.quote_close))
+        self.quote_re = re.compile(_char_class(set(self.quote_pairs) | self.quote_close, re))
+        self.tenths_whole_words = tuple(self.tenths_whole)
         self.speed_words = regex.compile(_alternation(qr["speed_context"]))
         self.speed_window = max(len(w) for w in qr["speed_context"]) + 4
         self.pct_last = frozenset(w[-1] for w in self.pct_prefix)
@@ -246,13 +247,16 @@ def rules() -> _Rules:
     return _Rules()
 
 
-def _quoted_name(text: str, start: int, end: int, r: _Rules) -> bool:
-    """True when [start, end) sits inside a short quote: “四项行动”, “两个确立”."""
-    lo = max(0, start - r.quote_max)
-    q = r.quote_last_re.search(text, lo, start)  # the nearest quote mark before the figure
-    if q is None:
+def _quoted_name(text: str, start: int, end: int, quotes: list[int], r: _Rules) -> bool:
+    """True when [start, end) sits inside a short quote: “四项行动”, “两个确立”.
+
+    ``quotes``: the positions of all quote marks in ``text``, in order."""
+    k = bisect.bisect_left(quotes, start) - 1  # the nearest quote mark before the figure
+    if k < 0:
         return False
-    i = q.start()
+    i = quotes[k]
+    if i < start - r.quote_max:
+        return False
     ch = text[i]
     if ch not in r.quote_pairs:
         return False  # a closing mark: the figure is after a quote, not in one
@@ -416,7 +420,7 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
         if pct:
             cands += pct
             cands.sort(key=_cand_key)
-    blocked = None
+    blocked = quotes = None
     out: list[Figure] = []
     pos = 0
     i = 0
@@ -438,7 +442,13 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
                     continue
                 e = cm.end()
             fig = _figure_at(text, s, e, text[s:e], r)
-        if fig is None or fig.kind not in kinds:
+        if fig is None:
+            continue
+        if quotes is None:
+            quotes = [m.start() for m in r.quote_re.finditer(text)]
+        if quotes and _quoted_name(text, fig.start, fig.end, quotes, r):
+            continue  # “四项行动”: a name
+        if fig.kind not in kinds:
             continue
         if blocked is None:
             blocked = [m.span() for m in r.blocked_re.finditer(text)]
@@ -453,7 +463,7 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
             rest = r.run_any.search(text, pos + 1)
             if rest is not None and rest.start() < x:
                 bisect.insort(cands, (rest.start(), 2, rest.end()), lo=i, key=_cand_key)
-    if "percent" in kinds and ("折" in text or "成" in text):
+    if "percent" in kinds and any(w in text for w in r.tenths_whole_words):
         for m in r.tenths_whole_re.finditer(text):  # "打对折", "半成"
             need = r.tenths_whole_before.get(m.group(0))
             if need and text[max(0, m.start() - len(need)):m.start()] != need:
@@ -539,8 +549,9 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
             return None  # 第3次, 几十万, 连续三届
     if e - s == 1 and nxt in r.one_digit_next:
         disc = _two_digit_discount(text, s, e, r)
-        if disc is not None:
-            return disc
+        if disc is not None and not _quoted_name(
+                text, disc.start, disc.end, [m.start() for m in r.quote_re.finditer(text, 0, disc.start)], r):
+            return disc  # (a quoted one is dropped, and the numeral read on its own)
     value, factor, bare, adjacent = _core_info(core_text)
     if adjacent or (prev and prev in _CN_SMALL and core_text[0] in _CN_SMALL):
         return None  # "二三十个", "三四家": estimates
@@ -734,7 +745,8 @@ def _qual(prefix: str | None, qualifier: str, r: _Rules) -> str:
 
 
 def _finish(text: str, fig: Figure, r: _Rules) -> Figure | None:
-    """Suffix qualifiers (以上, 左右, 内), interval bounds, and the quoted-name check."""
+    """Suffix qualifiers (以上, 左右, 内) and interval bounds (the quoted-name check is
+    :func:`find_figures`', for every figure)."""
     if fig.qualifier != "range" and text[fig.end:fig.end + 1] in r.suffix_first:
         sm = r.suffix_re.match(text, fig.end)
         if sm:
@@ -743,8 +755,6 @@ def _finish(text: str, fig: Figure, r: _Rules) -> Figure | None:
             fig.text = text[fig.start:fig.end]
             if kind != "approx" or fig.qualifier == "exact":
                 fig.qualifier = kind
-    if _quoted_name(text, fig.start, fig.end, r):
-        return None
     v = fig.value
     q = fig.qualifier
     if q == "min":

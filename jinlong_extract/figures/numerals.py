@@ -191,11 +191,12 @@ NUMERAL_FIRST: frozenset[str] = frozenset(
 #: Every character a :data:`NUMERAL` can contain or look at around a digit.
 NUMERAL_CHARS: frozenset[str] = frozenset(
     NUMERAL_FIRST | set("".join(_WORDS)) | set(_CH["points"]) | set(_CH["thousands"]) | set(_CH["spaces"]))
-#: A plain Arabic numeral: digits, a decimal part, up to two unguarded multipliers (112,
-#: 149.53, 30万, 1万亿). Where it stands with no character of :data:`NUMERAL_CHARS` right before
-#: or right after it, :data:`NUMERAL` matches exactly it (nothing around can extend or cut it),
-#: so a scanner can take it as the numeral without running the full grammar.
-PLAIN_NUMERAL: str = ("[0-9]++(?:\\.[0-9]++)?"
+#: A plain numeral: Arabic digits with a decimal part, or one Chinese digit, then up to two
+#: unguarded multipliers (112, 149.53, 30万, 1万亿, 一, 两万). Where it stands with no character of
+#: :data:`NUMERAL_CHARS` right before or right after it, :data:`NUMERAL` matches exactly it
+#: (nothing around can extend or cut it), so a scanner can take it as the numeral without
+#: running the full grammar.
+PLAIN_NUMERAL: str = (f"(?:[0-9]++(?:\\.[0-9]++)?|{_D})"
                       + ("(?:" + _cls(c for c in "万亿" if c in _BIG and c not in _GUARDS) + "{1,2})?"))
 
 #: The tails accepted right after a numeral (fractions with 分之 / 又 are joined afterwards in
