@@ -215,6 +215,8 @@ class _Rules:
         self.inner_first = frozenset(w[0] for w in list(quals["inner"]["approx"]) + list(_MULTIPLIERS) if w)
         self.tenths_first = frozenset(w[0] for w in ten["words"]) | blank
         self.points_first = frozenset(w[0] for w in units["percent"]["points"]) | blank
+        #: what may follow the first character of a spaced "个 百分点" (个 -> 百 or a space)
+        self.points_second = {w[0]: frozenset(w[1:2]) | blank for w in units["percent"]["points"]}
         self.unit_first = frozenset(w[0] for w in self.units) | blank
         #: unit word -> the not-a-measure words that begin with it and are longer (位 -> 位数)
         followers = units["count"]["rules"]["not_measure_followers"]
@@ -230,6 +232,10 @@ class _Rules:
         for w in sorted(self.units, key=lambda w: (-len(w), w)):
             self.units_by_first[w[0]] = self.units_by_first.get(w[0], ()) + (w,)
         self.one_digit_next = frozenset("0123456789一二三四五六七八九两") | blank  # _two_digit_discount
+        #: a character before a numeral that some rule looks at (codes, ordinals, prefixes,
+        #: currency symbols, adjacent digits); any other one needs no look back at all
+        self.prev_special = (self.bad_prev | self.reject_last | self.prefix_last | self.symbol_last
+                             | frozenset(_CN_SMALL))
         self.sep_first = frozenset(w[0] for w in quals["range"]["separators"] if w) | blank
         self.duration_first = frozenset(w[0] for w in nonf["durations"]["followers"] if w)
         self.suffix_first = frozenset(w[0] for w in self.suffix_kind)
@@ -351,7 +357,7 @@ def _mult_factor(s: str) -> float:
 
 def _unit_at(text: str, pos: int, r: _Rules) -> tuple[int, str, _Unit] | None:
     c = text[pos:pos + 1]
-    if c in r.points_first:
+    if c in r.points_first and (c == " " or c == "\t" or text[pos + 1:pos + 2] in r.points_second[c]):
         sp = r.spaced_points_re.match(text, pos)
         if sp and " " in sp.group(0).strip():
             return sp.end(), sp.group(0), _Unit("percent", "个百分点")
@@ -539,21 +545,23 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
     if nxt not in r.follow and core_text[-1] not in "万亿萬億" and not (
             prev in r.symbol_chars or text[s - 2:s - 1] in r.symbol_chars):
         return None  # cheap first test: nothing a figure needs follows this numeral
-    # codes and ordinals: G30, TOP100, 第3次, 1.2.3; vague amounts: 几十万, 数万
-    if prev in r.bad_prev:
-        return None
     before = None
-    if prev in r.reject_last:
-        before = text[max(0, s - 6):s]
-        if r.reject_before_re.search(before):
-            return None  # 第3次, 几十万, 连续三届
+    special = prev in r.prev_special
+    if special:
+        # codes and ordinals: G30, TOP100, 第3次, 1.2.3; vague amounts: 几十万, 数万
+        if prev in r.bad_prev:
+            return None
+        if prev in r.reject_last:
+            before = text[max(0, s - 6):s]
+            if r.reject_before_re.search(before):
+                return None  # 第3次, 几十万, 连续三届
     if e - s == 1 and nxt in r.one_digit_next:
         disc = _two_digit_discount(text, s, e, r)
         if disc is not None and not _quoted_name(
                 text, disc.start, disc.end, [m.start() for m in r.quote_re.finditer(text, 0, disc.start)], r):
             return disc  # (a quoted one is dropped, and the numeral read on its own)
     value, factor, bare, adjacent = _core_info(core_text)
-    if adjacent or (prev and prev in _CN_SMALL and core_text[0] in _CN_SMALL):
+    if adjacent or (special and prev in _CN_SMALL and core_text[0] in _CN_SMALL):
         return None  # "二三十个", "三四家": estimates
     if value is None:
         return None
@@ -563,7 +571,7 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
         end, approx = e, False
     had_mult = factor > 1.0 or bare
     pm = prefix = None
-    if prev in r.prefix_last:
+    if special and prev in r.prefix_last:
         if before is None:
             before = text[max(0, s - 6):s]
         pm = _prefix(before, r)
@@ -575,7 +583,7 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
         return None  # a bare 万 needs a qualifier: 超万亩, 上万人, 千余人 (not 千家万户)
     start = s - len(pm.group(0)) if prefix else s
     symbol_unit = None
-    if not prefix and prev in r.symbol_last:
+    if special and not prefix and prev in r.symbol_last:
         if before is None:
             before = text[max(0, s - 6):s]
         sym = r.symbol_re.search(before)
@@ -689,11 +697,26 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
             # "-22.2%", "负3.9%": a negative rate
             start -= 1
             value, low, high = (None if x is None else -x for x in (value, high, low))
-    if qualifier != "range" and prefix:
+    if qualifier == "range":
+        return Figure(start, uend, text[start:uend], kind, value, low, high, qualifier, unit_name, currency,
+                      uend - len(word))
+    if prefix:
         qualifier = r.prefix_kind[prefix]
-    fig = Figure(start, uend, text[start:uend], kind, value, low, high, qualifier, unit_name, currency,
-                 uend - len(word))
-    return _finish(text, fig, r)
+    ustart = uend - len(word)
+    if text[uend:uend + 1] in r.suffix_first:  # _finish
+        sm = r.suffix_re.match(text, uend)
+        if sm:
+            kind_q = r.suffix_kind[sm.group(0)]
+            uend = sm.end()
+            if kind_q != "approx" or qualifier == "exact":
+                qualifier = kind_q
+    if qualifier == "min":
+        low, high = value, None
+    elif qualifier == "max":
+        low, high = None, value
+    elif qualifier == "exact" or qualifier == "approx":
+        low = high = value
+    return Figure(start, uend, text[start:uend], kind, value, low, high, qualifier, unit_name, currency, ustart)
 
 
 _ONE_DIGIT = regex.compile(r"[0-9一二三四五六七八九两]")
