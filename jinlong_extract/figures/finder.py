@@ -240,7 +240,7 @@ class _Rules:
         self.duration_first = frozenset(w[0] for w in nonf["durations"]["followers"] if w)
         self.suffix_first = frozenset(w[0] for w in self.suffix_kind)
         self.subunit_first = frozenset("又零百千万亿") | NUMERAL_FIRST
-        self.quote_re = re.compile(_char_class(set(self.quote_pairs) | self.quote_close, re))
+        self.quote_chars = frozenset(self.quote_pairs) | frozenset(self.quote_close)
         self.tenths_whole_words = tuple(self.tenths_whole)
         self.speed_words = regex.compile(_alternation(qr["speed_context"]))
         self.speed_window = max(len(w) for w in qr["speed_context"]) + 4
@@ -253,16 +253,13 @@ def rules() -> _Rules:
     return _Rules()
 
 
-def _quoted_name(text: str, start: int, end: int, quotes: list[int], r: _Rules) -> bool:
-    """True when [start, end) sits inside a short quote: “四项行动”, “两个确立”.
-
-    ``quotes``: the positions of all quote marks in ``text``, in order."""
-    k = bisect.bisect_left(quotes, start) - 1  # the nearest quote mark before the figure
-    if k < 0:
+def _quoted_name(text: str, start: int, end: int, r: _Rules) -> bool:
+    """True when [start, end) sits inside a short quote: “四项行动”, “两个确立”."""
+    lo = max(0, start - r.quote_max)
+    window = text[lo:start]
+    if r.quote_chars.isdisjoint(window):
         return False
-    i = quotes[k]
-    if i < start - r.quote_max:
-        return False
+    i = lo + max(window.rfind(c) for c in r.quote_chars)  # the nearest quote mark before the figure
     ch = text[i]
     if ch not in r.quote_pairs:
         return False  # a closing mark: the figure is after a quote, not in one
@@ -284,10 +281,15 @@ def _core_info(core: str) -> tuple[float | None, float, bool, bool]:
     return value, factor, bare, rules().adjacent_re.match(core) is not None
 
 
+_ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
 def _core_value_factor(core: str, bare: bool) -> tuple[float | None, float]:
     """Value of one numeral and the multiplier written at its end."""
+    if not bare and len(core) <= 25 and _ARABIC.fullmatch(core):
+        return float(core), 1.0  # what parse_number gives a plain Arabic numeral
     value = _core_value(core, bare)
-    tm = None if bare else _TRAILING_MULT.search(core)
+    tm = None if bare or ("万" not in core and "亿" not in core) else _TRAILING_MULT.search(core)
     return value, (_mult_factor(tm.group(0)) if tm else 1.0)
 
 
@@ -426,7 +428,7 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
         if pct:
             cands += pct
             cands.sort(key=_cand_key)
-    blocked = quotes = None
+    blocked = None
     out: list[Figure] = []
     pos = 0
     i = 0
@@ -450,9 +452,7 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
             fig = _figure_at(text, s, e, text[s:e], r)
         if fig is None:
             continue
-        if quotes is None:
-            quotes = [m.start() for m in r.quote_re.finditer(text)]
-        if quotes and _quoted_name(text, fig.start, fig.end, quotes, r):
+        if _quoted_name(text, fig.start, fig.end, r):
             continue  # “四项行动”: a name
         if fig.kind not in kinds:
             continue
@@ -557,8 +557,7 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
                 return None  # 第3次, 几十万, 连续三届
     if e - s == 1 and nxt in r.one_digit_next:
         disc = _two_digit_discount(text, s, e, r)
-        if disc is not None and not _quoted_name(
-                text, disc.start, disc.end, [m.start() for m in r.quote_re.finditer(text, 0, disc.start)], r):
+        if disc is not None and not _quoted_name(text, disc.start, disc.end, r):
             return disc  # (a quoted one is dropped, and the numeral read on its own)
     value, factor, bare, adjacent = _core_info(core_text)
     if adjacent or (special and prev in _CN_SMALL and core_text[0] in _CN_SMALL):

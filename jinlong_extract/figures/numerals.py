@@ -51,6 +51,7 @@ done in :class:`decimal.Decimal`, so ``149.53亿`` is exactly ``14953000000.0``.
 from __future__ import annotations
 
 import decimal
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -461,7 +462,7 @@ def _evaluate(matched: str) -> float | None:
 #: with at most a multiplier chain whose value is the product of its characters (万, 亿, 万亿,
 #: 万万). Up to 25 digits, so the general parser's Decimal arithmetic (40 digits) is exact and
 #: ``float()`` of the same decimal value gives the same correctly rounded result.
-_FAST_RE = regex.compile(r"([0-9]{1,3}(?:,[0-9]{3})++|[0-9]++)(\.[0-9]++)?(万万|万亿|万|亿)?")
+_FAST_RE = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})++|[0-9]++)(\.[0-9]++)?(万万|万亿|万|亿)?")
 _FAST_EXP = {None: "", "万": "e4", "亿": "e8", "万万": "e8", "万亿": "e12"}
 
 
