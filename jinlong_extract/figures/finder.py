@@ -530,10 +530,6 @@ def _prefix(before: str, r: _Rules):
     return pm
 
 
-def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(a < e and s < b for a, b in spans)
-
-
 def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure | None:
     """The figure whose numeral ``core_text`` is ``text[s:e]``, or None.
 
