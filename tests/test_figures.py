@@ -153,3 +153,136 @@ def test_finder_never_raises_and_spans_hold(text):
             assert f.low is None
         if f.qualifier == "range":
             assert f.low is not None and f.high is not None and f.low < f.high
+
+
+# ---- the finder's fast paths agree with the rules they stand for ------------------------------
+# The finder skips the numeral grammar for plain numerals, scans candidates with one pattern,
+# looks units up by first character, and tests a character before running a rule's pattern.
+# Cases that go through each of those paths and their fallbacks (outputs as before they existed):
+
+FAST_PATHS = [
+    ("全场七五折", [("七五折", "percent", 75, 75, 75, "exact", "%")]),
+    ("“七五折”优惠", []),  # a quoted discount is a name; the numeral alone is no figure either
+    ("售价$20，300美圆", [("$20", "money", 20, 20, 20, "exact", "美元"), ("300美圆", "money", 300, 300, 300, "exact", "美元")]),
+    ("共7 万5 千4 百个", [("7 万5 千4 百个", "count", 75400, 75400, 75400, "exact", "个")]),
+    ("US$5亿", [("US$5亿", "money", 5e8, 5e8, 5e8, "exact", "美元")]),
+    ("约合HK$ 3000万", [("HK$ 3000万", "money", 3e7, 3e7, 3e7, "exact", "港元")]),
+    ("签约1，100万元", [("1，100万元", "money", 1.1e7, 1.1e7, 1.1e7, "exact", "元")]),
+    ("五元三毛", [("五元三毛", "money", 5.3, 5.3, 5.3, "exact", "元")]),
+    ("时速350公里", [("350公里", "quantity", 350, 350, 350, "exact", "公里/小时")]),
+    ("打对折", [("对折", "percent", 50, 50, 50, "exact", "%")]),
+    ("两万人", [("两万人", "count", 20000, 20000, 20000, "exact", "人")]),
+    ("三万元", [("三万元", "money", 30000, 30000, 30000, "exact", "元")]),
+    ("增长5个 百 分 点", [("5个 百 分 点", "percent", 5, 5, 5, "exact", "个百分点")]),
+    ("在9个位数", [("9个", "count", 9, 9, 9, "exact", "个")]),
+    ("营收3.2亿", [("3.2亿", "money", 3.2e8, 3.2e8, 3.2e8, "exact", "元")]),
+    ("七折5件", [("七折", "percent", 70, 70, 70, "exact", "%"), ("5件", "count", 5, 5, 5, "exact", "件")]),
+    ("1.2.3个", []), ("“三个一”工程", []), ("一个项目", []), ("１２个项目", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", FAST_PATHS, ids=[t for t, _ in FAST_PATHS])
+def test_fast_path_cases(text, expected):
+    assert [_row(f) for f in find_figures(text)] == _norm(expected)
+
+
+_FINDER_ALPHABET = list("0123456789.,，万亿千百十一二两三五七九零余多近超约至-—个元%亩以上左右的第年月日“”《》 　\t\n项目企业"
+                        "$¥€US成折半对打时速位数人才米瓦千克公里") + ["US$", "HK$", "个百分点", "百 分 点", "元年", "春秋"]
+_texts = st.lists(st.sampled_from(_FINDER_ALPHABET), max_size=25).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts)
+def test_candidate_scan_is_every_qualifying_run(text):
+    """run_scan + _symbol_runs give exactly the runs of numeral characters that a figure may
+    start at: followed by a character of ``follow``, ending in a multiplier, or after a symbol."""
+    from jinlong_extract.figures import finder
+
+    r = finder.rules()
+    want = []
+    for run in r.run_re.finditer(text):
+        s, e = run.span()
+        if text[e:e + 1] in r.follow or text[e - 1] in "万亿萬億千" or (
+                s and (text[s - 1] in r.symbol_chars or text[s - 2:s - 1] in r.symbol_chars)):
+            want.append((s, e))
+    got = [(m.start(), m.end()) for m in r.run_scan.finditer(text)]
+    if any(c in text for c in r.symbol_chars):
+        got = [(s, x) for s, _, x in finder._symbol_runs(text, [(s, 1, x) for s, x in got], r)]
+    assert got == want
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts)
+def test_plain_numeral_is_what_the_grammar_matches(text):
+    """Where the finder takes a run as a plain numeral, the full numeral pattern matches it exactly."""
+    from jinlong_extract.figures import finder
+    from jinlong_extract.figures.numerals import NUMERAL_CHARS
+
+    r = finder.rules()
+    for m in r.run_any.finditer(text):
+        s, x = m.span()
+        if r.plain_re.fullmatch(text, s, x) and text[s - 1:s] not in NUMERAL_CHARS and text[x:x + 1] not in NUMERAL_CHARS:
+            assert r.core_re.match(text, s).group() == text[s:x]
+
+
+def _unit_at_by_pattern(text, pos, r):
+    """The unit rule as one pattern match (what _unit_at stands for)."""
+    sp = r.spaced_points_re.match(text, pos)
+    if sp and " " in sp.group(0).strip():
+        return sp.end(), sp.group(0), "个百分点"
+    m = r.unit_re.match(text, pos)
+    if not m:
+        return None
+    word = m.group(0).lstrip(" \t")
+    follow = r.not_unit_follow.match(text, m.end() - len(word))
+    if follow and len(follow.group(0)) > len(word):
+        return None
+    return m.end(), word, r.units[word].unit
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FINDER_ALPHABET + ["个性", "位数", "人民", "元年", "期间", "美元", "元人民币", "kW", " 个",
+                                                    "平方米", "公顷", "头部", "块钱"]), max_size=12).map("".join))
+def test_unit_lookup_agrees_with_the_unit_pattern(text):
+    from jinlong_extract.figures import finder
+
+    r = finder.rules()
+    for pos in range(len(text) + 1):
+        got = finder._unit_at(text, pos, r)
+        got = got and (got[0], got[1], got[2].unit)
+        assert got == _unit_at_by_pattern(text, pos, r)
+
+
+def _quoted_by_loop(text, start, end, r):
+    lo = max(0, start - r.quote_max)
+    for i in range(start - 1, lo - 1, -1):
+        ch = text[i]
+        if ch in r.quote_close and ch not in r.quote_pairs:
+            return False
+        if ch in r.quote_pairs:
+            j = text.find(r.quote_pairs[ch], end, end + r.quote_max + 1)
+            if j < 0:
+                return False
+            inner = text[i + 1 : j]
+            return len(inner) <= r.quote_max and not any(c in r.quote_pairs for c in inner)
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("“”\"「」《》‘’【】三个一项行动") + ["十四五", "两个确立"]), max_size=14).map("".join))
+def test_quoted_name_agrees_with_the_character_loop(text):
+    from jinlong_extract.figures import finder
+
+    r = finder.rules()
+    for start in range(len(text)):
+        for end in range(start + 1, min(len(text), start + 4) + 1):
+            assert finder._quoted_name(text, start, end, r) == _quoted_by_loop(text, start, end, r)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[0-9]{1,30}(\.[0-9]{1,10})?", fullmatch=True))
+def test_plain_arabic_value_is_parse_number(core):
+    from jinlong_extract.figures import finder
+    from jinlong_extract.figures.numerals import parse_number
+
+    assert finder._core_value_factor(core, False) == (parse_number(core), 1.0)

@@ -345,3 +345,42 @@ def test_full_width_offsets_match_half_width(text: str) -> None:
     half = [(n.start, n.end, n.value) for n in find_numbers(text)]
     full = [(n.start, n.end, n.value) for n in find_numbers(wide)]
     assert half == full
+
+
+# ---- fast paths --------------------------------------------------------------------------------
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789,.万亿", min_size=1, max_size=30))
+def test_parse_number_fast_path_agrees_with_the_grammar(text: str) -> None:
+    """The plain-Arabic fast path gives what the general parser gives, whenever it applies."""
+    v = numerals._fast_value(text)
+    if v is not None:
+        found = find_numbers(text)
+        assert len(found) == 1 and (found[0].start, found[0].end) == (0, len(text))
+        assert found[0].value == v
+
+
+@pytest.mark.parametrize("text,value", [("112", 112.0), ("149.53亿", 14953000000.0), ("1,100万", 11000000.0),
+                                        ("1万亿", 1e12), ("10万万", 1e9), ("0", 0.0), ("1,100", 1100.0)])
+def test_parse_number_fast_path_cases(text: str, value: float) -> None:
+    assert numerals._fast_value(text) == value == parse_number(text)
+
+
+_AROUND = st.text(alphabet="元个年月%的人,，.。、 　\t一二三四五六七八九十百千万亿两零〇点點兆米瓦近超０５aA$", max_size=4)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_AROUND, st.from_regex(numerals.PLAIN_NUMERAL, fullmatch=True), _AROUND)
+def test_plain_numeral_standing_alone_is_the_numeral(before: str, plain: str, after: str) -> None:
+    """With no numeral character right before or after it, NUMERAL matches a plain numeral exactly."""
+    if before[-1:] in numerals.NUMERAL_CHARS or after[:1] in numerals.NUMERAL_CHARS:
+        return
+    m = regex.compile(NUMERAL).match(before + plain + after, len(before))
+    assert m is not None and m.group() == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_NUMERAL_ALPHABET + "米瓦", max_size=30))
+def test_numeral_first_characters(text: str) -> None:
+    for m in regex.finditer(NUMERAL, text):
+        assert m.group()[0] in numerals.NUMERAL_FIRST

@@ -21,6 +21,7 @@ Offsets are into the text given. The pipeline maps them back to the original fil
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,7 +29,7 @@ import regex
 
 from ..data import load_table
 
-from .numerals import NUMERAL, parse_number
+from .numerals import NUMERAL, NUMERAL_CHARS, NUMERAL_FIRST, PLAIN_NUMERAL, parse_number
 
 
 @dataclass(slots=True)
@@ -55,6 +56,11 @@ class _Unit:
     unit: str
     code: str | None = None
     factor: float = 1.0
+
+
+def _char_class(chars, module=regex) -> str:
+    """A regex character class of the given characters (each escaped)."""
+    return "[" + "".join(module.escape(c) for c in sorted(chars)) + "]"
 
 
 def _alternation(words) -> str:
@@ -183,6 +189,62 @@ class _Rules:
         numerals = "0123456789〇零一二三四五六七八九十百千万亿两俩兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟萬億"
         self.numeral_chars = frozenset(numerals)
         self.run_re = regex.compile(rf"[{numerals}][{numerals}.,，点]*")
+        self.run_chars = frozenset(numerals + ".,，点")
+
+        # The candidate scan, one pass of a plain pattern (the standard library's ``re``, which
+        # scans character classes several times faster than ``regex``): a run of numeral
+        # characters that something a figure needs follows (a character of ``follow``, or the run
+        # ends in a multiplier). Runs after a currency symbol are added in Python (rare).
+        run = f"[{numerals}][{numerals}.,，点]*+"
+        self.run_scan = re.compile(run + f"(?:(?={_char_class(follow, re)})|(?<=[万亿萬億千]))")
+        self.run_any = re.compile(run)
+        self.symbol_class = re.compile(_char_class(self.symbol_chars, re))
+        assert not self.symbol_chars & self.run_chars
+        # a run that is a plain Arabic numeral with no numeral character around is its own numeral
+        self.plain_re = re.compile(PLAIN_NUMERAL)
+
+        # First (or last) characters of what each small pattern can match: a set test before
+        # the pattern runs, so that most candidates pay no regex call for rules that cannot apply.
+        blank = {" ", "\t"}
+        self.bad_prev = frozenset(
+            [chr(c) for c in range(128) if chr(c).isalnum()] + list(self.glued) + ["."])
+        self.reject_last = frozenset(w[-1] for w in list(nonf["ordinal"]["prefixes"]) + list(nonf["vague"]["prefixes"])
+                                     + list(nonf["duration_prefix"]["prefixes"]) if w) | blank
+        self.prefix_last = frozenset(w[-1] for w in self.prefix_kind) | blank
+        self.symbol_last = frozenset(w[-1] for w in self.symbols) | blank
+        self.inner_first = frozenset(w[0] for w in list(quals["inner"]["approx"]) + list(_MULTIPLIERS) if w)
+        self.tenths_first = frozenset(w[0] for w in ten["words"]) | blank
+        self.points_first = frozenset(w[0] for w in units["percent"]["points"]) | blank
+        #: what may follow the first character of a spaced "个 百分点" (个 -> 百 or a space)
+        self.points_second = {w[0]: frozenset(w[1:2]) | blank for w in units["percent"]["points"]}
+        self.unit_first = frozenset(w[0] for w in self.units) | blank
+        #: unit word -> the not-a-measure words that begin with it and are longer (位 -> 位数)
+        followers = units["count"]["rules"]["not_measure_followers"]
+        self.longer_words: dict[str, dict[str, tuple[str, ...]]] = {}
+        for w in self.units:
+            by_next: dict[str, tuple[str, ...]] = {}
+            for f in followers:
+                if len(f) > len(w) and f.startswith(w):
+                    by_next[f[len(w)]] = by_next.get(f[len(w)], ()) + (f,)
+            self.longer_words[w] = by_next
+        #: unit words by first character, longest first (the order of ``unit_re``'s alternation)
+        self.units_by_first: dict[str, tuple[str, ...]] = {}
+        for w in sorted(self.units, key=lambda w: (-len(w), w)):
+            self.units_by_first[w[0]] = self.units_by_first.get(w[0], ()) + (w,)
+        self.one_digit_next = frozenset("0123456789一二三四五六七八九两") | blank  # _two_digit_discount
+        #: a character before a numeral that some rule looks at (codes, ordinals, prefixes,
+        #: currency symbols, adjacent digits); any other one needs no look back at all
+        self.prev_special = (self.bad_prev | self.reject_last | self.prefix_last | self.symbol_last
+                             | frozenset(_CN_SMALL))
+        self.sep_first = frozenset(w[0] for w in quals["range"]["separators"] if w) | blank
+        self.duration_first = frozenset(w[0] for w in nonf["durations"]["followers"] if w)
+        self.suffix_first = frozenset(w[0] for w in self.suffix_kind)
+        self.subunit_first = frozenset("又零百千万亿") | NUMERAL_FIRST
+        self.quote_chars = frozenset(self.quote_pairs) | frozenset(self.quote_close)
+        self.tenths_whole_words = tuple(self.tenths_whole)
+        self.speed_words = regex.compile(_alternation(qr["speed_context"]))
+        self.speed_window = max(len(w) for w in qr["speed_context"]) + 4
+        self.pct_last = frozenset(w[-1] for w in self.pct_prefix)
 
 
 @lru_cache(maxsize=1)
@@ -191,32 +253,43 @@ def rules() -> _Rules:
     return _Rules()
 
 
-def _is_ascii_alnum(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
 def _quoted_name(text: str, start: int, end: int, r: _Rules) -> bool:
     """True when [start, end) sits inside a short quote: “四项行动”, “两个确立”."""
     lo = max(0, start - r.quote_max)
-    for i in range(start - 1, lo - 1, -1):
-        ch = text[i]
-        if ch in r.quote_close and ch not in r.quote_pairs:
-            return False
-        if ch in r.quote_pairs:
-            close = r.quote_pairs[ch]
-            j = text.find(close, end, end + r.quote_max + 1)
-            if j < 0:
-                return False
-            inner = text[i + 1 : j]
-            return len(inner) <= r.quote_max and not any(c in r.quote_pairs for c in inner)
-    return False
+    window = text[lo:start]
+    if r.quote_chars.isdisjoint(window):
+        return False
+    i = lo + max(window.rfind(c) for c in r.quote_chars)  # the nearest quote mark before the figure
+    ch = text[i]
+    if ch not in r.quote_pairs:
+        return False  # a closing mark: the figure is after a quote, not in one
+    close = r.quote_pairs[ch]
+    j = text.find(close, end, end + r.quote_max + 1)
+    if j < 0:
+        return False
+    inner = text[i + 1 : j]
+    return len(inner) <= r.quote_max and not any(c in r.quote_pairs for c in inner)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 14)
+def _core_info(core: str) -> tuple[float | None, float, bool, bool]:
+    """What the finder needs to know of one numeral, whatever its context (cached: numerals
+    repeat): its value, the multiplier written at its end, whether it is a bare multiplier
+    (万, 百万), and whether it is an estimate written as two adjacent digits (二三, 三四)."""
+    bare = core[0] in "百千万亿佰仟萬億"
+    value, factor = _core_value_factor(core, bare)
+    return value, factor, bare, rules().adjacent_re.match(core) is not None
+
+
+_ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
 def _core_value_factor(core: str, bare: bool) -> tuple[float | None, float]:
-    """Value of one numeral and the multiplier written at its end (cached: numerals repeat)."""
+    """Value of one numeral and the multiplier written at its end."""
+    if not bare and len(core) <= 25 and _ARABIC.fullmatch(core):
+        return float(core), 1.0  # what parse_number gives a plain Arabic numeral
     value = _core_value(core, bare)
-    tm = None if bare else _TRAILING_MULT.search(core)
+    tm = None if bare or ("万" not in core and "亿" not in core) else _TRAILING_MULT.search(core)
     return value, (_mult_factor(tm.group(0)) if tm else 1.0)
 
 
@@ -232,37 +305,41 @@ def _core_value(text: str, bare: bool) -> float | None:
 _TRAILING_MULT = regex.compile(r"(万亿|千亿|百亿|十亿|千万|百万|十万|万|亿)+[余多几]?\Z")
 
 
-def _number_at(text: str, pos: int, r: _Rules, m=None):
-    """Parse ``numeral [inner qualifier] [multiplier] [inner qualifier]`` at ``pos``
-    (``m``: the numeral's match there, when the caller has it already).
+def _inner_at(text: str, core: str, end: int, value: float, factor: float, r: _Rules):
+    """The inner qualifier and multiplier after a numeral ending at ``end`` ("余万", "多"):
+    ``(end, value, approx, factor)`` with them applied."""
+    approx = False
+    if text[end:end + 1] in r.inner_first:
+        inner = r.inner_re.match(text, end)
+        if inner.end() > end:
+            q1, mul, q2 = inner.groups()
+            if q1 == "来" and not (core[-1] in "十百千" and not mul):
+                q1 = mul = q2 = None  # 来 approximates only a round numeral: 十来个 (not 3年来)
+            if mul == "千" and text[inner.end(2):inner.end(2) + 1] in _KILO_UNITS:
+                q1 = mul = q2 = None  # "500千瓦": 千 belongs to the unit (千瓦, 千米, 千克), not the number
+            if q1 or mul or q2:
+                if mul:
+                    value *= _MULTIPLIERS[mul]
+                    factor *= _MULTIPLIERS[mul]
+                approx = bool(q1 or q2)
+                end = inner.end()
+    return end, value, approx, factor
+
+
+def _number_at(text: str, pos: int, r: _Rules):
+    """Parse ``numeral [inner qualifier] [multiplier] [inner qualifier]`` at ``pos``.
 
     Returns ``(end, value, approx, bare, factor)`` or None; ``factor`` is the trailing
     multiplier written (万 -> 1e4), 1.0 when none — ranges apply it to their first end.
     """
-    if m is None:
-        m = r.core_re.match(text, pos)
+    m = r.core_re.match(text, pos)
     if not m or m.end() == pos:
         return None
     core = m.group(0)
-    bare = m.group("bare") is not None or core[0] in "百千万亿佰仟萬億"
-    value, factor = _core_value_factor(core, bare)
+    value, factor, bare, _ = _core_info(core)
     if value is None:
         return None
-    end = m.end()
-    approx = False
-    inner = r.inner_re.match(text, end)
-    if inner and inner.end() > end:
-        q1, mul, q2 = inner.groups()
-        if q1 == "来" and not (core[-1] in "十百千" and not mul):
-            q1 = mul = q2 = None  # 来 approximates only a round numeral: 十来个 (not 3年来)
-        if mul == "千" and text[inner.end(2):inner.end(2) + 1] in _KILO_UNITS:
-            q1 = mul = q2 = None  # "500千瓦": 千 belongs to the unit (千瓦, 千米, 千克), not the number
-        if q1 or mul or q2:
-            if mul:
-                value *= _MULTIPLIERS[mul]
-                factor *= _MULTIPLIERS[mul]
-            approx = bool(q1 or q2)
-            end = inner.end()
+    end, value, approx, factor = _inner_at(text, core, m.end(), value, factor, r)
     return end, value, approx, bare, factor
 
 
@@ -281,18 +358,52 @@ def _mult_factor(s: str) -> float:
 
 
 def _unit_at(text: str, pos: int, r: _Rules) -> tuple[int, str, _Unit] | None:
-    sp = r.spaced_points_re.match(text, pos)
-    if sp and " " in sp.group(0).strip():
-        return sp.end(), sp.group(0), _Unit("percent", "个百分点")
-    m = r.unit_re.match(text, pos)
-    if not m:
-        return None
-    word = m.group(0).lstrip(" \t")
+    c = text[pos:pos + 1]
+    if c in r.points_first and (c == " " or c == "\t" or text[pos + 1:pos + 2] in r.points_second[c]):
+        sp = r.spaced_points_re.match(text, pos)
+        if sp and " " in sp.group(0).strip():
+            return sp.end(), sp.group(0), _Unit("percent", "个百分点")
+    words = r.units_by_first.get(c)
+    if words is not None:  # what unit_re would match, without the call
+        for word in words:
+            if text.startswith(word, pos):
+                break
+        else:
+            return None
+        end = pos + len(word)
+    else:
+        if c != " " and c != "\t":
+            return None
+        m = r.unit_re.match(text, pos)
+        if not m:
+            return None
+        word = m.group(0).lstrip(" \t")
+        end = m.end()
     # a unit that begins a longer word is not a unit: 位数, 元年, 克服, 期间 …
-    follow = r.not_unit_follow.match(text, m.end() - len(word))
-    if follow and len(follow.group(0)) > len(word):
-        return None
-    return m.end(), word, r.units[word]
+    longer = r.longer_words[word]
+    if longer:
+        for w in longer.get(text[end:end + 1], ()):
+            if text.startswith(w, end - len(word)):
+                return None
+    return end, word, r.units[word]
+
+
+def _cand_key(c):
+    return c[0], c[1]
+
+
+def _symbol_runs(text: str, cands: list, r: _Rules) -> list:
+    """Add the runs that start one or two characters after a currency symbol ("$20", "¥ 5")."""
+    have = {c[0] for c in cands}
+    add = []
+    for m in r.symbol_class.finditer(text):
+        k = m.start()
+        for j in (k + 1, k + 2):
+            # a run starts at j: a numeral character not inside a run begun at k + 1
+            if j not in have and text[j:j + 1] in r.numeral_chars and (j == k + 1 or text[k + 1] not in r.numeral_chars):
+                have.add(j)
+                add.append((j, 1, r.run_any.match(text, j).end()))
+    return sorted(cands + add, key=_cand_key) if add else cands
 
 
 def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "percent", "quantity"),
@@ -305,40 +416,60 @@ def find_figures(text: str, *, kinds: tuple[str, ...] = ("money", "count", "perc
     if not text:
         return []
     r = rules()
-    # Candidates: "百分之…" prefixes, and runs of numeral characters that something a figure needs
-    # follows (a unit, a qualifier, a multiplier …) — a plain character-class scan, so the full
-    # numeral grammar only runs where a figure can start.
-    cands = [(m.start(), 0, m) for m in r.pct_prefix_re.finditer(text)]
-    follow, symbol_chars = r.follow, r.symbol_chars
-    for run in r.run_re.finditer(text):
-        s, e = run.span()
-        if text[e:e + 1] in follow or text[e - 1] in "万亿萬億千" or (
-                s and (text[s - 1] in symbol_chars or text[s - 2:s - 1] in symbol_chars)):
-            cands.append((s, 1, run))
-    cands.sort(key=lambda c: (c[0], c[1]))
-    blocked = [(m.start(), m.end()) for m in r.blocked_re.finditer(text)]
+    # Candidates: runs of numeral characters that something a figure needs follows (a unit, a
+    # qualifier, a multiplier …) or that stand after a currency symbol, and "百分之…" prefixes —
+    # so the numeral grammar and the per-figure rules only run where a figure can start.
+    # (start, 1 run | 2 second amount in a run, run end) or (start, 0, "百分之" match)
+    cands = [(m.start(), 1, m.end()) for m in r.run_scan.finditer(text)]
+    if any(c in text for c in r.symbol_chars):
+        cands = _symbol_runs(text, cands, r)
+    if any(c in text for c in r.pct_last):
+        pct = [(m.start(), 0, m) for m in r.pct_prefix_re.finditer(text)]
+        if pct:
+            cands += pct
+            cands.sort(key=_cand_key)
+    blocked = None
     out: list[Figure] = []
     pos = 0
     i = 0
+    plain, core_re = r.plain_re, r.core_re
     while i < len(cands):
-        s, typ, m = cands[i]
+        s, typ, x = cands[i]
         i += 1
         if s < pos:
             continue
         if typ == 0:
-            fig = _percent_prefixed(text, m, r)
+            fig = _percent_prefixed(text, x, r)
         else:
-            cm = r.core_re.match(text, s)
-            fig = _figure_at(text, cm, r) if cm is not None and cm.end() > s else None
-        if fig is None or fig.kind not in kinds or _overlaps(blocked, fig.start, fig.end):
+            if (plain.fullmatch(text, s, x) is not None and text[s - 1:s] not in NUMERAL_CHARS
+                    and text[x:x + 1] not in NUMERAL_CHARS):
+                e = x  # "112", "149.53亿": the run is the numeral
+            else:
+                cm = core_re.match(text, s)
+                if cm is None or cm.end() == s:
+                    continue
+                e = cm.end()
+            fig = _figure_at(text, s, e, text[s:e], r)
+        if fig is None:
             continue
+        if _quoted_name(text, fig.start, fig.end, r):
+            continue  # “四项行动”: a name
+        if fig.kind not in kinds:
+            continue
+        if blocked is None:
+            blocked = [m.span() for m in r.blocked_re.finditer(text)]
+            blocked_ends = [b for a, b in blocked]
+        if blocked:
+            k = bisect.bisect_right(blocked_ends, fig.start)  # the first span ending after the start
+            if k < len(blocked) and blocked[k][0] < fig.end:
+                continue  # inside a code, a date, a plan name
         out.append(fig)
         pos = fig.end
-        if typ == 1 and fig.end < m.end():  # "$20，300美圆": the run holds a second amount
-            rest = r.run_re.search(text, fig.end + 1)
-            if rest is not None and rest.start() < m.end():
-                bisect.insort(cands, (rest.start(), 1, rest), lo=i, key=lambda c: (c[0], c[1]))
-    if "percent" in kinds and ("折" in text or "成" in text):
+        if typ and pos < x:  # "$20，300美圆": the run holds a second amount
+            rest = r.run_any.search(text, pos + 1)
+            if rest is not None and rest.start() < x:
+                bisect.insort(cands, (rest.start(), 2, rest.end()), lo=i, key=_cand_key)
+    if "percent" in kinds and any(w in text for w in r.tenths_whole_words):
         for m in r.tenths_whole_re.finditer(text):  # "打对折", "半成"
             need = r.tenths_whole_before.get(m.group(0))
             if need and text[max(0, m.start() - len(need)):m.start()] != need:
@@ -399,46 +530,61 @@ def _prefix(before: str, r: _Rules):
     return pm
 
 
-def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(a < e and s < b for a, b in spans)
+def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure | None:
+    """The figure whose numeral ``core_text`` is ``text[s:e]``, or None.
 
-
-def _figure_at(text: str, m, r: _Rules) -> Figure | None:
-    s = m.start()
+    Each rule's pattern runs only when the character it needs is there (``r.*_first`` /
+    ``r.*_last`` sets): most numerals need two or three of them.
+    """
     prev = text[s - 1] if s else ""
-    nxt = text[m.end():m.end() + 1]
-    if nxt not in r.follow and m.group(0)[-1] not in "万亿萬億" and not (
+    nxt = text[e:e + 1]
+    if nxt not in r.follow and core_text[-1] not in "万亿萬億" and not (
             prev in r.symbol_chars or text[s - 2:s - 1] in r.symbol_chars):
         return None  # cheap first test: nothing a figure needs follows this numeral
-    before = text[max(0, s - 6):s]
-    # codes and ordinals: G30, TOP100, 第3次, 1.2.3; vague amounts: 几十万, 数万
-    if prev and (_is_ascii_alnum(prev) or prev in r.glued or prev == "."):
-        return None
-    if r.reject_before_re.search(before):
-        return None  # 第3次, 几十万, 连续三届
-    core_text = m.group(0)
-    disc = _two_digit_discount(text, m, r)
-    if disc is not None:
-        return disc
-    if r.adjacent_re.match(core_text) or (prev and prev in _CN_SMALL and core_text[0] in _CN_SMALL):
+    before = None
+    special = prev in r.prev_special
+    if special:
+        # codes and ordinals: G30, TOP100, 第3次, 1.2.3; vague amounts: 几十万, 数万
+        if prev in r.bad_prev:
+            return None
+        if prev in r.reject_last:
+            before = text[max(0, s - 6):s]
+            if r.reject_before_re.search(before):
+                return None  # 第3次, 几十万, 连续三届
+    if e - s == 1 and nxt in r.one_digit_next:
+        disc = _two_digit_discount(text, s, e, r)
+        if disc is not None and not _quoted_name(text, disc.start, disc.end, r):
+            return disc  # (a quoted one is dropped, and the numeral read on its own)
+    value, factor, bare, adjacent = _core_info(core_text)
+    if adjacent or (special and prev in _CN_SMALL and core_text[0] in _CN_SMALL):
         return None  # "二三十个", "三四家": estimates
-    num = _number_at(text, s, r, m)
-    if num is None:
+    if value is None:
         return None
-    end, value, approx, bare, factor = num
+    if nxt in r.inner_first:
+        end, value, approx, factor = _inner_at(text, core_text, e, value, factor, r)
+    else:
+        end, approx = e, False
     had_mult = factor > 1.0 or bare
-    pm = _prefix(before, r)
-    prefix = pm.group(0).strip(" \t") if pm else None
-    if prefix in r.bare_only and not bare:
-        prefix, pm = None, None
+    pm = prefix = None
+    if special and prev in r.prefix_last:
+        if before is None:
+            before = text[max(0, s - 6):s]
+        pm = _prefix(before, r)
+        if pm:
+            prefix = pm.group(0).strip(" \t")
+            if prefix in r.bare_only and not bare:
+                prefix, pm = None, None
     if bare and not prefix and not approx:
         return None  # a bare 万 needs a qualifier: 超万亩, 上万人, 千余人 (not 千家万户)
     start = s - len(pm.group(0)) if prefix else s
-    sym = r.symbol_re.search(before)
     symbol_unit = None
-    if sym and not prefix:
-        start = s - len(sym.group(0))
-        symbol_unit = r.symbols[sym.group(0).strip(" \t")]
+    if special and not prefix and prev in r.symbol_last:
+        if before is None:
+            before = text[max(0, s - 6):s]
+        sym = r.symbol_re.search(before)
+        if sym:
+            start = s - len(sym.group(0))
+            symbol_unit = r.symbols[sym.group(0).strip(" \t")]
 
     if symbol_unit and "，" in core_text:
         # "$20，300美圆": after a currency symbol the full-width comma lists amounts
@@ -449,42 +595,46 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
         code, uname = symbol_unit
         return _finish(text, Figure(start, cut, text[start:cut], "money", v, v, v, "exact", uname, code,
                                     unit_start=start), r)
-    tenths = r.tenths_re.match(text, end) if not had_mult else None
-    if tenths and not r.tenths_not.match(text, tenths.end(1)) and value <= 100:
-        # "九成" = 90%, "三成半" = 35%, "75折" = 75%, "十成" = 100%
-        v = value * 10 if value <= 10 else value
-        if v > 100 or (tenths.group(1) == "成" and value > 10) or (tenths.group(1) == "折" and value == 10):
-            return None  # "十折" is no discount; "15成" is not a share
-        v += 5.0 if tenths.group(2) else 0.0
-        t_end = tenths.end()
-        if tenths.group(3):
-            if tenths.group(1) == "成" and value < 10:
-                v += parse_number(tenths.group(3)) or 0.0
-            else:
-                t_end = tenths.end(1)  # "七折5件": the digit belongs to what follows
-        return _finish(text, Figure(start, t_end, text[start:t_end], "percent", v, v, v,
-                                    _qual(prefix, "approx" if approx else "exact", r), "%", unit_start=end), r)
-    unit = _unit_at(text, end, r)
+    after = text[end:end + 1]
+    if not had_mult and after in r.tenths_first:
+        tenths = r.tenths_re.match(text, end)
+        if tenths and not r.tenths_not.match(text, tenths.end(1)) and value <= 100:
+            # "九成" = 90%, "三成半" = 35%, "75折" = 75%, "十成" = 100%
+            v = value * 10 if value <= 10 else value
+            if v > 100 or (tenths.group(1) == "成" and value > 10) or (tenths.group(1) == "折" and value == 10):
+                return None  # "十折" is no discount; "15成" is not a share
+            v += 5.0 if tenths.group(2) else 0.0
+            t_end = tenths.end()
+            if tenths.group(3):
+                if tenths.group(1) == "成" and value < 10:
+                    v += parse_number(tenths.group(3)) or 0.0
+                else:
+                    t_end = tenths.end(1)  # "七折5件": the digit belongs to what follows
+            return _finish(text, Figure(start, t_end, text[start:t_end], "percent", v, v, v,
+                                        _qual(prefix, "approx" if approx else "exact", r), "%", unit_start=end), r)
+    unit = _unit_at(text, end, r) if after in r.unit_first else None
     qualifier = "approx" if approx else "exact"
     low = high = value
     # ranges: "3至5个", "20—40万元", "90元至120元", "2万至3万元", "3-5亿元"
-    sep = r.range_sep_re.match(text, unit[0] if unit else end)
-    if sep and not symbol_unit:
-        num2 = _number_at(text, sep.end(), r)
-        if num2 is not None and not num2[3]:
-            unit2 = _unit_at(text, num2[0], r)
-            ascii_sep = sep.group(0).strip(" \t") in ("-", "~")
-            ok = unit2 is not None and (unit is None or unit[2] == unit2[2])
-            if ok and ascii_sep and not (core_text.isascii() and text[sep.end()].isascii()):
-                ok = False
-            if ok:
-                v1, v2 = value, num2[1]
-                if not had_mult and num2[4] > 1.0 and v1 * num2[4] <= v2:
-                    v1 *= num2[4]  # "20—40万元": the multiplier of the second end applies to both
-                if v1 < v2:
-                    value, low, high = v1, v1, v2
-                    qualifier = "range"
-                    unit = unit2
+    at = unit[0] if unit else end
+    if not symbol_unit and text[at:at + 1] in r.sep_first:
+        sep = r.range_sep_re.match(text, at)
+        if sep:
+            num2 = _number_at(text, sep.end(), r)
+            if num2 is not None and not num2[3]:
+                unit2 = _unit_at(text, num2[0], r)
+                ascii_sep = sep.group(0).strip(" \t") in ("-", "~")
+                ok = unit2 is not None and (unit is None or unit[2] == unit2[2])
+                if ok and ascii_sep and not (core_text.isascii() and text[sep.end()].isascii()):
+                    ok = False
+                if ok:
+                    v1, v2 = value, num2[1]
+                    if not had_mult and num2[4] > 1.0 and v1 * num2[4] <= v2:
+                        v1 *= num2[4]  # "20—40万元": the multiplier of the second end applies to both
+                    if v1 < v2:
+                        value, low, high = v1, v1, v2
+                        qualifier = "range"
+                        unit = unit2
     if unit is None:
         if symbol_unit:
             code, uname = symbol_unit
@@ -511,7 +661,7 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
             if not had_mult:
                 return None  # "30万消费者" is a figure, "3消费者" is not how one is written
             unit_name = r.bare_nouns[word]
-        elif r.duration_follow_re.match(text, uend):
+        elif text[uend:uend + 1] in r.duration_first and r.duration_follow_re.match(text, uend):
             return None  # 28个春秋, 3个月
         if r.drop_zero_counts and value == 0:
             return None
@@ -522,7 +672,8 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
             return None  # 一人一亩果
         if word == "P" and not r.p_context.search(_sentence_around(text, s)):
             return None
-        if r.speed_context.search(_clause_before(text, s)):
+        if (r.speed_words.search(text, max(0, s - r.speed_window), s)
+                and r.speed_context.search(_clause_before(text, s))):
             unit_name = r.speed_unit  # 设计时速30公里
     elif kind == "money":
         if word in r.colloquial:  # 三块 / 三块钱, not 三块地
@@ -531,7 +682,8 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
                 uend += 1
             elif nxt and "\u4e00" <= nxt <= "\u9fff":
                 return None
-        value, low, high, uend = _subunits(text, uend, currency, value, low, high, r)
+        if text[uend:uend + 1] in r.subunit_first:
+            value, low, high, uend = _subunits(text, uend, currency, value, low, high, r)
     elif kind == "percent":
         if u.factor != 1.0:
             value, low, high = (None if x is None else x * u.factor for x in (value, low, high))
@@ -540,17 +692,33 @@ def _figure_at(text: str, m, r: _Rules) -> Figure | None:
             # "-22.2%", "负3.9%": a negative rate
             start -= 1
             value, low, high = (None if x is None else -x for x in (value, high, low))
-    fig = Figure(start, uend, text[start:uend], kind, value, low, high,
-                 _qual(prefix, qualifier, r), unit_name, currency, unit_start=uend - len(word))
-    return _finish(text, fig, r)
+    if qualifier == "range":
+        return Figure(start, uend, text[start:uend], kind, value, low, high, qualifier, unit_name, currency,
+                      uend - len(word))
+    if prefix:
+        qualifier = r.prefix_kind[prefix]
+    ustart = uend - len(word)
+    if text[uend:uend + 1] in r.suffix_first:  # _finish
+        sm = r.suffix_re.match(text, uend)
+        if sm:
+            kind_q = r.suffix_kind[sm.group(0)]
+            uend = sm.end()
+            if kind_q != "approx" or qualifier == "exact":
+                qualifier = kind_q
+    if qualifier == "min":
+        low, high = value, None
+    elif qualifier == "max":
+        low, high = None, value
+    elif qualifier == "exact" or qualifier == "approx":
+        low = high = value
+    return Figure(start, uend, text[start:uend], kind, value, low, high, qualifier, unit_name, currency, ustart)
 
 
 _ONE_DIGIT = regex.compile(r"[0-9一二三四五六七八九两]")
 
 
-def _two_digit_discount(text: str, m, r: _Rules) -> Figure | None:
+def _two_digit_discount(text: str, s: int, e: int, r: _Rules) -> Figure | None:
     """"七五折", "7 2 折", "九 九 折": a discount written digit by digit is the percentage."""
-    s, e = m.start(), m.end()
     if e - s != 1 or not _ONE_DIGIT.match(text, s):
         return None
     j = e + 1 if text[e:e + 1] in (" ", "\t") else e
@@ -595,8 +763,9 @@ def _qual(prefix: str | None, qualifier: str, r: _Rules) -> str:
 
 
 def _finish(text: str, fig: Figure, r: _Rules) -> Figure | None:
-    """Suffix qualifiers (以上, 左右, 内), interval bounds, and the quoted-name check."""
-    if fig.qualifier != "range":
+    """Suffix qualifiers (以上, 左右, 内) and interval bounds (the quoted-name check is
+    :func:`find_figures`', for every figure)."""
+    if fig.qualifier != "range" and text[fig.end:fig.end + 1] in r.suffix_first:
         sm = r.suffix_re.match(text, fig.end)
         if sm:
             kind = r.suffix_kind[sm.group(0)]
@@ -604,14 +773,13 @@ def _finish(text: str, fig: Figure, r: _Rules) -> Figure | None:
             fig.text = text[fig.start:fig.end]
             if kind != "approx" or fig.qualifier == "exact":
                 fig.qualifier = kind
-    if _quoted_name(text, fig.start, fig.end, r):
-        return None
     v = fig.value
-    if fig.qualifier == "min":
+    q = fig.qualifier
+    if q == "min":
         fig.low, fig.high = v, None
-    elif fig.qualifier == "max":
+    elif q == "max":
         fig.low, fig.high = None, v
-    elif fig.qualifier in ("exact", "approx"):
+    elif q == "exact" or q == "approx":
         fig.low = fig.high = v
     return fig
 

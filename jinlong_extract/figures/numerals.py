@@ -51,6 +51,7 @@ done in :class:`decimal.Decimal`, so ``149.53亿`` is exactly ``14953000000.0``.
 from __future__ import annotations
 
 import decimal
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -60,7 +61,7 @@ import regex
 from ..data import load_table
 
 __all__ = [
-    "NUMERAL", "MULTIPLIER", "DIGITS", "NUMBER", "Number",
+    "NUMERAL", "NUMERAL_FIRST", "NUMERAL_CHARS", "PLAIN_NUMERAL", "MULTIPLIER", "DIGITS", "NUMBER", "Number",
     "find_numbers", "parse_number", "to_chinese",
 ]
 
@@ -184,6 +185,20 @@ _SLASH = _cls(_CH["slashes"])
 
 #: One numeral as written in Chinese news (see the module docstring for exactly what).
 NUMERAL: str = f"(?:{_DRUN}|{_int_pattern()}{_DEC_TAIL}?|{_BARE}|{_WORD})"
+#: Every character a :data:`NUMERAL` match can begin with (a set test before running it).
+NUMERAL_FIRST: frozenset[str] = frozenset(
+    set("0123456789０１２３４５６７８９") | set(_DIGIT) | set(_ZERO) | set(_SMALL) | set(_BIG)
+    | {w[0] for w in _WORDS} | set(_CH["arabic_points"]))
+#: Every character a :data:`NUMERAL` can contain or look at around a digit.
+NUMERAL_CHARS: frozenset[str] = frozenset(
+    NUMERAL_FIRST | set("".join(_WORDS)) | set(_CH["points"]) | set(_CH["thousands"]) | set(_CH["spaces"]))
+#: A plain numeral: Arabic digits with a decimal part, or one Chinese digit, then up to two
+#: unguarded multipliers (112, 149.53, 30万, 1万亿, 一, 两万). Where it stands with no character of
+#: :data:`NUMERAL_CHARS` right before or right after it, :data:`NUMERAL` matches exactly it
+#: (nothing around can extend or cut it), so a scanner can take it as the numeral without
+#: running the full grammar.
+PLAIN_NUMERAL: str = (f"(?:[0-9]++(?:\\.[0-9]++)?|{_D})"
+                      + ("(?:" + _cls(c for c in "万亿" if c in _BIG and c not in _GUARDS) + "{1,2})?"))
 
 #: The tails accepted right after a numeral (fractions with 分之 / 又 are joined afterwards in
 #: find_numbers: scanning them here would repeat NUMERAL and slow the scan 4x).
@@ -443,6 +458,22 @@ def _evaluate(matched: str) -> float | None:
             return None
 
 
+#: Fast path of :func:`parse_number`: a plain Arabic numeral (``112``, ``149.53``, ``1,100``)
+#: with at most a multiplier chain whose value is the product of its characters (万, 亿, 万亿,
+#: 万万). Up to 25 digits, so the general parser's Decimal arithmetic (40 digits) is exact and
+#: ``float()`` of the same decimal value gives the same correctly rounded result.
+_FAST_RE = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})++|[0-9]++)(\.[0-9]++)?(万万|万亿|万|亿)?")
+_FAST_EXP = {None: "", "万": "e4", "亿": "e8", "万万": "e8", "万亿": "e12"}
+
+
+def _fast_value(t: str) -> float | None:
+    """Value of a plain Arabic numeral (see :data:`_FAST_RE`), or None when it is not one."""
+    m = _FAST_RE.fullmatch(t)
+    if m is None or m.end(2 if m.group(2) else 1) > 25:
+        return None
+    return float(t[:m.end(2 if m.group(2) else 1)].replace(",", "") + _FAST_EXP[m.group(3)])
+
+
 def parse_number(text: str) -> float | None:
     """Value of one number string, or None if ``text`` is not exactly one number.
 
@@ -459,9 +490,19 @@ def parse_number(text: str) -> float | None:
     """
     if not isinstance(text, str):
         return None
+    return _parse_str(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_str(text: str) -> float | None:
+    """:func:`parse_number` on a string (cached: the same numerals come back in every article)."""
     t = text.strip()
     if not t or len(t) > 200:
         return None
+    if t[0] in "0123456789":
+        v = _fast_value(t)
+        if v is not None:
+            return v
     found = find_numbers(t)
     if len(found) == 1 and found[0].start == 0 and found[0].end == len(t):
         return found[0].value
