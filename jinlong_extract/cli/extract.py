@@ -31,6 +31,7 @@ class Tally:
     documents: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: int = 0
+    notes: list[tuple[str, str]] = field(default_factory=list)  #: (path, warning) as reported
     kinds: Counter = field(default_factory=Counter)
     bytes: int = 0
     entities: int | None = None
@@ -148,6 +149,13 @@ def _run(
     )
 
 
+def _tables_exist(out: str, tables: list[str], formats: Any) -> bool:
+    wanted = [os.path.join(out, f"{t}.{f}") for t in tables for f in formats if f != "xlsx"]
+    if "xlsx" in formats:
+        wanted.append(os.path.join(out, "jinlong.xlsx"))
+    return all(os.path.exists(p) for p in wanted)
+
+
 def _previous_tables_hold(out: str, tables: list[str], formats: Any, stats: Any) -> bool:
     """The last complete run had the same inputs under the same options (the engine's input
     fingerprint) and its tables are all there: they still hold, nothing needs rewriting."""
@@ -155,10 +163,57 @@ def _previous_tables_hold(out: str, tables: list[str], formats: Any, stats: Any)
         return False
     if stats.previous_fingerprint != stats.fingerprint:
         return False
-    wanted = [os.path.join(out, f"{t}.{f}") for t in tables for f in formats if f != "xlsx"]
-    if "xlsx" in formats:
-        wanted.append(os.path.join(out, "jinlong.xlsx"))
-    return all(os.path.exists(p) for p in wanted)
+    return _tables_exist(out, tables, formats)
+
+
+#: Cache meta entry: the summary of the last complete run that wrote its tables (JSON).
+_TALLY = "last_run_summary"
+#: Tally fields kept in it.
+_TALLY_FIELDS = ("documents", "skipped", "warnings", "notes", "kinds", "bytes", "entities", "reconciled",
+                 "conflicts", "series")
+
+
+def _save_tally(cache_path: str, options: Options, fingerprint: str, tally: Tally) -> None:
+    """Remember this run's summary beside its fingerprint, for :func:`_replay_unchanged`."""
+    import json
+
+    from jinlong_extract.engine import Cache
+
+    data = {name: getattr(tally, name) for name in _TALLY_FIELDS}
+    with Cache(cache_path, options) as cache:
+        cache.set_meta(_TALLY, json.dumps({"fingerprint": fingerprint, **data}, ensure_ascii=False))
+
+
+def _replay_unchanged(sources: list[tuple[str, str]], options: Options, cache_path: str, out: str,
+                      tables: list[str], formats: Any, tally: Tally, quiet: bool) -> bool:
+    """Nothing changed since the last run (same paths, bytes and options; its tables all there):
+    restore its summary into ``tally`` and say again what it said about skipped files, without
+    loading a single stored result. False when anything differs."""
+    import json
+
+    from jinlong_extract.engine import Cache, unchanged_since_last_run
+
+    if not _tables_exist(out, tables, formats):
+        return False
+    fingerprint = unchanged_since_last_run(sources, options, cache_path=cache_path)
+    if fingerprint is None:
+        return False
+    with Cache(cache_path, options) as cache:
+        stored = cache.get_meta(_TALLY)
+    data = json.loads(stored) if stored else {}
+    if data.get("fingerprint") != fingerprint:
+        return False
+    for name in _TALLY_FIELDS:
+        setattr(tally, name, data[name])
+    tally.skipped = [tuple(item) for item in tally.skipped]
+    tally.notes = [tuple(item) for item in tally.notes]
+    tally.kinds = Counter(tally.kinds)
+    for path, reason in tally.skipped:
+        _say(_line(path, reason))
+    if not quiet:
+        for path, warning in tally.notes:
+            _say("warning: " + _line(path, warning))
+    return True
 
 
 def _split(spec: Optional[str]) -> list[str]:
@@ -264,6 +319,7 @@ def extract(
                 _say(_line(doc.path, reason))
             else:
                 tally.warnings += len(doc.errors)
+                tally.notes.extend((doc.path, warning) for warning in doc.errors)
                 if not quiet:
                     for warning in doc.errors:
                         _say("warning: " + _line(doc.path, warning))
@@ -300,12 +356,20 @@ def extract(
             from jinlong_extract.engine import RunStats
 
             stats = RunStats()
-        for result in _run(
-            sources, options, jobs=jobs or (os.cpu_count() or 1), engine=engine, scheduler=scheduler,
-            cache_path=cache_path, progress=not quiet, stats=stats,
-        ):
-            take(result)
-        flush()
+        if (writer is not None and cache_path is not None and not bad and not read_stdin
+                and _replay_unchanged(sources, options, cache_path, out, tables, formats, tally, quiet)):
+            # nothing changed since the last run: its tables are this run's tables
+            writer.abort()
+            writer = None
+            tally.unchanged = True
+            defer_facts, later = False, []
+        else:
+            for result in _run(
+                sources, options, jobs=jobs or (os.cpu_count() or 1), engine=engine, scheduler=scheduler,
+                cache_path=cache_path, progress=not quiet, stats=stats,
+            ):
+                take(result)
+            flush()
         if writer is not None and not bad and not read_stdin and _previous_tables_hold(out, tables, formats, stats):
             # an unchanged re-run: the previous run's tables are this run's tables
             writer.abort()
@@ -360,6 +424,8 @@ def extract(
         if writer is not None:
             tally.written = [str(p) for p in writer.commit()]
             writer = None
+            if stats is not None and stats.complete and cache_path is not None and not bad and not read_stdin:
+                _save_tally(cache_path, options, stats.fingerprint, tally)
         if report:
             from jinlong_extract.report import build_report
 

@@ -12,6 +12,7 @@ keys; the cache lives in the output folder, on the client.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -34,11 +35,15 @@ __all__ = [
     "content_hash",
     "default_cache_path",
     "run_documents",
+    "unchanged_since_last_run",
     "warm_up",
 ]
 
 #: Cache meta entry holding the fingerprint of the last complete run.
 _LAST_RUN = "last_run"
+#: Cache meta entry: the paths the last complete run skipped (JSON list), so that
+#: :func:`unchanged_since_last_run` can rebuild its fingerprint without loading any result.
+_LAST_SKIPPED = "last_run_skipped"
 
 #: Engines :func:`run_documents` accepts.
 ENGINES: tuple[str, ...] = ("local", "dask")
@@ -103,6 +108,7 @@ def run_documents(
     if cache is not None:
         stats.previous_fingerprint = cache.get_meta(_LAST_RUN)
     fp = hashlib.sha256(cache_key(options).encode())
+    skipped: list[str] = []
     try:
         with Progress(progress, total=total) as bar:
             if engine == "dask":
@@ -115,15 +121,56 @@ def run_documents(
                 runner = LocalEngine(options, jobs=jobs, cache=cache, process=process, progress=bar, stats=stats)
             for result in runner.run(sources):
                 doc = result.document
-                fp.update(f"{doc.path}\0{doc.sha256}\0{int(doc.skipped)}\n".encode("utf-8", "surrogatepass"))
+                fp.update(_fingerprint_line(doc.path, doc.sha256, doc.skipped))
+                if doc.skipped:
+                    skipped.append(doc.path)
                 yield result
         stats.fingerprint = fp.hexdigest()
         stats.complete = True
         if cache is not None:
+            cache.set_meta(_LAST_SKIPPED, json.dumps(skipped, ensure_ascii=False))
             cache.set_meta(_LAST_RUN, stats.fingerprint)
     finally:
         if cache is not None:
             cache.close()
+
+
+def _fingerprint_line(path: str, sha: str, skipped: bool) -> bytes:
+    return f"{path}\0{sha}\0{int(skipped)}\n".encode("utf-8", "surrogatepass")
+
+
+def unchanged_since_last_run(sources: Iterable[tuple[str, str]], options: Options = DEFAULT_OPTIONS, *,
+                             cache_path: str) -> str | None:
+    """The last complete run's fingerprint if ``sources`` are exactly its inputs (same paths, in
+    the same order, holding the same bytes) under the same options, else None.
+
+    Reads and hashes every source but loads no stored result: a caller that kept that run's
+    cross-document tables (see ``RunStats.previous_fingerprint``) can keep them without running
+    anything. A file's skipped status is that of the last run when its bytes are the same
+    (processing is deterministic under the same options); a file that cannot be read now is
+    skipped. Stops at the first file whose bytes differ from the ones the cache last saw there.
+    """
+    if not os.path.exists(cache_path):
+        return None
+    from .reader import read_checked
+
+    with Cache(cache_path, options) as cache:
+        previous = cache.get_meta(_LAST_RUN)
+        listed = cache.get_meta(_LAST_SKIPPED)
+        if not previous or listed is None:
+            return None
+        skipped = set(json.loads(listed))
+        known = cache.paths()
+    fp = hashlib.sha256(cache_key(options).encode())
+    for rel, src in sources:
+        if src == "-":
+            return None  # standard input cannot be compared without consuming it
+        data, _ = read_checked(src, options.max_bytes)
+        sha = content_hash(data) if data is not None else ""
+        if data is not None and known.get(rel) != sha:
+            return None
+        fp.update(_fingerprint_line(rel, sha, data is None or rel in skipped))
+    return previous if fp.hexdigest() == previous else None
 
 
 def __getattr__(name: str) -> Any:
