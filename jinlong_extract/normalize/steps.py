@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from operator import ne
 
 from jinlong_extract.data import load_table
 from jinlong_extract.normalize.textmap import EditMap, Edit, apply_edits
@@ -96,10 +97,36 @@ def _changed_share(han: str, config: str) -> float:
     out = _converter(config).convert(han)
     if len(out) != len(han):
         return 0.0
-    return sum(1 for a, b in zip(han, out) if a != b) / len(han)
+    return sum(map(ne, han, out)) / len(han)
 
 
 _HAN_RUN = re.compile(f"[{_HAN}]+")
+
+
+@lru_cache(maxsize=2)
+def _script_sets(config: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None]:
+    """Regexes of the ``changed`` / ``always`` / ``reshaping`` characters of ``config``
+    (see :mod:`jinlong_extract.normalize.opencc_sets`); Han BMP characters only, so ``re``
+    compiles each class to a bitmap."""
+    from jinlong_extract.normalize.opencc_sets import char_sets
+
+    sets = char_sets(config, _converter(config))
+
+    def cls(chars: frozenset[str]) -> re.Pattern[str]:
+        return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+    return cls(sets.changed), cls(sets.always), cls(sets.reshaping) if sets.reshaping else None
+
+
+def _share_bounds(han: str, config: str) -> tuple[float, float]:
+    """(low, high) bounds of :func:`_changed_share` from the dictionaries' character sets; exact
+    (low == high, by running OpenCC) when a character that changes the text length occurs."""
+    changed, always, reshaping = _script_sets(config)
+    if reshaping is not None and reshaping.search(han) is not None:
+        share = _changed_share(han, config)
+        return share, share
+    n = len(han)
+    return len(always.findall(han)) / n, len(changed.findall(han)) / n
 
 
 def detect_script(text: str, sample_chars: int = 800) -> str:
@@ -107,20 +134,40 @@ def detect_script(text: str, sample_chars: int = 800) -> str:
     the text: the share of them OpenCC ``t2s`` changes (~0 for simplified text) and, only when
     that is not ~0, the share ``s2t`` changes (~0 for traditional text).
 
+    The shares are first bounded from OpenCC's dictionaries (:func:`_share_bounds`); OpenCC
+    itself only runs when a bound cannot settle the answer.
+
     >>> detect_script("天津市對口支援"), detect_script("天津市对口支援")
     ('traditional', 'simplified')
     """
     if len(text) > 4 * sample_chars:
         step = len(text) // 4
         text = "".join(text[i * step : i * step + sample_chars] for i in range(4))
+    if _script_sets("t2s")[0].search(text) is None:
+        return "simplified"  # no character t2s could change: its share is 0
     han = "".join(_HAN_RUN.findall(text))[: 2 * sample_chars]
     if not han:
         return "simplified"
-    t = _changed_share(han, "t2s")
-    if t < 0.01:
+    t_lo, t_hi = _share_bounds(han, "t2s")
+    if t_hi < 0.01:
         return "simplified"
-    s = _changed_share(han, "s2t")
-    if s < 0.01 or s < t / 4:
+    if t_lo < 0.01:
+        t_lo = t_hi = _changed_share(han, "t2s")
+        if t_lo < 0.01:
+            return "simplified"
+    # traditional when s < 0.01 or s < t / 4, with t_lo <= t <= t_hi and s_lo <= s <= s_hi
+    s_lo, s_hi = _share_bounds(han, "s2t")
+    if s_hi < 0.01 or s_hi < t_lo / 4:
+        return "traditional"
+    if s_lo >= 0.01 and s_lo >= t_hi / 4:
+        return "mixed"
+    s = s_lo if s_lo == s_hi else _changed_share(han, "s2t")
+    if s < 0.01 or s < t_lo / 4:
+        return "traditional"
+    if s >= t_hi / 4:
+        return "mixed"
+    t = _changed_share(han, "t2s")
+    if s < t / 4:
         return "traditional"
     return "mixed"
 
