@@ -20,6 +20,27 @@ _TIME = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?")
 _WEEKDAY = re.compile(r"(?:星期|周|禮拜|礼拜)[一二三四五六日天]")
 _CLAUSE = re.compile(r"[，,。;；]")
 _LO, _HI = _D["years"]
+# Every date form starts its year with 19 or 20: a line holding neither cannot hold a date
+# (str.__contains__ is a fast C search; the patterns would scan the line three times).
+_YEAR_GUARD = all("(?:19|20)" in p["re"] for p in _D["pattern"])
+
+
+def _may_match_clause(pattern: str) -> bool:
+    """Whether a date pattern could match clause punctuation (conservative, from its source):
+    a clause character, a negated class or escape, or a "." outside a class."""
+    if "[^" in pattern or any(e in pattern for e in ("\\S", "\\W", "\\D")):
+        return True
+    pattern = re.sub(r"\{\d*,?\d*\}", "", pattern)  # quantifiers: their comma is no character
+    if _CLAUSE.search(pattern):
+        return True
+    outside = re.sub(r"\\.|\[(?:\\.|[^\]])*\]", "", pattern)  # drop escapes and classes
+    return "." in outside
+
+
+# A line without a label whose text outside the date holds clause punctuation is a body line
+# (date_in_line returns None for it whatever the patterns find): when no pattern can match
+# clause punctuation, a clause character anywhere in such a line settles it without a search.
+_CLAUSE_GUARD = not any(_may_match_clause(p["re"]) for p in _D["pattern"])
 
 
 def _iso(y: str | int, m: str | int, d: str | int) -> str | None:
@@ -54,6 +75,11 @@ def date_in_line(line: str) -> str | None:
     >>> date_in_line("2021年12月20日,国家发展改革委等四部委批复启动全国一体化算力网络国家枢纽") is None
     True
     """
+    if _YEAR_GUARD and "20" not in line and "19" not in line:
+        return None
+    labelled = any(label in line for label in _D["labels"])
+    if _CLAUSE_GUARD and not labelled and _CLAUSE.search(line) is not None:
+        return None
     for pat in _PATTERNS:
         m = pat.search(line)
         if m is None:
@@ -62,7 +88,7 @@ def date_in_line(line: str) -> str | None:
         if iso is None:
             continue
         rest = line[: m.start()] + " " + line[m.end() :]
-        if any(label in line for label in _D["labels"]):
+        if labelled:
             return iso
         rest = _WEEKDAY.sub("", _TIME.sub("", rest)).strip()
         if len(rest) <= _D["max_rest_chars"] and _CLAUSE.search(rest) is None:

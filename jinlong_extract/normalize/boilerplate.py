@@ -7,21 +7,116 @@ normalised text. Headline lists are deliberately not boilerplate (the gold count
 from __future__ import annotations
 
 import re
+import re._parser as _sre_parse
+from itertools import accumulate, repeat
 
 from jinlong_extract.data import load_table
 
 _ENTRIES = load_table("boilerplate")["pattern"]
 #: every pattern alone, for :func:`is_boilerplate_line`
 _PATTERNS: list[re.Pattern[str]] = [re.compile(p["re"], re.M) for p in _ENTRIES]
+
+_BLANKS = " \t"
+
+
+def _covers(items: list, ch: str) -> bool:
+    """Whether the items of a parsed character class (without NEGATE) may match ``ch``."""
+    o = ord(ch)
+    for op, av in items:
+        if op is _sre_parse.LITERAL and av == o:
+            return True
+        if op is _sre_parse.RANGE and av[0] <= o <= av[1]:
+            return True
+        if op is _sre_parse.CATEGORY and av not in (_sre_parse.CATEGORY_DIGIT, _sre_parse.CATEGORY_WORD):
+            return True  # \s, \S, \D, \W and anything unusual: assume it may
+    return False
+
+
+def _starts_blank(seq) -> tuple[bool, bool]:  # type: ignore[no-untyped-def]
+    """(may a match of the parsed sequence start with a space or tab, may it be empty);
+    conservative: unknown constructs answer "may start with a blank"."""
+    for op, av in seq:
+        if op is _sre_parse.LITERAL:
+            blank, empty = chr(av) in _BLANKS, False
+        elif op is _sre_parse.IN:
+            negate = bool(av) and av[0][0] is _sre_parse.NEGATE
+            items = av[1:] if negate else av
+            hits = [_covers(items, c) for c in _BLANKS]
+            blank, empty = (not all(hits)) if negate else any(hits), False
+        elif op is _sre_parse.BRANCH:
+            results = [_starts_blank(alt) for alt in av[1]]
+            blank, empty = any(b for b, _ in results), any(e for _, e in results)
+        elif op is _sre_parse.SUBPATTERN:
+            blank, empty = _starts_blank(av[3])
+        elif op in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT, _sre_parse.POSSESSIVE_REPEAT):
+            blank, empty = _starts_blank(av[2])
+            empty = empty or av[0] == 0
+        elif op is _sre_parse.ATOMIC_GROUP:
+            blank, empty = _starts_blank(av)
+        elif op is _sre_parse.AT:
+            blank, empty = False, True
+        else:
+            return True, False
+        if blank:
+            return True, False
+        if not empty:
+            return False, False
+    return False, True
+
+
+def _literal_prefixes(pattern: str) -> list[str] | None:
+    """Literal strings one of which every match of ``pattern`` starts with (the leading
+    literals of each top-level alternative), or None when some alternative has none."""
+    parsed = _sre_parse.parse(pattern, re.M)
+    if parsed.state.flags & re.I:
+        return None
+    seq = list(parsed)
+    alts = seq[0][1][1] if len(seq) == 1 and seq[0][0] is _sre_parse.BRANCH else [seq]
+    out = []
+    for alt in alts:
+        lit = []
+        for op, av in alt:
+            if op is not _sre_parse.LITERAL:
+                break
+            lit.append(chr(av))
+        if not lit:
+            return None
+        out.append("".join(lit))
+    return out
+
+
 # Line-start patterns: one alternation tried once per line start (a "^" pattern given to
-# finditer would be tried at every character of the document).
-_ANCHORED = re.compile(
-    "|".join(f"(?:{p['re'][1:]})" for p in _ENTRIES if p["re"].startswith("^")), re.M
-)
+# finditer would be tried at every character of the document). When every one starts with
+# "^[ \t]*" and what follows can never start with a blank, the blanks are matched once before
+# the alternation (the same matches: each alternative can only start after all the blanks), and
+# the regex engine then rejects most alternatives on their first literal.
+_ANCHORED_SRC = [p["re"][1:] for p in _ENTRIES if p["re"].startswith("^")]
+_LEAD = "[ \\t]*"
+_RESTS = [src[len(_LEAD):] for src in _ANCHORED_SRC if src.startswith(_LEAD)]
+if len(_RESTS) == len(_ANCHORED_SRC) and not any(_starts_blank(_sre_parse.parse(r, re.M))[0] for r in _RESTS):
+    _ANCHORED = re.compile(_LEAD + "(?:" + "|".join(f"(?:{r})" for r in _RESTS) + ")", re.M)
+else:  # pragma: no cover - depends on the rule table
+    _ANCHORED = re.compile("|".join(f"(?:{src})" for src in _ANCHORED_SRC), re.M)
 # Anywhere patterns: each starts with a literal, so a separate scan per pattern is fast (one
 # alternation of them all defeats the engine's literal-prefix skip and is ten times slower).
-_FLOATING = [(re.compile(p["re"], re.M), bool(p.get("whole_line"))) for p in _ENTRIES if not p["re"].startswith("^")]
+# An alternation ("Copyright|版权所有") has no single literal prefix for the engine to skip to:
+# it carries the literals one of which every match starts with, and a document holding none of
+# them is skipped with C substring searches (each about as fast as a literal-prefix scan).
+_FLOATING = [
+    (re.compile(p["re"], re.M), bool(p.get("whole_line")), lits if lits and len(lits) > 1 else None)
+    for p in _ENTRIES
+    if not p["re"].startswith("^")
+    for lits in [_literal_prefixes(p["re"])]
+]
+# For a single line: any non-whole-line pattern matching at its start (a range must start there
+# for the line to be boilerplate from start to end), and the whole-line patterns.
+_LINE_START = re.compile(
+    "|".join([f"(?:{src})" for src in _ANCHORED_SRC] + [f"(?:{p.pattern})" for p, whole, _ in _FLOATING if not whole]),
+    re.M,
+)
+_WHOLE_LINE = [(p, lits) for p, whole, lits in _FLOATING if whole]
 _NEWLINE = re.compile("\n")
+_PLUS_ONE = (1).__add__
 
 
 def merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -56,14 +151,15 @@ def find_boilerplate(text: str) -> list[tuple[int, int]]:
     ['微信扫描阅读手机版', '版权说明:天津日报报业集团所属10报2刊']
     """
     ranges: list[tuple[int, int]] = []
-    match = _ANCHORED.match
-    starts = [0]
-    starts.extend(m.end() for m in _NEWLINE.finditer(text))
-    for pos in starts:
-        m = match(text, pos)
-        if m is not None and m.end() > pos:
+    # line starts: 0 and one past every "\n" (cumulative line lengths, C-level)
+    starts = accumulate(map(_PLUS_ONE, map(len, text.split("\n"))), initial=0)
+    for m in filter(None, map(_ANCHORED.match, repeat(text), starts)):
+        pos = m.start()
+        if m.end() > pos:
             ranges.append(_trim(text, pos, m.end()))
-    for pat, whole_line in _FLOATING:
+    for pat, whole_line, literals in _FLOATING:
+        if literals is not None and not any(lit in text for lit in literals):
+            continue
         pos = 0
         while (m := pat.search(text, pos)) is not None:
             s, e = m.span()
@@ -85,4 +181,7 @@ def is_boilerplate_line(line: str) -> bool:
     line = line.strip()
     if not line:
         return False
+    if "\n" not in line and _LINE_START.match(line) is None:
+        # no range can start at 0: boilerplate only if a whole-line pattern matches somewhere
+        return any((lits is None or any(lit in line for lit in lits)) and p.search(line) is not None for p, lits in _WHOLE_LINE)
     return find_boilerplate(line) == [(0, len(line))]

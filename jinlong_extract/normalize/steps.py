@@ -246,6 +246,11 @@ _NUM_CONT = frozenset(_J["number_continuation"])
 # every position)
 _BREAK = re.compile(f"\\n(?:[ \\t\u3000\u00a0]*\\n)?[ \\t\u3000\u00a0]*(?=[{_HAN}0-9“‘])")
 _HSPACE = " \t\u3000\u00a0"
+# The breaks _BREAK finds, less those right after a character that is neither a word character
+# nor a space (never joined): a lookbehind right after the literal "\n" keeps the fast literal
+# scan. A break this drops cannot hide a later one: the blank line it would have consumed holds
+# only spaces back to a "\n", so a break found inside it is skipped below as before.
+_BREAK_CAND = re.compile(f"\\n(?<=[{_HAN}0-9“‘{_HSPACE}]\\n)" + _BREAK.pattern[2:])
 _WORDCHAR = re.compile(f"[{_HAN}0-9“‘]")
 _SPACES_INSIDE = re.compile(r"\S\s{1,}\S")
 _SHORT_HEAD = re.compile(f"[{_HAN}][、，,]")
@@ -277,7 +282,7 @@ def join_broken_lines(text: str, is_boilerplate: Callable[[str], bool] | None = 
     if "\n" not in text:
         return text, EditMap()
     edits: list[Edit] = []
-    for m in _BREAK.finditer(text):
+    for m in _BREAK_CAND.finditer(text):
         s, e = m.start(), m.end()
         nxt = text[e]  # a word character: the regex looked ahead for one
         while s > 0 and text[s - 1] in _HSPACE:
@@ -322,9 +327,11 @@ _MOJI_START = re.compile(
 )
 _REMNANT = re.compile("[" + re.escape(_TONE_LETTERS) + r"]+\)")
 # a number whose first digit was swallowed by the shifted run ("匦略?00個" was "新增500個")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]*")
 _EATEN_NUMBER = re.compile(r"\?[0-9][0-9.,]*")
 
 
+@lru_cache(maxsize=None)  # a pure function of one character, asked thousands of times per file
 def _plausible(ch: str) -> bool:
     if ch in _MOJI_PUNCT:
         return True
@@ -352,17 +359,29 @@ def _encode_run(run: str) -> tuple[bytes, list[int]] | None:
     bounds = [0]
     for i, ch in enumerate(run):
         if ch == "!" and i == 0:
-            b = "！".encode("gb18030")  # an earlier pass folded the full-width ！ the shift produced
+            b = _gb_bytes("！")  # an earlier pass folded the full-width ！ the shift produced
         else:
-            try:
-                b = ch.encode("gb18030")
-            except UnicodeEncodeError:
+            b = _gb_bytes(ch)
+            if b is None:
                 return None
             if len(b) > 2:  # 4-byte GB18030 never comes out of a GBK decoder
                 break
         out += b
         bounds.append(len(out))
     return bytes(out), bounds
+
+
+@lru_cache(maxsize=None)
+def _gb_bytes(ch: str) -> bytes | None:
+    try:
+        return ch.encode("gb18030")
+    except UnicodeEncodeError:
+        return None
+
+
+@lru_cache(maxsize=None)
+def _gb_char(b: bytes) -> str:
+    return b.decode("gb18030", errors="replace")
 
 
 def _shift_decode(data: bytes, bounds: list[int]) -> tuple[str, int, int]:
@@ -382,7 +401,7 @@ def _shift_decode(data: bytes, bounds: list[int]) -> tuple[str, int, int]:
             size = 2
         else:
             break
-        ch = data[p : p + size].decode("gb18030", errors="replace")
+        ch = _gb_char(data[p : p + size])
         p += size
         if good and size == 2 and _plausible(ch):
             repaired.append(ch)
@@ -426,9 +445,8 @@ def repair_mojibake(text: str) -> tuple[str, EditMap, list[tuple[int, int]]]:
             j = rem.end()
         end_line = text.find("\n", j, j + max_run)
         limit = min(len(text), j + max_run, end_line if end_line >= 0 else len(text))
-        k = j
-        while k < limit and (ord(text[k]) > 0x7F or (k == j and text[k] == "!")):
-            k += 1
+        k = j + 1 if j < limit and text[j] == "!" else j
+        k = _NON_ASCII_RUN.match(text, k, limit).end() if k < limit else k
         if rem is None and k > j and _plausible_prefix(text[j : min(k, j + 3)]) == min(3, k - j):
             continue  # reads fine as it is (d01: "最大收益?一道道难题"): a real question mark
         repaired = ""
@@ -475,7 +493,7 @@ def _chars_used(run: str, repaired: str) -> int:
     need = 1 + len(repaired.encode("gb18030"))  # the lost byte sits before the run
     got = 0
     for n, ch in enumerate(run):
-        got += 2 if ch == "!" and n == 0 else len(ch.encode("gb18030", errors="replace"))
+        got += 2 if ch == "!" and n == 0 else len(_gb_bytes(ch) or b"?")
         if got >= need:
             return n + 1
     return len(run)
