@@ -153,15 +153,37 @@ def _script_sets(config: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Patt
     return cls(sets.changed), cls(sets.always), cls(sets.reshaping) if sets.reshaping else None
 
 
-def _share_bounds(han: str, config: str) -> tuple[float, float]:
-    """(low, high) bounds of :func:`_changed_share` from the dictionaries' character sets; exact
-    (low == high, by running OpenCC) when a character that changes the text length occurs."""
-    changed, always, reshaping = _script_sets(config)
-    if reshaping is not None and reshaping.search(han) is not None:
-        share = _changed_share(han, config)
-        return share, share
-    n = len(han)
-    return len(always.findall(han)) / n, len(changed.findall(han)) / n
+class _Share:
+    """Lazily computed bounds of :func:`_changed_share` (``han``, ``config``) from the
+    dictionaries' character sets: ``lo() <= share <= hi()``; both are the exact share (OpenCC
+    run) when a character that changes the text length occurs."""
+
+    __slots__ = ("han", "config", "sets", "_lo", "_hi")
+
+    def __init__(self, han: str, config: str) -> None:
+        self.han = han
+        self.config = config
+        self.sets = _script_sets(config)
+        self._lo: float | None = None
+        self._hi: float | None = None
+        reshaping = self.sets[2]
+        if reshaping is not None and reshaping.search(han) is not None:
+            self.exact()
+
+    def exact(self) -> float:
+        if self._lo is None or self._lo != self._hi:
+            self._lo = self._hi = _changed_share(self.han, self.config)
+        return self._lo  # type: ignore[return-value]
+
+    def lo(self) -> float:
+        if self._lo is None:
+            self._lo = len(self.sets[1].findall(self.han)) / len(self.han)
+        return self._lo
+
+    def hi(self) -> float:
+        if self._hi is None:
+            self._hi = len(self.sets[0].findall(self.han)) / len(self.han)
+        return self._hi
 
 
 def detect_script(text: str, sample_chars: int = 800) -> str:
@@ -169,8 +191,8 @@ def detect_script(text: str, sample_chars: int = 800) -> str:
     the text: the share of them OpenCC ``t2s`` changes (~0 for simplified text) and, only when
     that is not ~0, the share ``s2t`` changes (~0 for traditional text).
 
-    The shares are first bounded from OpenCC's dictionaries (:func:`_share_bounds`); OpenCC
-    itself only runs when a bound cannot settle the answer.
+    The shares are first bounded from OpenCC's dictionaries (:class:`_Share`); OpenCC itself
+    only runs when the bounds cannot settle the answer.
 
     >>> detect_script("天津市對口支援"), detect_script("天津市对口支援")
     ('traditional', 'simplified')
@@ -183,28 +205,21 @@ def detect_script(text: str, sample_chars: int = 800) -> str:
     han = "".join(_HAN_RUN.findall(text))[: 2 * sample_chars]
     if not han:
         return "simplified"
-    t_lo, t_hi = _share_bounds(han, "t2s")
-    if t_hi < 0.01:
-        return "simplified"
-    if t_lo < 0.01:
-        t_lo = t_hi = _changed_share(han, "t2s")
-        if t_lo < 0.01:
+    # simplified when t < 0.01; else traditional when s < 0.01 or s < t / 4; else mixed
+    t = _Share(han, "t2s")
+    if t.lo() < 0.01:
+        if t.hi() < 0.01 or t.exact() < 0.01:
             return "simplified"
-    # traditional when s < 0.01 or s < t / 4, with t_lo <= t <= t_hi and s_lo <= s <= s_hi
-    s_lo, s_hi = _share_bounds(han, "s2t")
-    if s_hi < 0.01 or s_hi < t_lo / 4:
+    s = _Share(han, "s2t")
+    if s.hi() < 0.01 or s.hi() < t.lo() / 4:
         return "traditional"
-    if s_lo >= 0.01 and s_lo >= t_hi / 4:
+    if s.lo() >= 0.01 and s.lo() >= t.hi() / 4:
         return "mixed"
-    s = s_lo if s_lo == s_hi else _changed_share(han, "s2t")
-    if s < 0.01 or s < t_lo / 4:
+    if s.exact() < 0.01 or s.exact() < t.lo() / 4:
         return "traditional"
-    if s >= t_hi / 4:
+    if s.exact() >= t.hi() / 4:
         return "mixed"
-    t = _changed_share(han, "t2s")
-    if s < t / 4:
-        return "traditional"
-    return "mixed"
+    return "traditional" if s.exact() < t.exact() / 4 else "mixed"
 
 
 # --------------------------------------------------------------------------- (c) full width
