@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, chain
 from operator import ne
 
@@ -50,12 +50,16 @@ _GLOSS = _gloss_regex()
 _GLOSS_SPLIT = [re.compile(f"({_gloss_regex(o).pattern})") for o in _RULES["pinyin"]["open"]]
 
 
-def _gloss_spans(text: str) -> tuple[list[int], list[int]]:
-    """Starts and ends of every ``_GLOSS`` match, in order."""
+def _gloss_spans(text: str) -> tuple[list[int], list[int], str | None]:
+    """Starts and ends of every ``_GLOSS`` match, in order, and the text without them when one
+    ``split`` found them all (else None)."""
     starts: list[int] = []
     ends: list[int] = []
     kinds = 0
-    for pat in _GLOSS_SPLIT:
+    out = None
+    for bracket, pat in zip(_RULES["pinyin"]["open"], _GLOSS_SPLIT):
+        if bracket not in text:
+            continue
         parts = pat.split(text)
         if len(parts) == 1:
             continue
@@ -63,9 +67,11 @@ def _gloss_spans(text: str) -> tuple[list[int], list[int]]:
         pos = list(accumulate(map(len, parts), initial=0))
         starts += pos[1:-1:2]
         ends += pos[2::2]
+        out = "".join(parts[::2])
     if kinds > 1:
         starts, ends = map(list, zip(*sorted(zip(starts, ends))))
-    return starts, ends
+        out = None
+    return starts, ends, out
 
 
 def strip_pinyin_glosses(text: str) -> tuple[str, EditMap]:
@@ -78,10 +84,11 @@ def strip_pinyin_glosses(text: str) -> tuple[str, EditMap]:
         return text, EditMap()
     # The gloss belongs to the character it reads: "產(chǎn)" -> "產" is one replacement, so a
     # span ending on 產 maps back to "產(chǎn)" (the gold writes figures as "14個(gè)").
-    starts, ends = _gloss_spans(text)
+    starts, ends, out = _gloss_spans(text)
     if not starts:
         return text, EditMap()
-    out = "".join(map(text.__getitem__, map(slice, chain((0,), ends), chain(starts, (None,)))))
+    if out is None:
+        out = "".join(map(text.__getitem__, map(slice, chain((0,), ends), chain(starts, (None,)))))
     # replacing "產(chǎn)" by "產" is deleting the bracket
     return out, edit_map(list(map(_MINUS_ONE, starts)), ends, [1] * len(starts))
 
@@ -138,19 +145,51 @@ def _changed_share(han: str, config: str) -> float:
 _HAN_RUN = re.compile(f"[{_HAN}]+")
 
 
+def _char_class(chars: frozenset[str]) -> re.Pattern[str] | None:
+    """A compiled class of ``chars`` (runs of consecutive code points as ranges), None if empty."""
+    if not chars:
+        return None
+    cps = sorted(map(ord, chars))
+    runs: list[list[int]] = []
+    for cp in cps:
+        if runs and cp == runs[-1][1] + 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in runs)
+    return re.compile(f"[{body}]")
+
+
+class _ScriptSets:
+    """Regexes of the ``changed`` / ``always`` / ``reshaping`` characters of an OpenCC config
+    (see :mod:`jinlong_extract.normalize.opencc_sets`), compiled on first use. Han BMP
+    characters only, so ``re`` compiles each class to a bitmap."""
+
+    def __init__(self, config: str) -> None:
+        from jinlong_extract.normalize.opencc_sets import char_sets
+
+        self.sets = char_sets(config, _converter(config))
+
+    @cached_property
+    def changed(self) -> re.Pattern[str] | None:
+        return _char_class(self.sets.changed)
+
+    @cached_property
+    def always(self) -> re.Pattern[str] | None:
+        return _char_class(self.sets.always)
+
+    @cached_property
+    def reshaping(self) -> re.Pattern[str] | None:
+        return _char_class(self.sets.reshaping)
+
+
 @lru_cache(maxsize=2)
-def _script_sets(config: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None]:
-    """Regexes of the ``changed`` / ``always`` / ``reshaping`` characters of ``config``
-    (see :mod:`jinlong_extract.normalize.opencc_sets`); Han BMP characters only, so ``re``
-    compiles each class to a bitmap."""
-    from jinlong_extract.normalize.opencc_sets import char_sets
+def _script_sets(config: str) -> _ScriptSets:
+    return _ScriptSets(config)
 
-    sets = char_sets(config, _converter(config))
 
-    def cls(chars: frozenset[str]) -> re.Pattern[str]:
-        return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
-
-    return cls(sets.changed), cls(sets.always), cls(sets.reshaping) if sets.reshaping else None
+def _count(pattern: re.Pattern[str] | None, han: str) -> int:
+    return 0 if pattern is None else len(pattern.findall(han))
 
 
 class _Share:
@@ -166,7 +205,7 @@ class _Share:
         self.sets = _script_sets(config)
         self._lo: float | None = None
         self._hi: float | None = None
-        reshaping = self.sets[2]
+        reshaping = self.sets.reshaping
         if reshaping is not None and reshaping.search(han) is not None:
             self.exact()
 
@@ -177,12 +216,12 @@ class _Share:
 
     def lo(self) -> float:
         if self._lo is None:
-            self._lo = len(self.sets[1].findall(self.han)) / len(self.han)
+            self._lo = _count(self.sets.always, self.han) / len(self.han)
         return self._lo
 
     def hi(self) -> float:
         if self._hi is None:
-            self._hi = len(self.sets[0].findall(self.han)) / len(self.han)
+            self._hi = _count(self.sets.changed, self.han) / len(self.han)
         return self._hi
 
 
@@ -200,7 +239,8 @@ def detect_script(text: str, sample_chars: int = 800) -> str:
     if len(text) > 4 * sample_chars:
         step = len(text) // 4
         text = "".join(text[i * step : i * step + sample_chars] for i in range(4))
-    if _script_sets("t2s")[0].search(text) is None:
+    changed = _script_sets("t2s").changed
+    if changed is None or changed.search(text) is None:
         return "simplified"  # no character t2s could change: its share is 0
     han = "".join(_HAN_RUN.findall(text))[: 2 * sample_chars]
     if not han:
