@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import re._parser as _sre_parse
-from itertools import accumulate, repeat
 
 from jinlong_extract.data import load_table
 
@@ -97,6 +96,9 @@ if len(_RESTS) == len(_ANCHORED_SRC) and not any(_starts_blank(_sre_parse.parse(
     _ANCHORED = re.compile(_LEAD + "(?:" + "|".join(f"(?:{r})" for r in _RESTS) + ")", re.M)
 else:  # pragma: no cover - depends on the rule table
     _ANCHORED = re.compile("|".join(f"(?:{src})" for src in _ANCHORED_SRC), re.M)
+# The same alternation led by the line break before it: finditer then jumps from "\n" to "\n"
+# with the engine's literal scan (see _anchored_ranges for the line starts a match hides).
+_ANCHORED_NL = re.compile("\n(?:" + _ANCHORED.pattern + ")", re.M)
 # Anywhere patterns: each starts with a literal, so a separate scan per pattern is fast (one
 # alternation of them all defeats the engine's literal-prefix skip and is ten times slower).
 # An alternation ("Copyright|版权所有") has no single literal prefix for the engine to skip to:
@@ -116,7 +118,6 @@ _LINE_START = re.compile(
 )
 _WHOLE_LINE = [(p, lits) for p, whole, lits in _FLOATING if whole]
 _NEWLINE = re.compile("\n")
-_PLUS_ONE = (1).__add__
 
 
 def merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -143,6 +144,27 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _anchored_ranges(text: str) -> list[tuple[int, int]]:
+    """(line start, end) of every non-empty ``_ANCHORED`` match at a line start."""
+    out: list[tuple[int, int]] = []
+    m = _ANCHORED.match(text)
+    if m is not None and m.end() > 0:
+        out.append((0, m.end()))
+    for m in _ANCHORED_NL.finditer(text):
+        pos, end = m.start() + 1, m.end()
+        if end > pos:
+            out.append((pos, end))
+        # a match running over line breaks (\s+ in a pattern) hides the line starts inside it
+        # from finditer: try those one by one
+        q = text.find("\n", pos, end)
+        while q >= 0:
+            inner = _ANCHORED.match(text, q + 1)
+            if inner is not None and inner.end() > q + 1:
+                out.append((q + 1, inner.end()))
+            q = text.find("\n", q + 1, end)
+    return out
+
+
 def find_boilerplate(text: str) -> list[tuple[int, int]]:
     """Half-open ranges of ``text`` that are page furniture, merged and sorted.
 
@@ -150,13 +172,7 @@ def find_boilerplate(text: str) -> list[tuple[int, int]]:
     >>> [t[s:e] for s, e in find_boilerplate(t)]
     ['微信扫描阅读手机版', '版权说明:天津日报报业集团所属10报2刊']
     """
-    ranges: list[tuple[int, int]] = []
-    # line starts: 0 and one past every "\n" (cumulative line lengths, C-level)
-    starts = accumulate(map(_PLUS_ONE, map(len, text.split("\n"))), initial=0)
-    for m in filter(None, map(_ANCHORED.match, repeat(text), starts)):
-        pos = m.start()
-        if m.end() > pos:
-            ranges.append(_trim(text, pos, m.end()))
+    ranges = [_trim(text, pos, end) for pos, end in _anchored_ranges(text)]
     for pat, whole_line, literals in _FLOATING:
         if literals is not None and not any(lit in text for lit in literals):
             continue
