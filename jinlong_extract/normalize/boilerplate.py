@@ -110,13 +110,14 @@ _FLOATING = [
     if not p["re"].startswith("^")
     for lits in [_literal_prefixes(p["re"])]
 ]
-# For a single line: any non-whole-line pattern matching at its start (a range must start there
-# for the line to be boilerplate from start to end), and the whole-line patterns.
+# For a single stripped line: any non-whole-line pattern matching at its start (a range must
+# start there for the line to be boilerplate from start to end), and any whole-line pattern
+# matching anywhere in it.
 _LINE_START = re.compile(
     "|".join([f"(?:{src})" for src in _ANCHORED_SRC] + [f"(?:{p.pattern})" for p, whole, _ in _FLOATING if not whole]),
     re.M,
 )
-_WHOLE_LINE = [(p, lits) for p, whole, lits in _FLOATING if whole]
+_WHOLE_LINE = re.compile("|".join(f"(?:{p.pattern})" for p, whole, _ in _FLOATING if whole), re.M)
 _NEWLINE = re.compile("\n")
 
 
@@ -199,5 +200,5 @@ def is_boilerplate_line(line: str) -> bool:
         return False
     if "\n" not in line and _LINE_START.match(line) is None:
         # no range can start at 0: boilerplate only if a whole-line pattern matches somewhere
-        return any((lits is None or any(lit in line for lit in lits)) and p.search(line) is not None for p, lits in _WHOLE_LINE)
+        return _WHOLE_LINE.search(line) is not None
     return find_boilerplate(line) == [(0, len(line))]

@@ -131,8 +131,8 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, EditMap]:
     'aXYcd'
     """
     edits = edits if isinstance(edits, list) else list(edits)
-    if not edits:
-        return text, EditMap()
+    if len(edits) < 32:  # a few edits: the plain loop is cheaper than setting up the columns
+        return _apply_edits_loop(text, edits)
     starts, ends, repls = map(list, zip(*edits))
     lengths = list(map(len, repls))
     # no-op edits (empty span, empty replacement), unsorted or overlapping edits: the loop
