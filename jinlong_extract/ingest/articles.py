@@ -39,7 +39,6 @@ if None in _BYLINE_NEEDS:  # pragma: no cover - depends on the rule table
     _BYLINE_NEEDS = []
 _PLUS_ONE = (1).__add__
 _BYLINE_DATE = re.compile(_A["byline_date"])
-_LINE = re.compile(r"[^\n]+")
 _LABEL = re.compile("(?:" + "|".join(load_table("ingest")["dates"]["labels"]) + r")\s*[:：]")
 
 
@@ -139,7 +138,7 @@ def split_articles(text: str, boilerplate: list[tuple[int, int]] | None = None, 
         return [Span(0, len(text), _first_headline(_iter_lines(text, boilerplate), 0, len(text)), doc_date)]
     parts = text.split("\n")
     starts_at = accumulate(map(_PLUS_ONE, map(len, parts)), initial=0)
-    # (start, end, stripped text) of every non-blank line (what _LINE.finditer would give)
+    # (start, end, stripped text) of every non-blank line
     lines = [(a, a + len(p), q) for a, p, q in zip(starts_at, parts, map(str.strip, parts)) if q]
     if boilerplate:
         lines = [ln for ln in lines if not _covered(ln[0], ln[1], boilerplate)]
