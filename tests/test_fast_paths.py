@@ -377,9 +377,24 @@ def test_date_in_line_guards(line: str) -> None:
     assert dates.date_in_line(line) == _ref_date_in_line(line)
 
 
-def test_clause_guard_is_on_for_the_shipped_patterns() -> None:
+def test_date_guards_are_on_for_the_shipped_patterns() -> None:
     assert dates._YEAR_GUARD and dates._CLAUSE_GUARD
-    assert dates._may_match_clause(r"\d{1,2}[,.]") and not dates._may_match_clause(r"(?<![\d.])\d{1,2}\.\d{2}")
+
+
+@pytest.mark.parametrize(
+    "pattern, may",
+    [(r"\d{1,2}[,.]", True), (r"(?<![\d.])\d{1,2}\.\d{2}", False), (r"[*-.]", True), ("a.b", True), ("[^a]", True), (r"\S", True), ("(?:x|，)", True), (r"\d+\s*年", False)],
+)
+def test_may_match_clause(pattern: str, may: bool) -> None:
+    assert dates._may_match_clause(dates._sre_parse.parse(pattern)) is may
+
+
+@pytest.mark.parametrize(
+    "pattern, required",
+    [(r"(?P<y>(?:19|20)\d\d)年", True), (r"(?:(?P<y>(?:19|20)\d\d))?x", False), (r"(?P<y>(?:19|20)\d\d)|x", False), (r"(?P<y>(?:19|20)\d\d)?", False), (r"\d{4}", False)],
+)
+def test_requires_year(pattern: str, required: bool) -> None:
+    assert dates._requires_year(pattern) is required
 
 
 # ----------------------------------------------------------------------------- decoding

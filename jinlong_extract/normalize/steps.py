@@ -47,11 +47,17 @@ _GLOSS = _gloss_regex()
 # the lengths). A gloss holds no bracket, so glosses never overlap and the union of the
 # matches of both patterns is exactly the matches of ``_GLOSS``.
 _GLOSS_SPLIT = [re.compile(f"({_gloss_regex(o).pattern})") for o in _RULES["pinyin"]["open"]]
+_GLOSS_SPLIT_OK = not set(_RULES["pinyin"]["letters"] + _RULES["pinyin"]["tone_vowels"]) & set(
+    _RULES["pinyin"]["open"] + _RULES["pinyin"]["close"]
+)
 
 
 def _gloss_spans(text: str) -> tuple[list[int], list[int], str | None]:
     """Starts and ends of every ``_GLOSS`` match, in order, and the text without them when one
     ``split`` found them all (else None)."""
+    if not _GLOSS_SPLIT_OK:  # pragma: no cover - a bracket among the gloss letters: overlaps possible
+        spans = [m.span() for m in _GLOSS.finditer(text)]
+        return [a for a, _ in spans], [b for _, b in spans], None
     starts: list[int] = []
     ends: list[int] = []
     kinds = 0
