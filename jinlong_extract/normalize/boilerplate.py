@@ -118,7 +118,6 @@ _LINE_START = re.compile(
     re.M,
 )
 _WHOLE_LINE = re.compile("|".join(f"(?:{p.pattern})" for p, whole, _ in _FLOATING if whole), re.M)
-_NEWLINE = re.compile("\n")
 
 
 def merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -403,8 +403,8 @@ _MOJI_START = re.compile(
     r"\?(?<![\x00-\x09\x0b-\x7f]\?)(?=[^\x00-\x7f]|!|[" + re.escape(_TONE_LETTERS) + r"]+\))", re.M
 )
 _REMNANT = re.compile("[" + re.escape(_TONE_LETTERS) + r"]+\)")
-# a number whose first digit was swallowed by the shifted run ("匦略?00個" was "新增500個")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]*")
+# a number whose first digit was swallowed by the shifted run ("匦略?00個" was "新增500個")
 _EATEN_NUMBER = re.compile(r"\?[0-9][0-9.,]*")
 
 
