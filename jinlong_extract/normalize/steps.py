@@ -128,7 +128,7 @@ def to_simplified(text: str) -> tuple[str, EditMap]:
     if len(out) == len(text):
         in_lines = text.split("\n")
         out_lines = out.split("\n")
-        if len(in_lines) == len(out_lines) and all(len(a) == len(b) for a, b in zip(in_lines, out_lines)):
+        if list(map(len, in_lines)) == list(map(len, out_lines)):  # same number of lines, each as long
             return out, EditMap()
     else:
         in_lines = text.split("\n")
