@@ -333,6 +333,7 @@ _SPACES_INSIDE = re.compile(r"\S\s{1,}\S")
 _SHORT_HEAD = re.compile(f"[{_HAN}][、，,]")
 
 
+_MIN_BODY = _J["min_body_chars"]
 _OPEN_ANY = re.compile("[" + re.escape(_OPENING) + "]")
 
 
@@ -371,18 +372,17 @@ def join_broken_lines(text: str, is_boilerplate: Callable[[str], bool] | None = 
             continue
         line_start = text.rfind("\n", 0, s) + 1
         prev = text[line_start:s].strip()
+        # join when: the number goes on; or (a one-character clause, "委、省政府…", cannot
+        # open a paragraph) or (a body line: long, with clause punctuation), either without
+        # spaces inside; or a bracket is left open. The tests are pure: the cheap ones first,
+        # the spaces scan once.
+        short_head = _SHORT_HEAD.match(text, e) is not None
         if last.isdigit() and nxt in _NUM_CONT:
             join = True
-        elif _unclosed(prev):
+        elif (short_head or (len(prev) >= _MIN_BODY and _CLAUSE.search(prev) is not None)) and _SPACES_INSIDE.search(prev) is None:
             join = True
-        elif _SHORT_HEAD.match(text, e) and _SPACES_INSIDE.search(prev) is None:
-            join = True  # "委、省政府…": a one-character clause cannot open a paragraph
         else:
-            join = (
-                len(prev) >= _J["min_body_chars"]
-                and _CLAUSE.search(prev) is not None
-                and _SPACES_INSIDE.search(prev) is None
-            )
+            join = _unclosed(prev)
         if join and is_boilerplate is not None:
             next_end = text.find("\n", e)
             nline = text[e : next_end if next_end >= 0 else len(text)]
