@@ -222,7 +222,7 @@ def test_join_matches_the_plain_break_scan(text: str) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(["字", "技术", "。", "\n", "\n\n", " ", "\u3000", "1", "余", "(", "，", "“", "a", "!"]), max_size=40))
+@given(st.lists(st.sampled_from(["字", "技术", "。", "\n", "\n\n", " ", "\u3000", "\xa0", "\x1c", "1", "余", "(", "，", "“", "a", "!", "委、", "开发区分别与天津产业园签署合作协议"]), max_size=40))
 def test_join_on_generated_text(parts: list[str]) -> None:
     text = "".join(parts)
     assert steps.join_broken_lines(text)[0] == _ref_join(text)

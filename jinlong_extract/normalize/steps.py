@@ -375,11 +375,12 @@ def join_broken_lines(text: str, is_boilerplate: Callable[[str], bool] | None = 
         # join when: the number goes on; or (a one-character clause, "委、省政府…", cannot
         # open a paragraph) or (a body line: long, with clause punctuation), either without
         # spaces inside; or a bracket is left open. The tests are pure: the cheap ones first,
-        # the spaces scan once.
+        # the spaces scan once. ``prev`` is stripped, so _SPACES_INSIDE finds something exactly
+        # when it holds any whitespace: the C split tells (one piece: none).
         short_head = _SHORT_HEAD.match(text, e) is not None
         if last.isdigit() and nxt in _NUM_CONT:
             join = True
-        elif (short_head or (len(prev) >= _MIN_BODY and _CLAUSE.search(prev) is not None)) and _SPACES_INSIDE.search(prev) is None:
+        elif (short_head or (len(prev) >= _MIN_BODY and _CLAUSE.search(prev) is not None)) and len(prev.split(None, 1)) == 1:
             join = True
         else:
             join = _unclosed(prev)
