@@ -285,7 +285,7 @@ def test_boilerplate_on_generated_text(parts: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "pattern, blank",
-    [("热点", False), (r"(?:[^\s\d]{1,4}[ \t]+){6,}", False), (r"(?:回到首页\s*\|)?标题导航", False), (r"\s*x", True), ("[ a]", True), (r"(?:a|\t)", True), ("a?b", False), ("a? ", True)],
+    [("热点", False), (r"(?:[^\s\d]{1,4}[ \t]+){6,}", False), (r"(?:回到首页\s*\|)?标题导航", False), (r"\s*x", True), ("[ a]", True), (r"(?:a|\t)", True), ("a?b", False), ("a? ", True), (r"[^\S]", True), (r"[^\d]", True), (r"[^\s]", False), (r"[^ \t]", False), (r"[^ ]", True), (r"[\w]", False), (r"[\W]", True)],
 )
 def test_starts_blank(pattern: str, blank: bool) -> None:
     assert boilerplate._starts_blank(boilerplate._sre_parse.parse(pattern))[0] is blank

@@ -18,16 +18,30 @@ _PATTERNS: list[re.Pattern[str]] = [re.compile(p["re"], re.M) for p in _ENTRIES]
 _BLANKS = " \t"
 
 
-def _covers(items: list, ch: str) -> bool:
-    """Whether the items of a parsed character class (without NEGATE) may match ``ch``."""
+# Whether a class category holds the blanks " " and "\t" (categories not listed: unknown).
+_CATEGORY_HAS_BLANKS = {
+    _sre_parse.CATEGORY_SPACE: True,
+    _sre_parse.CATEGORY_NOT_SPACE: False,
+    _sre_parse.CATEGORY_DIGIT: False,
+    _sre_parse.CATEGORY_NOT_DIGIT: True,
+    _sre_parse.CATEGORY_WORD: False,
+    _sre_parse.CATEGORY_NOT_WORD: True,
+}
+
+
+def _covers(items: list, ch: str, *, surely: bool) -> bool:
+    """Whether the items of a parsed character class (without NEGATE) match ``ch``: surely
+    (``surely=True``) or possibly (``surely=False``, unknown categories count)."""
     o = ord(ch)
     for op, av in items:
         if op is _sre_parse.LITERAL and av == o:
             return True
         if op is _sre_parse.RANGE and av[0] <= o <= av[1]:
             return True
-        if op is _sre_parse.CATEGORY and av not in (_sre_parse.CATEGORY_DIGIT, _sre_parse.CATEGORY_WORD):
-            return True  # \s, \S, \D, \W and anything unusual: assume it may
+        if op is _sre_parse.CATEGORY:
+            has = _CATEGORY_HAS_BLANKS.get(av)
+            if has or (has is None and not surely):
+                return True
     return False
 
 
@@ -39,9 +53,11 @@ def _starts_blank(seq) -> tuple[bool, bool]:  # type: ignore[no-untyped-def]
             blank, empty = chr(av) in _BLANKS, False
         elif op is _sre_parse.IN:
             negate = bool(av) and av[0][0] is _sre_parse.NEGATE
-            items = av[1:] if negate else av
-            hits = [_covers(items, c) for c in _BLANKS]
-            blank, empty = (not all(hits)) if negate else any(hits), False
+            if negate:  # a blank is excluded only when the negated items surely hold it
+                blank = not all(_covers(av[1:], c, surely=True) for c in _BLANKS)
+            else:
+                blank = any(_covers(av, c, surely=False) for c in _BLANKS)
+            empty = False
         elif op is _sre_parse.BRANCH:
             results = [_starts_blank(alt) for alt in av[1]]
             blank, empty = any(b for b, _ in results), any(e for _, e in results)
