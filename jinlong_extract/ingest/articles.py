@@ -9,16 +9,36 @@ never splits (whatever is above it is that story's header zone). Patterns in ``d
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+import re._parser as _sre_parse
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 from jinlong_extract.data import load_table
 from jinlong_extract.ingest.dates import date_in_line, find_publication_date
 
 _A = load_table("ingest")["articles"]
 _BYLINES = [re.compile(p) for p in _A["byline"]]
+#: all byline patterns in one: ``match`` succeeds exactly when one of them does
+_BYLINE = re.compile("|".join(f"(?:{p})" for p in _A["byline"]))
+
+
+def _required_literal(pattern: str) -> str | None:
+    """A character every match of ``pattern`` contains (a top-level literal), or None."""
+    parsed = _sre_parse.parse(pattern)
+    if parsed.state.flags & re.I:
+        return None
+    return next((chr(av) for op, av in parsed if op is _sre_parse.LITERAL), None)
+
+
+# A line holding none of these characters matches no byline pattern (a C substring test
+# instead of the patterns' backtracking over every line of the page).
+_BYLINE_NEEDS = [_required_literal(p) for p in _A["byline"]]
+if None in _BYLINE_NEEDS:  # pragma: no cover - depends on the rule table
+    _BYLINE_NEEDS = []
+_PLUS_ONE = (1).__add__
 _BYLINE_DATE = re.compile(_A["byline_date"])
-_LINE = re.compile(r"[^\n]+")
 _LABEL = re.compile("(?:" + "|".join(load_table("ingest")["dates"]["labels"]) + r")\s*[:：]")
 
 
@@ -33,7 +53,57 @@ class Span:
 
 
 def _is_byline(line: str) -> bool:
-    return any(p.match(line) for p in _BYLINES)
+    if _BYLINE_NEEDS and not any(c in line for c in _BYLINE_NEEDS):
+        return False
+    return _BYLINE.match(line) is not None
+
+
+def _has_byline(text: str, boilerplate: list[tuple[int, int]]) -> bool:
+    """Whether some non-boilerplate line is a byline; only lines holding a character every
+    byline needs are matched, found with ``str.find`` over the whole text."""
+    if not _BYLINE_NEEDS:  # pragma: no cover - depends on the rule table
+        return any(_is_byline(q) for _, _, q in _iter_lines(text, boilerplate))
+    for c in set(_BYLINE_NEEDS):
+        pos = text.find(c)
+        while pos >= 0:
+            start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            if not (boilerplate and _covered(start, end, boilerplate)) and _BYLINE.match(text[start:end].strip()):
+                return True
+            pos = text.find(c, end)
+    return False
+
+
+def _byline_indexes(text: str, lines: list[tuple[int, int, str]]) -> list[int]:
+    """Indexes of the byline lines among ``lines`` (found as in :func:`_has_byline`)."""
+    if not _BYLINE_NEEDS:  # pragma: no cover - depends on the rule table
+        return [i for i, ln in enumerate(lines) if _BYLINE.match(ln[2])]
+    line_starts = [ln[0] for ln in lines]
+    found: set[int] = set()
+    for c in set(_BYLINE_NEEDS):
+        pos = text.find(c)
+        while pos >= 0:
+            k = bisect_right(line_starts, pos) - 1
+            if k >= 0 and pos < lines[k][1]:
+                found.add(k)
+                pos = text.find(c, lines[k][1])  # the rest of this line is settled
+            else:
+                pos = text.find(c, pos + 1)  # a blank or boilerplate line: not in ``lines``
+    return sorted(k for k in found if _BYLINE.match(lines[k][2]))
+
+
+def _iter_lines(text: str, boilerplate: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, stripped text) of the non-blank lines outside ``boilerplate``, lazily."""
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        q = text[pos:end].strip()
+        if q and not (boilerplate and _covered(pos, end, boilerplate)):
+            yield pos, end, q
+        pos = end + 1
 
 
 def _covered(s: int, e: int, ranges: list[tuple[int, int]]) -> bool:
@@ -62,9 +132,17 @@ def split_articles(text: str, boilerplate: list[tuple[int, int]] | None = None, 
     [('第一篇的标题', '第一篇的标题', '2024-12-22'), ('第二篇的标题', '第二篇的标题', '2024-12-21')]
     """
     boilerplate = boilerplate or []
-    lines = [(m.start(), m.end(), m.group().strip()) for m in _LINE.finditer(text)]
-    lines = [ln for ln in lines if ln[2] and not _covered(ln[0], ln[1], boilerplate)]
-    bylines = [i for i, ln in enumerate(lines) if _is_byline(ln[2])]
+    if not _has_byline(text, boilerplate):
+        # a single article (what the loop below gives without bylines); its headline is
+        # near the top, so the lines are only read that far
+        return [Span(0, len(text), _first_headline(_iter_lines(text, boilerplate), 0, len(text)), doc_date)]
+    parts = text.split("\n")
+    starts_at = accumulate(map(_PLUS_ONE, map(len, parts)), initial=0)
+    # (start, end, stripped text) of every non-blank line
+    lines = [(a, a + len(p), q) for a, p, q in zip(starts_at, parts, map(str.strip, parts)) if q]
+    if boilerplate:
+        lines = [ln for ln in lines if not _covered(ln[0], ln[1], boilerplate)]
+    bylines = _byline_indexes(text, lines)
     starts: list[tuple[int, int | None, int | None]] = []  # (text offset, headline line, byline line)
     floor = 0
     for k, i in enumerate(bylines):
@@ -111,10 +189,15 @@ def _with_year(doc_date: str, month: int, day: int) -> str | None:
     return d.isoformat()
 
 
-def _first_headline(lines: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+def _first_headline(lines: Iterable[tuple[int, int, str]], start: int, end: int) -> str | None:
+    """The first headline-like line starting in [start, end) of the sorted ``lines``."""
+    if isinstance(lines, list):
+        lines = lines[bisect_left(lines, (start,)) :]
     for s, _, line in lines:
-        if s < start or s >= end:
+        if s < start:
             continue
+        if s >= end:
+            break
         if (
             4 <= len(line) <= _A["headline_max_chars"]
             and not line.endswith("。")

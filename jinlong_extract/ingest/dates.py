@@ -9,6 +9,7 @@ date ("2021年12月20日,国家发展改革委…") is not the publication date.
 from __future__ import annotations
 
 import re
+import re._parser as _sre_parse
 from datetime import date
 
 from jinlong_extract.data import load_table
@@ -18,8 +19,64 @@ _PATTERNS = [re.compile(p["re"]) for p in _D["pattern"]]
 _URL = re.compile(load_table("ingest")["url"]["re"])
 _TIME = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?")
 _WEEKDAY = re.compile(r"(?:星期|周|禮拜|礼拜)[一二三四五六日天]")
-_CLAUSE = re.compile(r"[，,。;；]")
+_CLAUSE_CHARS = "，,。;；"
+_CLAUSE = re.compile(f"[{_CLAUSE_CHARS}]")
 _LO, _HI = _D["years"]
+# Guards derived from the parsed date patterns (checked structurally, so a future pattern that
+# breaks an assumption only turns its guard off):
+#
+# * every form has a top-level group starting with the alternation 19|20, so a line holding
+#   neither "19" nor "20" cannot hold a date (str.__contains__ is a fast C search; the patterns
+#   would scan the line three times);
+# * no form can match clause punctuation, so a line without a label holding clause punctuation
+#   anywhere is a body line (date_in_line answers None for it whatever the patterns find).
+_YEAR_ALTERNATION = [[(_sre_parse.LITERAL, ord(a)), (_sre_parse.LITERAL, ord(b))] for a, b in ("19", "20")]
+
+
+def _requires_year(pattern: str) -> bool:
+    """Whether every match of ``pattern`` contains "19" or "20" (a top-level group opening with 19|20)."""
+    for op, av in _sre_parse.parse(pattern):
+        if op is _sre_parse.SUBPATTERN and av[3]:
+            first_op, first_av = av[3][0]
+            if first_op is _sre_parse.BRANCH and sorted(map(list, first_av[1])) == _YEAR_ALTERNATION:
+                return True
+    return False
+
+
+def _may_match_clause(seq) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a parsed pattern could match one of the clause characters (conservative:
+    anything not understood answers yes; lookbehinds and lookaheads consume nothing)."""
+    clause = [ord(c) for c in _CLAUSE_CHARS]
+    for op, av in seq:
+        if op is _sre_parse.LITERAL:
+            if av in clause:
+                return True
+        elif op is _sre_parse.IN:
+            for item_op, item_av in av:
+                if item_op is _sre_parse.LITERAL and item_av in clause:
+                    return True
+                if item_op is _sre_parse.RANGE and any(item_av[0] <= c <= item_av[1] for c in clause):
+                    return True
+                if item_op is _sre_parse.NEGATE or (item_op is _sre_parse.CATEGORY and item_av is not _sre_parse.CATEGORY_DIGIT and item_av is not _sre_parse.CATEGORY_SPACE):
+                    return True
+        elif op is _sre_parse.SUBPATTERN:
+            if _may_match_clause(av[3]):
+                return True
+        elif op is _sre_parse.BRANCH:
+            if any(_may_match_clause(alt) for alt in av[1]):
+                return True
+        elif op in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT, _sre_parse.POSSESSIVE_REPEAT):
+            if _may_match_clause(av[2]):
+                return True
+        elif op in (_sre_parse.ASSERT, _sre_parse.ASSERT_NOT, _sre_parse.AT):
+            continue
+        else:  # ANY, NOT_LITERAL, group references, ...
+            return True
+    return False
+
+
+_YEAR_GUARD = all(_requires_year(p["re"]) for p in _D["pattern"])
+_CLAUSE_GUARD = not any(_may_match_clause(_sre_parse.parse(p["re"])) for p in _D["pattern"])
 
 
 def _iso(y: str | int, m: str | int, d: str | int) -> str | None:
@@ -54,6 +111,11 @@ def date_in_line(line: str) -> str | None:
     >>> date_in_line("2021年12月20日,国家发展改革委等四部委批复启动全国一体化算力网络国家枢纽") is None
     True
     """
+    if _YEAR_GUARD and "20" not in line and "19" not in line:
+        return None
+    labelled = any(label in line for label in _D["labels"])
+    if _CLAUSE_GUARD and not labelled and _CLAUSE.search(line) is not None:
+        return None
     for pat in _PATTERNS:
         m = pat.search(line)
         if m is None:
@@ -62,7 +124,7 @@ def date_in_line(line: str) -> str | None:
         if iso is None:
             continue
         rest = line[: m.start()] + " " + line[m.end() :]
-        if any(label in line for label in _D["labels"]):
+        if labelled:
             return iso
         rest = _WEEKDAY.sub("", _TIME.sub("", rest)).strip()
         if len(rest) <= _D["max_rest_chars"] and _CLAUSE.search(rest) is None:

@@ -19,6 +19,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
 )
 _DECLARED = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+#: codecs tried after the detector's choice, in this order
+_FALLBACK = ("gb18030", "big5hkscs")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
 
@@ -74,6 +76,17 @@ def decode_bytes(data: bytes, path: str, options: Options = DEFAULT_OPTIONS) -> 
             except UnicodeDecodeError:
                 pass  # a wrong label: let the detector decide
     allowed = [c for c in (codec_for(e) for e in options.encodings) if c]
+    # The detector only orders the candidate codecs; when exactly one of them decodes the
+    # bytes strictly, it is the answer whatever the order (the detector is slow: skip it).
+    strict: list[tuple[str, str]] = []
+    for codec in _FALLBACK:
+        if codec in allowed:
+            try:
+                strict.append((data.decode(codec), codec))
+            except UnicodeDecodeError:
+                pass
+    if len(strict) == 1:
+        return strict[0][0], _report(strict[0][1])
     order: list[str] = []
     try:
         from charset_normalizer import from_bytes
@@ -85,7 +98,7 @@ def decode_bytes(data: bytes, path: str, options: Options = DEFAULT_OPTIONS) -> 
                 order.append(codec)
     except Exception:  # pragma: no cover - detector failure falls back to trying the codecs
         pass
-    order += [c for c in ("gb18030", "big5hkscs") if c in allowed and c not in order]
+    order += [c for c in _FALLBACK if c in allowed and c not in order]
     best_text: tuple[float, str, str] | None = None
     for codec in order:
         if codec == "utf-8":

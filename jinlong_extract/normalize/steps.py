@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import accumulate, chain
 
 from jinlong_extract.data import load_table
-from jinlong_extract.normalize.textmap import EditMap, Edit, apply_edits
+from jinlong_extract.normalize.textmap import EditMap, Edit, apply_edits, edit_map
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RULES = load_table("normalize")
 
 
 # --------------------------------------------------------------------------- (a) pinyin glosses
-def _gloss_regex() -> re.Pattern[str]:
+def _gloss_regex(opening: str | None = None) -> re.Pattern[str]:
+    """The gloss pattern; ``opening`` picks one bracket (a literal first character lets the
+    regex engine skip ahead to it, several times faster than a class of both)."""
     p = _RULES["pinyin"]
     tone = re.escape(p["tone_vowels"])
     letters = re.escape(p["letters"])
@@ -31,13 +34,49 @@ def _gloss_regex() -> re.Pattern[str]:
     # The bracket comes first so the regex engine can skip ahead to brackets (a leading
     # lookbehind would be tried at every position); the Han check is a lookbehind after it.
     op = re.escape(p["open"])
+    first = f"[{op}]" if opening is None else re.escape(opening)
     return re.compile(
-        f"[{op}](?<=[{_HAN}][{op}])(?=[{letters}{tone}]{{1,{p['max_len']}}}[{re.escape(p['close'])}])"
+        f"{first}(?<=[{_HAN}][{op}])(?=[{letters}{tone}]{{1,{p['max_len']}}}[{re.escape(p['close'])}])"
         f"[{letters}]*[{tone}]{syllable}[{re.escape(p['close'])}]"
     )
 
 
 _GLOSS = _gloss_regex()
+# One pattern per opening bracket, the whole match captured so that ``split`` returns the
+# text around the glosses and the glosses themselves (no match objects; positions follow from
+# the lengths). A gloss holds no bracket, so glosses never overlap and the union of the
+# matches of both patterns is exactly the matches of ``_GLOSS``.
+_GLOSS_SPLIT = [re.compile(f"({_gloss_regex(o).pattern})") for o in _RULES["pinyin"]["open"]]
+_GLOSS_SPLIT_OK = not set(_RULES["pinyin"]["letters"] + _RULES["pinyin"]["tone_vowels"]) & set(
+    _RULES["pinyin"]["open"] + _RULES["pinyin"]["close"]
+)
+
+
+def _gloss_spans(text: str) -> tuple[list[int], list[int], str | None]:
+    """Starts and ends of every ``_GLOSS`` match, in order, and the text without them when one
+    ``split`` found them all (else None)."""
+    if not _GLOSS_SPLIT_OK:  # pragma: no cover - a bracket among the gloss letters: overlaps possible
+        spans = [m.span() for m in _GLOSS.finditer(text)]
+        return [a for a, _ in spans], [b for _, b in spans], None
+    starts: list[int] = []
+    ends: list[int] = []
+    kinds = 0
+    out = None
+    for bracket, pat in zip(_RULES["pinyin"]["open"], _GLOSS_SPLIT):
+        if bracket not in text:
+            continue
+        parts = pat.split(text)
+        if len(parts) == 1:
+            continue
+        kinds += 1
+        pos = list(accumulate(map(len, parts), initial=0))
+        starts += pos[1:-1:2]
+        ends += pos[2::2]
+        out = "".join(parts[::2])
+    if kinds > 1:
+        starts, ends = map(list, zip(*sorted(zip(starts, ends))))
+        out = None
+    return starts, ends, out
 
 
 def strip_pinyin_glosses(text: str) -> tuple[str, EditMap]:
@@ -50,7 +89,16 @@ def strip_pinyin_glosses(text: str) -> tuple[str, EditMap]:
         return text, EditMap()
     # The gloss belongs to the character it reads: "產(chǎn)" -> "產" is one replacement, so a
     # span ending on 產 maps back to "產(chǎn)" (the gold writes figures as "14個(gè)").
-    return apply_edits(text, ((m.start() - 1, m.end(), text[m.start() - 1]) for m in _GLOSS.finditer(text)))
+    starts, ends, out = _gloss_spans(text)
+    if not starts:
+        return text, EditMap()
+    if out is None:
+        out = "".join(map(text.__getitem__, map(slice, chain((0,), ends), chain(starts, (None,)))))
+    # replacing "產(chǎn)" by "產" is deleting the bracket
+    return out, edit_map(list(map(_MINUS_ONE, starts)), ends, [1] * len(starts))
+
+
+_MINUS_ONE = (-1).__add__
 
 
 # --------------------------------------------------------------------------- (b) t2s
@@ -80,7 +128,7 @@ def to_simplified(text: str) -> tuple[str, EditMap]:
     if len(out) == len(text):
         in_lines = text.split("\n")
         out_lines = out.split("\n")
-        if len(in_lines) == len(out_lines) and all(len(a) == len(b) for a, b in zip(in_lines, out_lines)):
+        if list(map(len, in_lines)) == list(map(len, out_lines)):  # same number of lines, each as long
             return out, EditMap()
     else:
         in_lines = text.split("\n")
@@ -92,14 +140,111 @@ def to_simplified(text: str) -> tuple[str, EditMap]:
     return "\n".join(fixed), EditMap()
 
 
+def _count_differences(a: str, b: str) -> int:
+    """How many positions of the equal-length ``a`` and ``b`` hold different characters.
+
+    Word-parallel on big integers: XOR the UTF-32 encodings (a lane is 0 where the characters
+    agree), add 0x7FFFFFFF to every lane (a lane below 2**21 sets its top bit exactly when it is
+    not 0, and never carries into the next lane), and count the top bits.
+
+    >>> _count_differences("天津市對口", "天津市对口")
+    1
+    """
+    n = len(a)
+    x = int.from_bytes(a.encode("utf-32-le"), "little") ^ int.from_bytes(b.encode("utf-32-le"), "little")
+    low = int.from_bytes(b"\xff\xff\xff\x7f" * n, "little")
+    top = int.from_bytes(b"\x00\x00\x00\x80" * n, "little")
+    return ((x + low) & top).bit_count()
+
+
 def _changed_share(han: str, config: str) -> float:
     out = _converter(config).convert(han)
     if len(out) != len(han):
         return 0.0
-    return sum(1 for a, b in zip(han, out) if a != b) / len(han)
+    return _count_differences(han, out) / len(han)
 
 
 _HAN_RUN = re.compile(f"[{_HAN}]+")
+
+
+def _char_class(chars: frozenset[str]) -> re.Pattern[str] | None:
+    """A compiled class of ``chars`` (runs of consecutive code points as ranges), None if empty."""
+    if not chars:
+        return None
+    cps = sorted(map(ord, chars))
+    runs: list[list[int]] = []
+    for cp in cps:
+        if runs and cp == runs[-1][1] + 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in runs)
+    return re.compile(f"[{body}]")
+
+
+class _ScriptSets:
+    """Regexes of the ``changed`` / ``always`` / ``reshaping`` characters of an OpenCC config
+    (see :mod:`jinlong_extract.normalize.opencc_sets`), compiled on first use. Han BMP
+    characters only, so ``re`` compiles each class to a bitmap."""
+
+    def __init__(self, config: str) -> None:
+        from jinlong_extract.normalize.opencc_sets import char_sets
+
+        self.sets = char_sets(config, _converter(config))
+
+    @cached_property
+    def changed(self) -> re.Pattern[str] | None:
+        return _char_class(self.sets.changed)
+
+    @cached_property
+    def always(self) -> re.Pattern[str] | None:
+        return _char_class(self.sets.always)
+
+    @cached_property
+    def reshaping(self) -> re.Pattern[str] | None:
+        return _char_class(self.sets.reshaping)
+
+
+@lru_cache(maxsize=2)
+def _script_sets(config: str) -> _ScriptSets:
+    return _ScriptSets(config)
+
+
+def _count(pattern: re.Pattern[str] | None, han: str) -> int:
+    return 0 if pattern is None else len(pattern.findall(han))
+
+
+class _Share:
+    """Lazily computed bounds of :func:`_changed_share` (``han``, ``config``) from the
+    dictionaries' character sets: ``lo() <= share <= hi()``; both are the exact share (OpenCC
+    run) when a character that changes the text length occurs."""
+
+    __slots__ = ("han", "config", "sets", "_lo", "_hi")
+
+    def __init__(self, han: str, config: str) -> None:
+        self.han = han
+        self.config = config
+        self.sets = _script_sets(config)
+        self._lo: float | None = None
+        self._hi: float | None = None
+        reshaping = self.sets.reshaping
+        if reshaping is not None and reshaping.search(han) is not None:
+            self.exact()
+
+    def exact(self) -> float:
+        if self._lo is None or self._lo != self._hi:
+            self._lo = self._hi = _changed_share(self.han, self.config)
+        return self._lo  # type: ignore[return-value]
+
+    def lo(self) -> float:
+        if self._lo is None:
+            self._lo = _count(self.sets.always, self.han) / len(self.han)
+        return self._lo
+
+    def hi(self) -> float:
+        if self._hi is None:
+            self._hi = _count(self.sets.changed, self.han) / len(self.han)
+        return self._hi
 
 
 def detect_script(text: str, sample_chars: int = 800) -> str:
@@ -107,22 +252,36 @@ def detect_script(text: str, sample_chars: int = 800) -> str:
     the text: the share of them OpenCC ``t2s`` changes (~0 for simplified text) and, only when
     that is not ~0, the share ``s2t`` changes (~0 for traditional text).
 
+    The shares are first bounded from OpenCC's dictionaries (:class:`_Share`); OpenCC itself
+    only runs when the bounds cannot settle the answer.
+
     >>> detect_script("天津市對口支援"), detect_script("天津市对口支援")
     ('traditional', 'simplified')
     """
     if len(text) > 4 * sample_chars:
         step = len(text) // 4
         text = "".join(text[i * step : i * step + sample_chars] for i in range(4))
+    changed = _script_sets("t2s").changed
+    if changed is None or changed.search(text) is None:
+        return "simplified"  # no character t2s could change: its share is 0
     han = "".join(_HAN_RUN.findall(text))[: 2 * sample_chars]
     if not han:
         return "simplified"
-    t = _changed_share(han, "t2s")
-    if t < 0.01:
-        return "simplified"
-    s = _changed_share(han, "s2t")
-    if s < 0.01 or s < t / 4:
+    # simplified when t < 0.01; else traditional when s < 0.01 or s < t / 4; else mixed
+    t = _Share(han, "t2s")
+    if t.lo() < 0.01:
+        if t.hi() < 0.01 or t.exact() < 0.01:
+            return "simplified"
+    s = _Share(han, "s2t")
+    if s.hi() < 0.01 or s.hi() < t.lo() / 4:
         return "traditional"
-    return "mixed"
+    if s.lo() >= 0.01 and s.lo() >= t.hi() / 4:
+        return "mixed"
+    if s.exact() < 0.01 or s.exact() < t.lo() / 4:
+        return "traditional"
+    if s.exact() >= t.hi() / 4:
+        return "mixed"
+    return "traditional" if s.exact() < t.exact() / 4 else "mixed"
 
 
 # --------------------------------------------------------------------------- (c) full width
@@ -164,11 +323,17 @@ _NUM_CONT = frozenset(_J["number_continuation"])
 # every position)
 _BREAK = re.compile(f"\\n(?:[ \\t\u3000\u00a0]*\\n)?[ \\t\u3000\u00a0]*(?=[{_HAN}0-9“‘])")
 _HSPACE = " \t\u3000\u00a0"
+# The breaks _BREAK finds, less those right after a character that is neither a word character
+# nor a space (never joined): a lookbehind right after the literal "\n" keeps the fast literal
+# scan. A break this drops cannot hide a later one: the blank line it would have consumed holds
+# only spaces back to a "\n", so a break found inside it is skipped below as before.
+_BREAK_CAND = re.compile(f"\\n(?<=[{_HAN}0-9“‘{_HSPACE}]\\n)" + _BREAK.pattern[2:])
 _WORDCHAR = re.compile(f"[{_HAN}0-9“‘]")
 _SPACES_INSIDE = re.compile(r"\S\s{1,}\S")
 _SHORT_HEAD = re.compile(f"[{_HAN}][、，,]")
 
 
+_MIN_BODY = _J["min_body_chars"]
 _OPEN_ANY = re.compile("[" + re.escape(_OPENING) + "]")
 
 
@@ -195,7 +360,7 @@ def join_broken_lines(text: str, is_boilerplate: Callable[[str], bool] | None = 
     if "\n" not in text:
         return text, EditMap()
     edits: list[Edit] = []
-    for m in _BREAK.finditer(text):
+    for m in _BREAK_CAND.finditer(text):
         s, e = m.start(), m.end()
         nxt = text[e]  # a word character: the regex looked ahead for one
         while s > 0 and text[s - 1] in _HSPACE:
@@ -207,18 +372,18 @@ def join_broken_lines(text: str, is_boilerplate: Callable[[str], bool] | None = 
             continue
         line_start = text.rfind("\n", 0, s) + 1
         prev = text[line_start:s].strip()
+        # join when: the number goes on; or (a one-character clause, "委、省政府…", cannot
+        # open a paragraph) or (a body line: long, with clause punctuation), either without
+        # spaces inside; or a bracket is left open. The tests are pure: the cheap ones first,
+        # the spaces scan once. ``prev`` is stripped, so _SPACES_INSIDE finds something exactly
+        # when it holds any whitespace: the C split tells (one piece: none).
+        short_head = _SHORT_HEAD.match(text, e) is not None
         if last.isdigit() and nxt in _NUM_CONT:
             join = True
-        elif _unclosed(prev):
+        elif (short_head or (len(prev) >= _MIN_BODY and _CLAUSE.search(prev) is not None)) and len(prev.split(None, 1)) == 1:
             join = True
-        elif _SHORT_HEAD.match(text, e) and _SPACES_INSIDE.search(prev) is None:
-            join = True  # "委、省政府…": a one-character clause cannot open a paragraph
         else:
-            join = (
-                len(prev) >= _J["min_body_chars"]
-                and _CLAUSE.search(prev) is not None
-                and _SPACES_INSIDE.search(prev) is None
-            )
+            join = _unclosed(prev)
         if join and is_boilerplate is not None:
             next_end = text.find("\n", e)
             nline = text[e : next_end if next_end >= 0 else len(text)]
@@ -239,10 +404,12 @@ _MOJI_START = re.compile(
     r"\?(?<![\x00-\x09\x0b-\x7f]\?)(?=[^\x00-\x7f]|!|[" + re.escape(_TONE_LETTERS) + r"]+\))", re.M
 )
 _REMNANT = re.compile("[" + re.escape(_TONE_LETTERS) + r"]+\)")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]*")
 # a number whose first digit was swallowed by the shifted run ("匦略?00個" was "新增500個")
 _EATEN_NUMBER = re.compile(r"\?[0-9][0-9.,]*")
 
 
+@lru_cache(maxsize=None)  # a pure function of one character, asked thousands of times per file
 def _plausible(ch: str) -> bool:
     if ch in _MOJI_PUNCT:
         return True
@@ -270,17 +437,29 @@ def _encode_run(run: str) -> tuple[bytes, list[int]] | None:
     bounds = [0]
     for i, ch in enumerate(run):
         if ch == "!" and i == 0:
-            b = "！".encode("gb18030")  # an earlier pass folded the full-width ！ the shift produced
+            b = _gb_bytes("！")  # an earlier pass folded the full-width ！ the shift produced
         else:
-            try:
-                b = ch.encode("gb18030")
-            except UnicodeEncodeError:
+            b = _gb_bytes(ch)
+            if b is None:
                 return None
             if len(b) > 2:  # 4-byte GB18030 never comes out of a GBK decoder
                 break
         out += b
         bounds.append(len(out))
     return bytes(out), bounds
+
+
+@lru_cache(maxsize=None)
+def _gb_bytes(ch: str) -> bytes | None:
+    try:
+        return ch.encode("gb18030")
+    except UnicodeEncodeError:
+        return None
+
+
+@lru_cache(maxsize=None)
+def _gb_char(b: bytes) -> str:
+    return b.decode("gb18030", errors="replace")
 
 
 def _shift_decode(data: bytes, bounds: list[int]) -> tuple[str, int, int]:
@@ -300,7 +479,7 @@ def _shift_decode(data: bytes, bounds: list[int]) -> tuple[str, int, int]:
             size = 2
         else:
             break
-        ch = data[p : p + size].decode("gb18030", errors="replace")
+        ch = _gb_char(data[p : p + size])
         p += size
         if good and size == 2 and _plausible(ch):
             repaired.append(ch)
@@ -344,9 +523,8 @@ def repair_mojibake(text: str) -> tuple[str, EditMap, list[tuple[int, int]]]:
             j = rem.end()
         end_line = text.find("\n", j, j + max_run)
         limit = min(len(text), j + max_run, end_line if end_line >= 0 else len(text))
-        k = j
-        while k < limit and (ord(text[k]) > 0x7F or (k == j and text[k] == "!")):
-            k += 1
+        k = j + 1 if j < limit and text[j] == "!" else j
+        k = _NON_ASCII_RUN.match(text, k, limit).end() if k < limit else k
         if rem is None and k > j and _plausible_prefix(text[j : min(k, j + 3)]) == min(3, k - j):
             continue  # reads fine as it is (d01: "最大收益?一道道难题"): a real question mark
         repaired = ""
@@ -393,7 +571,7 @@ def _chars_used(run: str, repaired: str) -> int:
     need = 1 + len(repaired.encode("gb18030"))  # the lost byte sits before the run
     got = 0
     for n, ch in enumerate(run):
-        got += 2 if ch == "!" and n == 0 else len(ch.encode("gb18030", errors="replace"))
+        got += 2 if ch == "!" and n == 0 else len(_gb_bytes(ch) or b"?")
         if got >= need:
             return n + 1
     return len(run)
