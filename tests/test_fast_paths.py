@@ -420,25 +420,25 @@ def _ref_decode(data: bytes, options: Options = Options()) -> tuple[str, str]:
     raise AssertionError("no strict decode: not a fast-path case")
 
 
-@pytest.mark.parametrize("k", range(len(TEXTS)))
-@pytest.mark.parametrize("codec", ["gb18030", "big5hkscs"])
-def test_decode_without_detector_when_one_codec_fits(k: int, codec: str) -> None:
-    try:
-        data = TEXTS[k].encode(codec)
-    except UnicodeEncodeError:
-        data = TEXTS[k].encode(codec, errors="ignore")
-    strict = []
-    for c in ("gb18030", "big5hkscs"):
-        try:
-            data.decode(c)
-            strict.append(c)
-        except UnicodeDecodeError:
-            pass
-    if len(strict) != 1 or b"\x00" in data:
-        pytest.skip("both or neither codec decode these bytes: the detector decides, as before")
-    try:
-        data.decode("utf-8")
-        pytest.skip("valid UTF-8")
-    except UnicodeDecodeError:
-        pass
+def _one_codec_cases() -> list[tuple[int, str, bytes]]:
+    """(text index, codec, bytes) where exactly one of GB18030 / Big5 decodes the bytes strictly
+    and they are not UTF-8: the cases the shortcut decides without the detector."""
+    cases = []
+    for k, text in enumerate(TEXTS):
+        for codec in ("gb18030", "big5hkscs"):
+            data = text.encode(codec, errors="ignore")
+            strict = []
+            for c in ("gb18030", "big5hkscs", "utf-8"):
+                try:
+                    data.decode(c)
+                    strict.append(c)
+                except UnicodeDecodeError:
+                    pass
+            if len(strict) == 1 and b"\x00" not in data:
+                cases.append((k, codec, data))
+    return cases
+
+
+@pytest.mark.parametrize("k, codec, data", _one_codec_cases())
+def test_decode_without_detector_when_one_codec_fits(k: int, codec: str, data: bytes) -> None:
     assert decode_bytes(data, "x.txt") == _ref_decode(data)
