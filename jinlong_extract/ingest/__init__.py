@@ -74,8 +74,9 @@ def discover(paths: list[str]) -> Iterator[tuple[str, str]]:
                 for f in filenames:
                     if not f.startswith(".") and f.lower().endswith(EXTENSIONS) and not is_corpus_file(f):
                         found.append(os.path.join(dirpath, f))
-            for f in sorted(found, key=lambda x: os.path.relpath(x, root)):
-                yield os.path.relpath(f, root).replace(os.sep, "/"), f
+            cut = len(os.path.join(root, ""))  # every path found starts with root and a separator
+            for rel, f in sorted((f[cut:], f) for f in found):
+                yield rel.replace(os.sep, "/"), f
         elif os.path.exists(p):
             yield os.path.basename(p), os.path.abspath(p)
         elif glob.has_magic(p):

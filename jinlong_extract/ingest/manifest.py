@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import fnmatch
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,8 +31,13 @@ def is_corpus_file(name: str) -> bool:
     >>> is_corpus_file("GOLD_SCHEMA.md"), is_corpus_file("README.md"), is_corpus_file("d01.txt")
     (True, True, False)
     """
-    stem = os.path.splitext(name)[0].lower()
-    return any(fnmatch.fnmatch(stem, pat) for pat in load_table("ingest")["discover"]["skip_names"])
+    return _skip_names().match(os.path.splitext(name)[0].lower()) is not None
+
+
+@lru_cache(maxsize=1)
+def _skip_names() -> re.Pattern[str]:
+    """The ``skip_names`` globs as one pattern (a walk of a big archive asks once per file)."""
+    return re.compile("|".join(fnmatch.translate(p) for p in load_table("ingest")["discover"]["skip_names"]))
 
 
 def manifest_entry(path: str) -> Entry | None:
