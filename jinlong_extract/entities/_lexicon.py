@@ -14,7 +14,7 @@ the suffix 集团; ``局长`` is a title, not the suffix 局.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from jinlong_extract.data import load_table
 from jinlong_extract.entities._trie import TrieMatcher
@@ -58,7 +58,15 @@ def lexicon() -> tuple[TrieMatcher, dict[str, frozenset[str]]]:
     return TrieMatcher(frozen), frozen
 
 
+@lru_cache(maxsize=1)
+def _by_index() -> tuple[Any, list[tuple[str, frozenset[str]]]]:
+    """The matcher's raw index search and, per word index, ``(word, tags)``."""
+    matcher, tags = lexicon()
+    return matcher.find_indexes, [(w, tags[w]) for w in sorted(matcher.words)]
+
+
 def scan(text: str) -> list[Hit]:
     """Every lexicon word in ``text``, leftmost-longest, non-overlapping, left to right."""
-    matcher, tags = lexicon()
-    return [Hit(m.start(), m.end(), w, tags[w]) for m in matcher.finditer(text) for w in (m.group(),)]
+    find, entries = _by_index()
+    new = tuple.__new__
+    return [new(Hit, (s, e, *entries[i])) for i, s, e in find(text)]
