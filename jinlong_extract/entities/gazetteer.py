@@ -14,7 +14,7 @@ article's other places (a parent named right before, or anywhere in the article)
 from __future__ import annotations
 
 import csv
-from collections import Counter
+from operator import itemgetter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -219,46 +219,53 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
         from jinlong_extract.entities._lexicon import scan
 
         lex = scan(text)
-    spans = [(h.start, h.end, h.text) for h in lex if "place" in h.tags or "deictic" in h.tags]
-    raw: list[PlaceHit] = []
+    forms = gaz.forms
     deictic = gaz.deictic
-    info = _form_info
+    infos = _FORM_INFOS
     context: set[str] = set()  # places named unambiguously (and their ancestors)
-    for start, end, form in spans:
-        if form.endswith("市") and text.startswith("场", end) and form[:-1] in gaz.forms:
+    # first pass: every place word with its form info, and the article's context
+    raw: list[tuple[int, int, str, _FormInfo | None]] = []
+    for start, end, form, tags in lex:
+        if "place" not in tags and "deictic" not in tags:
+            continue
+        if form[-1] == "市" and text.startswith("场", end) and form[:-1] in forms:
             end, form = end - 1, form[:-1]  # 天津市场 = 天津 + 市场, not 天津市 + 场
         if form in deictic:
-            raw.append(PlaceHit(start, end, form, [], True, None, deictic[form]))
+            raw.append((start, end, form, None))
             continue
-        fi = info(form)
-        context.update(fi.context)
-        raw.append(PlaceHit(start, end, form, fi.candidates, fi.suffixed))
+        fi = infos.get(form) or _form_info(form)
+        if fi.context:
+            context.update(fi.context)
+        raw.append((start, end, form, fi))
+    # second pass: keep and resolve
+    street = gaz.street_chars
+    n = len(text)
     out: list[PlaceHit] = []
     prev: PlaceHit | None = None
-    for h in raw:
-        if h.deictic:
-            out.append(h)
+    for start, end, form, fi in raw:
+        if fi is None:
+            out.append(PlaceHit(start, end, form, [], True, None, deictic[form]))
             prev = None
             continue
-        fi = info(h.text)
-        near = prev.place if prev is not None and prev.end == h.start else None
+        near = prev.place if prev is not None and prev.end == start else None
         if fi.need_suffix:
             # ordinary words (合作 in 产业合作; also full names: 城区 in 酒泉城区) count only
             # right after their parent (甘南州合作市 is matched whole anyway)
-            if not (near is not None and any(near.code in anc for anc in fi.ancestors)):
+            if near is None or near.code not in fi.any_ancestor:
                 continue
+        candidates = fi.candidates
         if not fi.suffixed:
-            if text[h.end : h.end + 1] in gaz.street_chars and h.end < len(text):
+            if end < n and text[end] in street:
                 continue  # 天水路, 图们江: a street or a river named after the place
             if not fi.high:
                 # county-level short form: its province or prefecture must be in the article
-                if not any(not context.isdisjoint(anc) for anc in fi.ancestors):
+                if context.isdisjoint(fi.any_ancestor):
                     continue
             else:
-                h.candidates = fi.high  # 吉林 / 河南: the province, not a county of the same stem
-        h.place = h.candidates[0] if len(h.candidates) == 1 else _pick(h.candidates, gaz, near, context)
-        out.append(h)
-        prev = h
+                candidates = fi.high  # 吉林 / 河南: the province, not a county of the same stem
+        place = candidates[0] if len(candidates) == 1 else _pick(candidates, gaz, near, context)
+        prev = PlaceHit(start, end, form, candidates, fi.suffixed, place)
+        out.append(prev)
     return out
 
 
@@ -270,10 +277,20 @@ class _FormInfo:
     ancestors: tuple[frozenset[str], ...]  #: per candidate
     context: tuple[str, ...]  #: codes this form puts in the article context
     need_suffix: bool
+    any_ancestor: frozenset[str]  #: the union of ``ancestors``
 
 
-@lru_cache(maxsize=None)
+_FORM_INFOS: dict[str, _FormInfo] = {}  #: written form -> its info (filled on first sight)
+
+
 def _form_info(form: str) -> _FormInfo:
+    got = _FORM_INFOS.get(form)
+    if got is None:
+        got = _FORM_INFOS[form] = _make_form_info(form)
+    return got
+
+
+def _make_form_info(form: str) -> _FormInfo:
     gaz = load_gazetteer()
     entries = gaz.forms[form]
     cands = [p for p, _ in entries]
@@ -284,7 +301,19 @@ def _form_info(form: str) -> _FormInfo:
         context = (cands[0].code, *gaz.ancestors_of(cands[0]))
     high = [c for c in cands if c.level in ("province", "city")]
     return _FormInfo(cands, suffixed, high if len(high) < len(cands) else (high if high else []), ancestors,
-                     context, form in gaz.need_suffix)
+                     context, form in gaz.need_suffix, frozenset().union(*ancestors))
+
+
+_DEFAULT_KEYS: dict[str, str] = {}  #: place code -> its level character ("" for zones)
+_second = itemgetter(1)
+
+
+def _default_key(p: Place) -> str:
+    if p.level == "zone":
+        return ""
+    if p.level == "province":
+        return "市" if p.name.endswith("市") else "省"
+    return p.name[-1]
 
 
 def default_places(hits: list[PlaceHit]) -> dict[str, Place]:
@@ -297,19 +326,27 @@ def default_places(hits: list[PlaceHit]) -> dict[str, Place]:
     >>> {k: v.name for k, v in default_places(find_places("天津日报 天津市 甘肃 武威 天津")).items()}
     {'市': '天津市', '省': '甘肃省'}
     """
-    counts: dict[str, Counter[str]] = {}
+    counts: dict[str, dict[str, int]] = {}  # key -> place code -> times named (first named first)
     places: dict[str, Place] = {}
+    keys = _DEFAULT_KEYS
     for h in hits:
         p = h.place
-        if p is None or p.level == "zone":
+        if p is None:
             continue
-        if p.level == "province":
-            key = "市" if p.name.endswith("市") else "省"
+        code = p.code
+        key = keys.get(code)
+        if key is None:
+            key = keys[code] = _default_key(p)
+        if not key:
+            continue
+        c = counts.get(key)
+        if c is None:
+            counts[key] = {code: 1}
         else:
-            key = p.name[-1]
-        counts.setdefault(key, Counter())[p.code] += 1
-        places[p.code] = p
-    out = {key: places[c.most_common(1)[0][0]] for key, c in counts.items()}
+            c[code] = c.get(code, 0) + 1
+        places[code] = p
+    # the most named; at equal counts the first named (as Counter.most_common)
+    out = {key: places[max(c.items(), key=_second)[0]] for key, c in counts.items()}
     if "省" not in out and "市" in out and out["市"].level == "province":
         out["省"] = out["市"]  # an article about a municipality: its 省-level bodies are the city's
     return out
