@@ -14,11 +14,12 @@ Public functions: :func:`find_mentions` (one normalised article → mentions),
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, insort
+from bisect import bisect_left
+from operator import attrgetter
 
 from jinlong_extract import records
-from jinlong_extract.entities._lexicon import scan
-from jinlong_extract.entities._trie import literal_alternation
+from jinlong_extract.entities._lexicon import scan_for_finders
+from jinlong_extract.entities._trie import find_literals
 from jinlong_extract.entities.events import find_events
 from jinlong_extract.entities.gazetteer import default_places, find_places, load_gazetteer
 from jinlong_extract.entities.merge import entity_id, merge_entities
@@ -43,66 +44,118 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
     >>> [(m.text, m.canonical, m.edition) for m in find_mentions("2024年“津陇共振兴”合作交流洽谈大会") if m.type == "EVENT"]
     [('津陇共振兴', '津陇共振兴合作交流洽谈大会', 2024)]
     """
-    lex = scan(text)
-    hits = find_places(text, lex)
+    place_lex, org_lex, event_lex, people_lex = scan_for_finders(text)
+    hits = find_places(text, place_lex)
     defaults = default_places(hits)
-    cands: list[Name] = []
+    places: list[Name] = []  # left to right, never overlapping each other
+    add = places.append
     for h in hits:
         if h.deictic:
             p = defaults.get(h.deictic)
             if p is not None:
-                cands.append(Name(h.start, h.end, h.text, "LOC", p.canonical, rule="deictic"))
+                add(Name(h.start, h.end, h.text, "LOC", p.canonical, None, "deictic"))
             continue
-        cands.append(Name(h.start, h.end, h.text, "LOC", h.place.canonical if h.place else h.text,
-                          rule="gazetteer"))
-    cands.extend(find_orgs(text, hits, defaults, lex))
-    cands.extend(find_events(text, hits, lex))
-    people = find_people(text, lex)
-    for p in people:
-        cands.append(Name(p.start, p.end, p.name, "PER", p.name, rule=p.rule))
-    strong = [(c.start, c.end) for c in cands if c.type != "LOC"]
-    cands.extend(find_listed(text, strong))
-    named = [c for c in cands if c.type == "ORG" or c.rule == "park suffix with place prefix"]
-    cands.extend(find_coordinated(text, named, load_gazetteer().forms))
-    kept = _resolve_overlaps(cands, text)
+        add(Name(h.start, h.end, h.text, "LOC", h.place.canonical if h.place else h.text, None, "gazetteer"))
+    names = find_orgs(text, hits, defaults, org_lex)  # every other candidate
+    names.extend(find_events(text, hits, event_lex))
+    people = find_people(text, people_lex)
+    names.extend([Name(p.start, p.end, p.name, "PER", p.name, None, p.rule) for p in people])
+    names.extend(find_listed(text, [(c.start, c.end) for c in names if c.type != "LOC"]))
+    named = [c for c in names if c.type == "ORG" or c.rule == "park suffix with place prefix"]
+    names.extend(find_coordinated(text, named, load_gazetteer().forms))
+    kept = _resolve_overlaps(names, places, text)
     kept = _add_short_forms(text, kept)
-    by_span = {(p.start, p.end): p for p in people}
+    by_span = {(p.start, p.end): p for p in people if p.title}
     out: list[records.Mention] = []
+    add_out = out.append
+    Mention = records.Mention
     for c in kept:
-        m = records.Mention(doc, article, c.start, c.end, c.text, c.type, c.canonical)
+        m = Mention(doc, article, c.start, c.end, c.text, c.type, c.canonical)
         if c.type == "PER":
-            p = by_span.get((c.start, c.end))
-            if p is not None and p.title:
-                m.title = p.title
-                m.org = _org_in(kept, p.title_start, p.start)
+            if by_span:
+                p = by_span.get((c.start, c.end))
+                if p is not None:
+                    m.title = p.title
+                    m.org = _org_in(kept, p.title_start, p.start)
         elif c.type == "EVENT":
             m.edition = c.edition
-        out.append(m)
+        add_out(m)
     return out
 
 
-def _resolve_overlaps(cands: list[Name], text: str) -> list[Name]:
-    if "《" in text:
-        titles = [m.span() for m in _TITLE_SPAN.finditer(text)]
-        cands = [c for c in cands if not _inside_any(titles, c.start, c.end)]
+_by_start = attrgetter("start")
+_by_end = attrgetter("end")
+
+
+def _resolve_overlaps(names: list[Name], places: list[Name], text: str) -> list[Name]:
+    """Keep the names that win their overlaps, and the places that cross no kept name.
+
+    ``names``: organisations, events, people, parks …; ``places``: gazetteer places (and 我市),
+    left to right, never overlapping each other. The result is sorted by start, longer first.
+    """
+    titles = [m.span() for m in _TITLE_SPAN.finditer(text)] if "《" in text else []
+    if titles:
+        names = [c for c in names if not _inside_any(titles, c.start, c.end)]
     # names: longer spans first; at equal length ORG/EVENT before PER before LOC (parks)
-    names = sorted((c for c in cands if c.rule not in _PLACE_RULES),
-                   key=lambda c: (-(c.end - c.start), _RANK[c.type], c.start))
+    rank = _RANK
+    names = sorted(names, key=lambda c: (c.start - c.end, rank[c.type], c.start))
     taken: list[tuple[int, int]] = []  # kept names (non-overlapping, sorted)
     kept: list[Name] = []
     for c in names:
-        if _overlaps(taken, c.start, c.end):
-            continue
-        insort(taken, (c.start, c.end))
+        s, e = c.start, c.end
+        i = bisect_left(taken, (s, s))
+        if (i < len(taken) and taken[i][0] < e) or (i > 0 and taken[i - 1][1] > s):
+            continue  # overlaps a kept name (see _overlaps)
+        taken.insert(i, (s, e))
         kept.append(c)
     # gazetteer places come from one leftmost-longest scan, so they never overlap each other.
     # A place named inside an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place
     # mention of its own (兰州新区 in 兰州新区产业园 too); one that crosses a name's edge does not.
-    for c in cands:
-        if c.rule in _PLACE_RULES and not _crosses(taken, c.start, c.end):
-            kept.append(c)
-    kept.sort(key=lambda c: (c.start, -c.end))
+    kept.extend(_not_crossing(places, taken, titles))
+    # by start, longer first (at equal spans names before places): two stable C-level sorts
+    kept.sort(key=_by_end, reverse=True)
+    kept.sort(key=_by_start)
     return kept
+
+
+def _not_crossing(places: list[Name], taken: list[tuple[int, int]],
+                  titles: list[tuple[int, int]] = ()) -> list[Name]:  # type: ignore[assignment]
+    """The ``places`` that cross no span of ``taken`` (sorted, non-overlapping; see :func:`_crosses`)
+    and lie inside no 《title》 of ``titles`` (sorted, non-overlapping; see :func:`_inside_any`).
+
+    Places come left to right: one sweep over ``taken`` and ``titles`` serves them all.
+    """
+    out: list[Name] = []
+    j, n = 0, len(taken)
+    t, nt = 0, len(titles)
+    last = -1
+    for c in places:
+        s, e = c.start, c.end
+        if s <= last or s >= e:  # not left to right (or empty): ask span by span
+            if not _crosses(taken, s, e) and not (titles and _inside_any(titles, s, e)):
+                out.append(c)
+            continue
+        last = s
+        if nt:
+            while t < nt and titles[t][0] < s:
+                t += 1  # titles[t - 1] is the last title starting before s
+            if t > 0 and e < titles[t - 1][1]:
+                continue  # inside 《…》
+        while j < n and taken[j][1] <= s:
+            j += 1  # spans that end before this place end before every later one too
+        k = j
+        crosses = False
+        while k < n:
+            a, b = taken[k]
+            if a >= e:
+                break
+            if not (a <= s and e <= b):
+                crosses = True
+                break
+            k += 1
+        if not crosses:
+            out.append(c)
+    return out
 
 
 _PLACE_RULES = frozenset({"gazetteer", "deictic"})
@@ -146,11 +199,11 @@ def _add_short_forms(text: str, kept: list[Name]) -> list[Name]:
         return kept
     taken = sorted((c.start, c.end) for c in kept if c.type != "LOC")
     extra = [
-        Name(m.start(), m.end(), m.group(), "ORG", forms[m.group()], rule="short form of a company in the article")
-        for m in literal_alternation(forms).finditer(text)
-        if not _overlaps(taken, m.start(), m.end())
+        Name(s, e, w, "ORG", forms[w], None, "short form of a company in the article")
+        for s, e, w in find_literals(forms, text)
+        if not _overlaps(taken, s, e)
     ]
-    return sorted(kept + extra, key=lambda c: c.start)
+    return sorted(kept + extra, key=_by_start)
 
 
 def _org_in(kept: list[Name], lo: int | None, hi: int) -> str | None:

@@ -58,15 +58,39 @@ def lexicon() -> tuple[TrieMatcher, dict[str, frozenset[str]]]:
     return TrieMatcher(frozen), frozen
 
 
+#: the finders, each with the tags of the words it reads (see :func:`scan_for_finders`)
+FINDERS = (("places", frozenset({"place", "deictic"})), ("orgs", frozenset({"known_org", "org_suffix"})),
+           ("events", frozenset({"event", "event_suffix"})), ("people", frozenset({"title"})))
+
+
 @lru_cache(maxsize=1)
-def _by_index() -> tuple[Any, list[tuple[str, frozenset[str]]]]:
-    """The matcher's raw index search and, per word index, ``(word, tags)``."""
+def _by_index() -> tuple[Any, list[tuple[str, frozenset[str]]], list[tuple[int, ...]]]:
+    """The matcher's raw index search; per word index, ``(word, tags)`` and its finders."""
     matcher, tags = lexicon()
-    return matcher.find_indexes, [(w, tags[w]) for w in sorted(matcher.words)]
+    words = sorted(matcher.words)
+    finders = [tuple(k for k, (_, want) in enumerate(FINDERS) if not want.isdisjoint(tags[w])) for w in words]
+    return matcher.find_indexes, [(w, tags[w]) for w in words], finders
+
+
+def scan_for_finders(text: str) -> tuple[list[Hit], ...]:
+    """:func:`scan`'s hits split by finder (in :data:`FINDERS` order), each list left to right.
+
+    A finder given its own list finds what it finds with the whole scan: it reads only the
+    words that carry its tags.
+    """
+    find, entries, finders = _by_index()
+    lists: tuple[list[Hit], ...] = tuple([] for _ in FINDERS)
+    appends = [lst.append for lst in lists]
+    new = tuple.__new__
+    for i, s, e in find(text):
+        h = new(Hit, (s, e, *entries[i]))
+        for k in finders[i]:
+            appends[k](h)
+    return lists
 
 
 def scan(text: str) -> list[Hit]:
     """Every lexicon word in ``text``, leftmost-longest, non-overlapping, left to right."""
-    find, entries = _by_index()
+    find, entries, _ = _by_index()
     new = tuple.__new__
     return [new(Hit, (s, e, *entries[i])) for i, s, e in find(text)]

@@ -130,6 +130,37 @@ class _Match(NamedTuple):
         return self.word
 
 
+def find_literals(words: Iterable[str], text: str) -> list[tuple[int, int, str]]:
+    """Leftmost-longest, non-overlapping matches of a few literal words (per-article lists).
+
+    The same matches as ``literal_alternation(words).finditer(text)``, found with ``str.find``
+    (no pattern to compile for a word list that changes with every article).
+
+    >>> find_literals(["安捷物联", "安捷物联科技", "联科"], "安捷物联科技与安捷物联联科")
+    [(0, 6, '安捷物联科技'), (7, 11, '安捷物联'), (11, 13, '联科')]
+    """
+    found: list[tuple[int, int, str]] = []
+    for w in words:
+        if not w:
+            continue
+        find = text.find
+        i = find(w)
+        n = len(w)
+        while i >= 0:
+            found.append((i, -n, w))
+            i = find(w, i + 1)
+    if not found:
+        return []
+    found.sort()
+    out: list[tuple[int, int, str]] = []
+    last = 0
+    for i, neg, w in found:
+        if i >= last:
+            last = i - neg
+            out.append((i, last, w))
+    return out
+
+
 def literal_alternation(words: Iterable[str]) -> re.Pattern[str]:
     """A compiled alternation of a few literal words, longest first (for per-article lists)."""
     alts = sorted({w for w in words if w}, key=len, reverse=True)

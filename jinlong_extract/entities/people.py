@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinlong_extract.data import load_table
-from jinlong_extract.entities._trie import literal_alternation, trie_pattern
+from jinlong_extract.entities._trie import find_literals, literal_alternation, trie_pattern
 
 #: punctuation that ends the stated title on the left (、 does not: 处长、二级巡视员)
 _TITLE_STOP = re.compile(r"[，,。；;：:！!？?“”\"《》\s(（)）]")
@@ -132,9 +132,9 @@ def find_people(text: str, lex: list | None = None) -> list[Person]:
     names = {p.name for p in found if len(p.name) >= 2}
     if names:
         taken = {(p.start, p.end) for p in found}
-        for m in literal_alternation(names).finditer(text):
-            if (m.start(), m.end()) not in taken:
-                found.append(Person(m.start(), m.end(), m.group(), None, None, "name seen in article"))
+        for s, e, name in find_literals(names, text):
+            if (s, e) not in taken:
+                found.append(Person(s, e, name, None, None, "name seen in article"))
     found.sort(key=lambda p: (p.start, -p.end))
     out: list[Person] = []
     last_end = -1
