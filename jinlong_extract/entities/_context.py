@@ -175,5 +175,10 @@ def is_generic(name: str) -> bool:
     return name.startswith(_rules()["generic"])
 
 
+def generic_prefixes() -> tuple[str, ...]:
+    """The prefixes :func:`is_generic` tests (``name.startswith(generic_prefixes())``)."""
+    return _rules()["generic"]
+
+
 def min_core() -> int:
     return _rules()["min_core"]

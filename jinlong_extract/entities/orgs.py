@@ -185,20 +185,9 @@ def _trim_place_chain(hits_by_start: dict[int, PlaceHit], start: int, end: int) 
 
 def canonical_org(name: str, start: int, hits_by_start: dict[int, PlaceHit], defaults: dict[str, Place]) -> str:
     """Canonical (simplified, full) form of an organisation name as written at ``start``."""
-    r = rules()
-    if name in r["known"]:
-        return r["known"][name]
-    bare = strip_legal(name)
-    if bare in r["known"] and not r["known"][bare].startswith(name):
-        return r["known"][bare]
-    full = expand_abbreviations(name)
-    lead_known = r["known_prefix"].match(full)
-    if lead_known is not None and lead_known.end() < len(full):
-        alias = lead_known.group()
-        canon = r["known"][alias]
-        if not canon.startswith(alias):
-            full = canon + full[len(alias):]  # 农业银行兰州分行 -> 中国农业银行兰州分行
-    if full.endswith(r["public"]):
+    full, public = _org_base(name)
+    if public:
+        r = rules()
         lead = hits_by_start.get(start)
         if lead is not None and lead.place is not None and not lead.suffixed and lead.place.level != "zone":
             full = lead.place.name + full[lead.end - start:]  # 甘肃农业科学院 -> 甘肃省农业科学院
@@ -207,6 +196,26 @@ def canonical_org(name: str, start: int, hits_by_start: dict[int, PlaceHit], def
             if place is not None:  # 省工信厅 -> 甘肃省工业和信息化厅
                 full = place.name + full[1:]
     return full
+
+
+@lru_cache(maxsize=65536)
+def _org_base(name: str) -> tuple[str, bool]:
+    """The canonical form of a name as far as it does not depend on the article's places, and
+    whether it is a public body (whose place is then made explicit, see :func:`canonical_org`)."""
+    r = rules()
+    if name in r["known"]:
+        return r["known"][name], False
+    bare = strip_legal(name)
+    if bare in r["known"] and not r["known"][bare].startswith(name):
+        return r["known"][bare], False
+    full = expand_abbreviations(name)
+    lead_known = r["known_prefix"].match(full)
+    if lead_known is not None and lead_known.end() < len(full):
+        alias = lead_known.group()
+        canon = r["known"][alias]
+        if not canon.startswith(alias):
+            full = canon + full[len(alias):]  # 农业银行兰州分行 -> 中国农业银行兰州分行
+    return full, full.endswith(r["public"])
 
 
 def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: list | None = None) -> list[Name]:
@@ -219,56 +228,66 @@ def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: 
         from jinlong_extract.entities._lexicon import scan
 
         lex = scan(text)
-    hits_by_start = {h.start: h for h in hits if h.place is not None}
-    place_starts = frozenset(h.start for h in hits)
+    known = r["known"]
     known_starts: set[int] = set()
     out: list[Name] = []
-
-    for h in lex:
-        if "known_org" in h.tags:
-            known_starts.add(h.start)
-            out.append(Name(h.start, h.end, h.text, "ORG", r["known"][h.text], rule="known name"))
-
-    def starts_name(off: int) -> bool:
-        return off in place_starts or off in known_starts
-
     # suffix rule; adjacent suffixes form one run (…研究院有限公司)
+    guards, followers = r["guards"], r["followers"]
     runs: list[list] = []
     for h in lex:
-        if "org_suffix" not in h.tags:
+        tags = h.tags
+        if "known_org" in tags:
+            known_starts.add(h.start)
+            out.append(Name(h.start, h.end, h.text, "ORG", known[h.text], None, "known name"))
+        if "org_suffix" not in tags:
             continue
         suf = h.text
-        guard = r["guards"].get(suf)
+        guard = guards.get(suf)
         if guard and h.start > 0 and text[h.start - 1] in guard:
             continue
-        if text.startswith(r["followers"].get(suf, ()), h.end):
+        follow = followers.get(suf)
+        if follow and text.startswith(follow, h.end):
             continue
         if runs and runs[-1][1] == h.start:
             runs[-1][1] = h.end
             runs[-1][2] = suf
         else:
             runs.append([h.start, h.end, suf])
-    floor = 0
-    for s, e, suf in runs:
-        start = _context.name_start(text, s, floor, starts_name)
-        start = _trim_place_chain(hits_by_start, start, s)
-        dot = text.rfind("·", start, s)
-        if dot >= 0:
-            start = dot + 1  # 新甘肃·甘肃日报: the masthead after the brand dot
-        name = text[start:e]
-        if s - start < _context.min_core() or _context.is_generic(name):
-            continue
-        need = r["generic_min"].get(suf)
-        if need and s - start < need and not any(start <= p < s for p in place_starts) and start not in known_starts:
-            continue  # 区域诊疗中心: a description, not a name
-        if suf in r["park"]:
-            if start not in hits_by_start:
-                continue  # parks are names only with their place: 天津产业园
-            out.append(Name(start, e, name, "LOC", name, rule="park suffix with place prefix"))
-            continue
-        out.append(Name(start, e, name, "ORG", canonical_org(name, start, hits_by_start, defaults),
-                        rule="org suffix"))
+    if runs:
+        hits_by_start = {h.start: h for h in hits if h.place is not None}
+        place_starts = frozenset(h.start for h in hits)
+
+        def starts_name(off: int) -> bool:
+            return off in place_starts or off in known_starts
+
+        name_start = _context.name_start
+        min_core = _context.min_core()
+        generic = _context.generic_prefixes()
+        generic_min, park = r["generic_min"], r["park"]
         floor = 0
+        for s, e, suf in runs:
+            start = name_start(text, s, floor, starts_name)
+            if start in hits_by_start:
+                start = _trim_place_chain(hits_by_start, start, s)
+            dot = text.rfind("·", start, s)
+            if dot >= 0:
+                start = dot + 1  # 新甘肃·甘肃日报: the masthead after the brand dot
+            if s - start < min_core:
+                continue
+            name = text[start:e]
+            if name.startswith(generic):
+                continue  # see _context.is_generic
+            need = generic_min.get(suf)
+            if need and s - start < need and not any(start <= p < s for p in place_starts) and start not in known_starts:
+                continue  # 区域诊疗中心: a description, not a name
+            if suf in park:
+                if start not in hits_by_start:
+                    continue  # parks are names only with their place: 天津产业园
+                out.append(Name(start, e, name, "LOC", name, None, "park suffix with place prefix"))
+                continue
+            out.append(Name(start, e, name, "ORG", canonical_org(name, start, hits_by_start, defaults), None,
+                            "org suffix"))
+            floor = 0
 
     # publications: 《中国品牌》杂志 -> 中国品牌杂志社
     for m in r["publication_rx"].finditer(text):
@@ -276,9 +295,11 @@ def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: 
         out.append(Name(m.start(), m.end(), m.group(), "ORG", canon, rule="titled publication"))
 
     # party and government bodies: 市委, 甘肃省委, 省政府, 省人大常委会
-    ends = {h.end: h for h in hits}
+    ends: dict[int, PlaceHit] | None = None
     prev_end, prev_place = -1, None
     for m in r["body_rx"].finditer(text):
+        if ends is None:
+            ends = {h.end: h for h in hits}
         lvl_char, form = m.group(1), m.group(2)
         lead = ends.get(m.start() + 1)  # 甘肃省委: the place hit 甘肃省 ends after 省
         if lead is not None and lead.text.endswith(lvl_char) and lead.place is not None:
