@@ -75,6 +75,8 @@ def rules() -> dict[str, Any]:
             "《([^《》\n]{1,20})》(" + "|".join(sorted(map(re.escape, orgs["titled_publications"]), key=len, reverse=True)) + ")"
         ),
         "lists": {t: tuple(v) for t, v in table["lists"].items() if isinstance(v, list)},
+        "coord_endings": tuple(orgs["industry_words"]) + tuple(orgs["legal_suffixes"]),
+        "titles": tuple(table["people"]["titles"]),
         "max_item": int(table["lists"]["max_item_len"]),
     }
 
@@ -365,30 +367,37 @@ def find_coordinated(text: str, names: list[Name], place_forms: Any) -> list[Nam
     name or ends with an industry word / legal suffix, is an organisation too.
     """
     r = rules()
-    industry = r["industry"] + r["legal"]
-    titles = tuple(load_table("entities")["people"]["titles"])
-    spans = sorted((n.start, n.end) for n in names)
+    industry = r["coord_endings"]
+    titles = r["titles"]
+    generic = _context.generic_prefixes()
+    spans: list[tuple[int, int]] | None = None
     out: list[Name] = []
 
     def plausible(s: int, e: int) -> bool:
+        nonlocal spans
+        if not (3 <= e - s <= 10):
+            return False
         x = text[s:e]
-        if not (3 <= len(x) <= 10) or _context.is_generic(x) or any(ch.isdigit() for ch in x):
+        if x.startswith(generic) or any(ch.isdigit() for ch in x):
             return False
         if x.endswith(titles):  # 和田地委副书记、… is a person's title
             return False
+        if spans is None:
+            spans = sorted((n.start, n.end) for n in names)
         if any(a < e and s < b for a, b in spans):
             return False
         return x.endswith(industry) or any(x[:n] in place_forms for n in range(min(4, len(x) - 2), 1, -1))
 
+    n_text = len(text)
     for n in names:
-        if n.type not in ("ORG", "LOC") or (n.type == "LOC" and n.rule != "park suffix with place prefix"):
+        if n.type != "ORG" and (n.type != "LOC" or n.rule != "park suffix with place prefix"):
             continue
         if n.start > 0 and text[n.start - 1] in _COORD_JOIN:
             xe = n.start - 1
             xs = _context.name_start(text, xe)
             if plausible(xs, xe):
                 out.append(Name(xs, xe, text[xs:xe], "ORG", text[xs:xe], rule="coordinated with an organisation"))
-        if n.end < len(text) and text[n.end] in _COORD_JOIN:
+        if n.end < n_text and text[n.end] in _COORD_JOIN:
             m = _COORD_AFTER.match(text, n.end + 1)
             if m is not None and plausible(m.start(), m.end()):
                 out.append(Name(m.start(), m.end(), m.group(), "ORG", m.group(), rule="coordinated with an organisation"))
