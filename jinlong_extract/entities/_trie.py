@@ -81,7 +81,8 @@ class TrieMatcher:
         words = sorted({w for w in words if w})
         self.words = frozenset(words)
         self._list = words
-        self._ac = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if words else None
+        self._ac = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                                implementation=ahocorasick_rs.Implementation.DFA) if words else None
 
     @property
     def pattern(self) -> re.Pattern[str]:
