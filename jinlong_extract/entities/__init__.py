@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from operator import attrgetter
+from typing import Any
 
 from jinlong_extract import records
 from jinlong_extract.entities._lexicon import scan_for_finders
@@ -47,15 +48,17 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
     place_lex, org_lex, event_lex, people_lex = scan_for_finders(text)
     hits = find_places(text, place_lex)
     defaults = default_places(hits)
-    places: list[Name] = []  # left to right, never overlapping each other
+    # places become mentions right away (left to right, never overlapping each other)
+    Mention = records.Mention
+    places: list[records.Mention] = []
     add = places.append
     for h in hits:
         if h.deictic:
             p = defaults.get(h.deictic)
             if p is not None:
-                add(Name(h.start, h.end, h.text, "LOC", p.canonical, None, "deictic"))
+                add(Mention(doc, article, h.start, h.end, h.text, "LOC", p.canonical))
             continue
-        add(Name(h.start, h.end, h.text, "LOC", h.place.canonical if h.place else h.text, None, "gazetteer"))
+        add(Mention(doc, article, h.start, h.end, h.text, "LOC", h.place.canonical if h.place else h.text))
     names = find_orgs(text, hits, defaults, org_lex)  # every other candidate
     names.extend(find_events(text, hits, event_lex))
     people = find_people(text, people_lex)
@@ -68,8 +71,10 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
     by_span = {(p.start, p.end): p for p in people if p.title}
     out: list[records.Mention] = []
     add_out = out.append
-    Mention = records.Mention
     for c in kept:
+        if c.__class__ is Mention:
+            add_out(c)  # a place
+            continue
         m = Mention(doc, article, c.start, c.end, c.text, c.type, c.canonical)
         if c.type == "PER":
             if by_span:
@@ -87,11 +92,12 @@ _by_start = attrgetter("start")
 _by_end = attrgetter("end")
 
 
-def _resolve_overlaps(names: list[Name], places: list[Name], text: str) -> list[Name]:
+def _resolve_overlaps(names: list[Name], places: list[Any], text: str) -> list[Any]:
     """Keep the names that win their overlaps, and the places that cross no kept name.
 
     ``names``: organisations, events, people, parks …; ``places``: gazetteer places (and 我市),
-    left to right, never overlapping each other. The result is sorted by start, longer first.
+    left to right, never overlapping each other (anything with ``start`` and ``end``: the
+    pipeline passes their mentions). The result is sorted by start, longer first.
     """
     titles = [m.span() for m in _TITLE_SPAN.finditer(text)] if "《" in text else []
     if titles:
@@ -118,8 +124,8 @@ def _resolve_overlaps(names: list[Name], places: list[Name], text: str) -> list[
     return kept
 
 
-def _not_crossing(places: list[Name], taken: list[tuple[int, int]],
-                  titles: list[tuple[int, int]] = ()) -> list[Name]:  # type: ignore[assignment]
+def _not_crossing(places: list[Any], taken: list[tuple[int, int]],
+                  titles: list[tuple[int, int]] = ()) -> list[Any]:  # type: ignore[assignment]
     """The ``places`` that cross no span of ``taken`` (sorted, non-overlapping; see :func:`_crosses`)
     and lie inside no 《title》 of ``titles`` (sorted, non-overlapping; see :func:`_inside_any`).
 

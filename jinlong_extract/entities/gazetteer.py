@@ -14,9 +14,10 @@ article's other places (a parent named right before, or anywhere in the article)
 from __future__ import annotations
 
 import csv
-from operator import itemgetter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 from jinlong_extract.data import data_path, load_table
 
@@ -34,9 +35,8 @@ class Place:
     canonical: str  #: full path, simplified (甘肃省武威市古浪县); zones: their own name
 
 
-@dataclass(slots=True)
-class PlaceHit:
-    """One gazetteer match in a text (offsets into that text)."""
+class PlaceHit(NamedTuple):
+    """One gazetteer match in a text (offsets into that text; a tuple: cheap to make by the thousand)."""
 
     start: int
     end: int
@@ -242,9 +242,10 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
     n = len(text)
     out: list[PlaceHit] = []
     prev: PlaceHit | None = None
+    new_hit = tuple.__new__
     for start, end, form, fi in raw:
         if fi is None:
-            out.append(PlaceHit(start, end, form, [], True, None, deictic[form]))
+            out.append(new_hit(PlaceHit, (start, end, form, [], True, None, deictic[form])))
             prev = None
             continue
         near = prev.place if prev is not None and prev.end == start else None
@@ -264,7 +265,7 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
             else:
                 candidates = fi.high  # 吉林 / 河南: the province, not a county of the same stem
         place = candidates[0] if len(candidates) == 1 else _pick(candidates, gaz, near, context)
-        prev = PlaceHit(start, end, form, candidates, fi.suffixed, place)
+        prev = new_hit(PlaceHit, (start, end, form, candidates, fi.suffixed, place, None))
         out.append(prev)
     return out
 
