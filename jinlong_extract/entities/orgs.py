@@ -93,10 +93,11 @@ def expand_abbreviations(name: str) -> str:
 @lru_cache(maxsize=65536)
 def strip_legal(core: str) -> str:
     """The name without legal / group suffixes: 天津智慧城市研究院有限公司 -> 天津智慧城市研究院."""
-    changed = True
+    legal = rules()["legal"]
+    changed = core.endswith(legal)  # most names end with none of them
     while changed:
         changed = False
-        for suf in rules()["legal"]:
+        for suf in legal:
             if core.endswith(suf) and len(core) - len(suf) >= 2:
                 core = core[: -len(suf)]
                 changed = True
@@ -104,6 +105,7 @@ def strip_legal(core: str) -> str:
     return core
 
 
+@lru_cache(maxsize=65536)
 def _strip_places(core: str) -> str:
     """Drop leading place names (any gazetteer form): 天津滨海联科… -> 联科…"""
     forms = load_gazetteer().forms
@@ -135,10 +137,11 @@ def company_core(name: str) -> str | None:
         return None
     core = strip_legal(_strip_places(name))
     core = strip_legal(core)
-    changed = True
+    industry = rules()["industry"]
+    changed = core.endswith(industry)
     while changed:
         changed = False
-        for word in rules()["industry"]:
+        for word in industry:
             if core.endswith(word) and len(core) - len(word) >= 2:
                 core = core[: -len(word)]
                 changed = True
@@ -157,10 +160,11 @@ def short_forms(name: str) -> tuple[str, ...]:
         return ()
     core = strip_legal(_strip_places(name))
     out = [core]
-    changed = True
+    industry = rules()["industry"]
+    changed = core.endswith(industry)
     while changed:
         changed = False
-        for word in rules()["industry"]:
+        for word in industry:
             if core.endswith(word) and len(core) - len(word) >= 3:
                 core = core[: -len(word)]
                 out.append(core)
