@@ -19,10 +19,10 @@ from operator import attrgetter
 from typing import Any
 
 from jinlong_extract import records
-from jinlong_extract.entities._lexicon import scan_for_finders
+from jinlong_extract.entities._lexicon import scan_article
 from jinlong_extract.entities._trie import find_literals
 from jinlong_extract.entities.events import find_events
-from jinlong_extract.entities.gazetteer import default_places, find_places, load_gazetteer
+from jinlong_extract.entities.gazetteer import load_gazetteer, places_and_defaults
 from jinlong_extract.entities.merge import entity_id, merge_entities
 from jinlong_extract.entities.orgs import Name, find_coordinated, find_listed, find_orgs, short_forms
 from jinlong_extract.entities.people import find_people
@@ -45,9 +45,8 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
     >>> [(m.text, m.canonical, m.edition) for m in find_mentions("2024年“津陇共振兴”合作交流洽谈大会") if m.type == "EVENT"]
     [('津陇共振兴', '津陇共振兴合作交流洽谈大会', 2024)]
     """
-    place_lex, org_lex, event_lex, people_lex = scan_for_finders(text)
-    hits = find_places(text, place_lex)
-    defaults = default_places(hits)
+    place_items, org_lex, event_lex, people_lex = scan_article(text)
+    hits, defaults = places_and_defaults(text, place_items)  # find_places, default_places
     # places become mentions right away (left to right, never overlapping each other)
     Mention = records.Mention
     places: list[records.Mention] = []
@@ -212,8 +211,11 @@ def _add_short_forms(text: str, kept: list[Name]) -> list[Name]:
     return sorted(kept + extra, key=_by_start)
 
 
-def _org_in(kept: list[Name], lo: int | None, hi: int) -> str | None:
+def _org_in(kept: list[Any], lo: int | None, hi: int) -> str | None:
+    """The last organisation named inside [lo, hi) (``kept`` is sorted by start)."""
     if lo is None:
         return None
-    orgs = [c for c in kept if c.type == "ORG" and lo <= c.start and c.end <= hi]
+    i = bisect_left(kept, lo, key=_by_start)
+    j = bisect_left(kept, hi, key=_by_start, lo=i)  # a name inside ends by hi, so starts before it
+    orgs = [c for c in kept[i:j] if c.type == "ORG" and c.end <= hi]
     return (orgs[-1].canonical or orgs[-1].text) if orgs else None

@@ -55,42 +55,80 @@ def lexicon() -> tuple[TrieMatcher, dict[str, frozenset[str]]]:
     add(table["events"]["suffixes"], "event_suffix")
     add(table["people"]["titles"], "title")
     frozen = {w: frozenset(t) for w, t in tags.items()}
-    return TrieMatcher(frozen), frozen
+    # word order (= match index order): place words read by no other finder, place words read
+    # by another finder too, then the other words (see scan_article)
+    order = sorted(frozen, key=lambda w: (_group(frozen[w]), w))
+    return TrieMatcher(order), frozen
 
 
-#: the finders, each with the tags of the words it reads (see :func:`scan_for_finders`)
+#: the finders, each with the tags of the words it reads (see :func:`scan_article`)
 FINDERS = (("places", frozenset({"place", "deictic"})), ("orgs", frozenset({"known_org", "org_suffix"})),
            ("events", frozenset({"event", "event_suffix"})), ("people", frozenset({"title"})))
+_PLACE_TAGS = FINDERS[0][1]
+
+
+def _group(tags: frozenset[str]) -> int:
+    if tags <= _PLACE_TAGS:
+        return 0
+    return 1 if not tags.isdisjoint(_PLACE_TAGS) else 2
+
+
+class _Index(NamedTuple):
+    find: Any  #: text -> [(word index, start, end)]
+    words: list[str]  #: by word index
+    entries: list[tuple[str, frozenset[str]]]  #: by word index: (word, tags)
+    finders: list[tuple[int, ...]]  #: by word index: the finders (FINDERS positions) reading it
+    n_place_only: int  #: words [0, n_place_only) are read by the place finder only
+    n_place: int  #: words [0, n_place) are read by the place finder
+    index_of: dict[str, int]
 
 
 @lru_cache(maxsize=1)
-def _by_index() -> tuple[Any, list[tuple[str, frozenset[str]]], list[tuple[int, ...]]]:
-    """The matcher's raw index search; per word index, ``(word, tags)`` and its finders."""
+def index() -> _Index:
+    """The matcher's raw search and its words by index (see :func:`scan_article`)."""
     matcher, tags = lexicon()
-    words = sorted(matcher.words)
+    words = list(matcher.words_in_order)
+    groups = [_group(tags[w]) for w in words]
     finders = [tuple(k for k, (_, want) in enumerate(FINDERS) if not want.isdisjoint(tags[w])) for w in words]
-    return matcher.find_indexes, [(w, tags[w]) for w in words], finders
+    return _Index(matcher.find_indexes, words, [(w, tags[w]) for w in words], finders,
+                  groups.count(0), groups.count(0) + groups.count(1), {w: i for i, w in enumerate(words)})
 
 
-def scan_for_finders(text: str) -> tuple[list[Hit], ...]:
-    """:func:`scan`'s hits split by finder (in :data:`FINDERS` order), each list left to right.
+def scan_article(text: str) -> tuple[list[tuple[int, int, int]], list[Hit], list[Hit], list[Hit]]:
+    """One scan of an article for every finder, in :data:`FINDERS` order, each left to right.
 
-    A finder given its own list finds what it finds with the whole scan: it reads only the
-    words that carry its tags.
+    Places get the raw matches ``(word index, start, end)`` (see :func:`index`; the place
+    finder reads them by index), the other finders :class:`Hit` lists. A finder given its own
+    list finds what it finds with the whole :func:`scan`: it reads only the words that carry
+    its tags.
     """
-    find, entries, finders = _by_index()
-    lists: tuple[list[Hit], ...] = tuple([] for _ in FINDERS)
-    appends = [lst.append for lst in lists]
+    ix = index()
+    found = ix.find(text)
+    n_only, n_place = ix.n_place_only, ix.n_place
+    places = [m for m in found if m[0] < n_place]
+    lists: tuple[list[Hit], ...] = ([], [], [])
+    appends = [None] + [lst.append for lst in lists]
+    entries, finders = ix.entries, ix.finders
     new = tuple.__new__
-    for i, s, e in find(text):
+    for i, s, e in found:
+        if i < n_only:
+            continue
         h = new(Hit, (s, e, *entries[i]))
         for k in finders[i]:
-            appends[k](h)
-    return lists
+            if k:
+                appends[k](h)
+    return (places, *lists)
+
+
+def place_items(lex: list[Hit]) -> list[tuple[int, int, int]]:
+    """The place finder's raw matches ``(word index, start, end)`` among lexicon hits."""
+    index_of = index().index_of
+    return [(index_of[h.text], h.start, h.end) for h in lex if not _PLACE_TAGS.isdisjoint(h.tags)]
 
 
 def scan(text: str) -> list[Hit]:
     """Every lexicon word in ``text``, leftmost-longest, non-overlapping, left to right."""
-    find, entries, _ = _by_index()
+    ix = index()
+    entries = ix.entries
     new = tuple.__new__
-    return [new(Hit, (s, e, *entries[i])) for i, s, e in find(text)]
+    return [new(Hit, (s, e, *entries[i])) for i, s, e in ix.find(text)]

@@ -78,9 +78,10 @@ class TrieMatcher:
     """
 
     def __init__(self, words: Iterable[str]) -> None:
-        words = sorted({w for w in words if w})
+        words = list(dict.fromkeys(w for w in words if w))  # word indexes: the order given
         self.words = frozenset(words)
         self._list = words
+        self.words_in_order = tuple(words)  #: the words by index (the order given, duplicates dropped)
         self._ac = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
                                                 implementation=ahocorasick_rs.Implementation.DFA) if words else None
 
@@ -90,7 +91,7 @@ class TrieMatcher:
         return re.compile(trie_pattern(self.words))
 
     def find_indexes(self, text: str) -> list[tuple[int, int, int]]:
-        """The matches as ``(word index in sorted order, start, end)``, left to right."""
+        """The matches as ``(word index in the order given, start, end)``, left to right."""
         if self._ac is None:
             return []
         return self._ac.find_matches_as_indexes(text)

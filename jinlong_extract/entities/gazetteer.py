@@ -214,35 +214,50 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
     >>> [h.text for h in find_places("推进产业合作,甘南州合作市")]
     ['甘南州', '合作市']
     """
-    gaz = load_gazetteer()
-    if lex is None:  # the article's one-pass lexicon hits (see _lexicon.scan)
-        from jinlong_extract.entities._lexicon import scan
+    from jinlong_extract.entities import _lexicon
 
-        lex = scan(text)
+    # the article's one-pass lexicon matches (see _lexicon.scan_article)
+    items = _lexicon.scan_article(text)[0] if lex is None else _lexicon.place_items(lex)
+    return places_and_defaults(text, items)[0]
+
+
+def places_and_defaults(text: str, items: list[tuple[int, int, int]]) -> tuple[list[PlaceHit], dict[str, Place]]:
+    """:func:`find_places` from the lexicon's raw place matches ``(word index, start, end)``
+    (:func:`~jinlong_extract.entities._lexicon.scan_article`), and :func:`default_places` of
+    the result, counted on the way."""
+    gaz = load_gazetteer()
     forms = gaz.forms
     deictic = gaz.deictic
-    infos = _FORM_INFOS
+    words, infos = _index_infos()
     context: set[str] = set()  # places named unambiguously (and their ancestors)
     # first pass: every place word with its form info, and the article's context
     raw: list[tuple[int, int, str, _FormInfo | None]] = []
-    for start, end, form, tags in lex:
-        if "place" not in tags and "deictic" not in tags:
-            continue
+    for i, start, end in items:
+        form = words[i]
         if form[-1] == "市" and text.startswith("场", end) and form[:-1] in forms:
             end, form = end - 1, form[:-1]  # 天津市场 = 天津 + 市场, not 天津市 + 场
-        if form in deictic:
+            fi = None if form in deictic else _form_info(form)
+        else:
+            fi = infos[i]
+            if fi is None:
+                fi = infos[i] = _DEICTIC if form in deictic else _form_info(form)
+            if fi is _DEICTIC:
+                fi = None
+        if fi is None:
             raw.append((start, end, form, None))
             continue
-        fi = infos.get(form) or _form_info(form)
         if fi.context:
             context.update(fi.context)
         raw.append((start, end, form, fi))
-    # second pass: keep and resolve
+    # second pass: keep and resolve; count the default places (see default_places)
     street = gaz.street_chars
     n = len(text)
     out: list[PlaceHit] = []
     prev: PlaceHit | None = None
     new_hit = tuple.__new__
+    counts: dict[str, dict[str, int]] = {}  # key -> place code -> times named (first named first)
+    by_code: dict[str, Place] = {}
+    keys = _DEFAULT_KEYS
     for start, end, form, fi in raw:
         if fi is None:
             out.append(new_hit(PlaceHit, (start, end, form, [], True, None, deictic[form])))
@@ -267,7 +282,32 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
         place = candidates[0] if len(candidates) == 1 else _pick(candidates, gaz, near, context)
         prev = new_hit(PlaceHit, (start, end, form, candidates, fi.suffixed, place, None))
         out.append(prev)
-    return out
+        if place is not None:
+            code = place.code
+            key = keys.get(code)
+            if key is None:
+                key = keys[code] = _default_key(place)
+            if key:
+                c = counts.get(key)
+                if c is None:
+                    counts[key] = {code: 1}
+                else:
+                    c[code] = c.get(code, 0) + 1
+                by_code[code] = place
+    return out, _defaults_of(counts, by_code)
+
+
+_DEICTIC = object()  #: the form info of 我市 / 我省 … in _index_infos
+_INDEX_INFOS: list = []  #: by lexicon word index: its _FormInfo (or _DEICTIC), filled on first sight
+
+
+def _index_infos() -> tuple[list[str], list]:
+    from jinlong_extract.entities import _lexicon
+
+    words = _lexicon.index().words
+    if len(_INDEX_INFOS) != len(words):
+        _INDEX_INFOS[:] = [None] * len(words)
+    return words, _INDEX_INFOS
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +386,10 @@ def default_places(hits: list[PlaceHit]) -> dict[str, Place]:
         else:
             c[code] = c.get(code, 0) + 1
         places[code] = p
+    return _defaults_of(counts, places)
+
+
+def _defaults_of(counts: dict[str, dict[str, int]], places: dict[str, Place]) -> dict[str, Place]:
     # the most named; at equal counts the first named (as Counter.most_common)
     out = {key: places[max(c.items(), key=_second)[0]] for key, c in counts.items()}
     if "省" not in out and "市" in out and out["市"].level == "province":
