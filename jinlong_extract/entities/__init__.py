@@ -65,43 +65,49 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
     names.extend(find_listed(text, [(c.start, c.end) for c in names if c.type != "LOC"]))
     named = [c for c in names if c.type == "ORG" or c.rule == "park suffix with place prefix"]
     names.extend(find_coordinated(text, named, load_gazetteer().forms))
-    kept = _resolve_overlaps(names, places, text)
-    kept = _add_short_forms(text, kept)
-    by_span = {(p.start, p.end): p for p in people if p.title}
-    out: list[records.Mention] = []
-    add_out = out.append
-    for c in kept:
-        if c.__class__ is Mention:
-            add_out(c)  # a place
-            continue
+    titles = [m.span() for m in _TITLE_SPAN.finditer(text)] if "《" in text else []
+    kept_names, taken = _keep_names(names, titles)
+    # gazetteer places come from one leftmost-longest scan, so they never overlap each other.
+    # A place named inside an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place
+    # mention of its own (兰州新区 in 兰州新区产业园 too); one that crosses a name's edge does not.
+    titled = {(p.start, p.end): p for p in people if p.title}
+    with_title: list[tuple[records.Mention, Any]] = []
+    orgs: list[Name] = []
+    kept: list[records.Mention] = []
+    for c in kept_names:
         m = Mention(doc, article, c.start, c.end, c.text, c.type, c.canonical)
-        if c.type == "PER":
-            if by_span:
-                p = by_span.get((c.start, c.end))
-                if p is not None:
-                    m.title = p.title
-                    m.org = _org_in(kept, p.title_start, p.start)
+        if c.type == "ORG":
+            orgs.append(c)
         elif c.type == "EVENT":
             m.edition = c.edition
-        add_out(m)
-    return out
+        elif c.type == "PER" and titled:
+            p = titled.get((c.start, c.end))
+            if p is not None:
+                with_title.append((m, p))
+        kept.append(m)
+    kept += _not_crossing(places, taken, titles)
+    # by start, longer first (at equal spans names before places): two stable C-level sorts
+    kept.sort(key=_by_end, reverse=True)
+    kept.sort(key=_by_start)
+    if orgs:
+        kept = _add_short_forms(text, kept, kept_names, orgs, doc, article)
+    for m, p in with_title:
+        m.title = p.title
+        m.org = _org_in(kept, p.title_start, p.start)
+    return kept
 
 
 _by_start = attrgetter("start")
 _by_end = attrgetter("end")
 
 
-def _resolve_overlaps(names: list[Name], places: list[Any], text: str) -> list[Any]:
-    """Keep the names that win their overlaps, and the places that cross no kept name.
+def _keep_names(names: list[Name], titles: list[tuple[int, int]]) -> tuple[list[Name], list[tuple[int, int]]]:
+    """The names that win their overlaps (and lie inside no 《title》), and their sorted spans.
 
-    ``names``: organisations, events, people, parks …; ``places``: gazetteer places (and 我市),
-    left to right, never overlapping each other (anything with ``start`` and ``end``: the
-    pipeline passes their mentions). The result is sorted by start, longer first.
+    Longer spans first; at equal length ORG/EVENT before PER before LOC (parks).
     """
-    titles = [m.span() for m in _TITLE_SPAN.finditer(text)] if "《" in text else []
     if titles:
         names = [c for c in names if not _inside_any(titles, c.start, c.end)]
-    # names: longer spans first; at equal length ORG/EVENT before PER before LOC (parks)
     rank = _RANK
     names = sorted(names, key=lambda c: (c.start - c.end, rank[c.type], c.start))
     taken: list[tuple[int, int]] = []  # kept names (non-overlapping, sorted)
@@ -113,14 +119,7 @@ def _resolve_overlaps(names: list[Name], places: list[Any], text: str) -> list[A
             continue  # overlaps a kept name (see _overlaps)
         taken.insert(i, (s, e))
         kept.append(c)
-    # gazetteer places come from one leftmost-longest scan, so they never overlap each other.
-    # A place named inside an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place
-    # mention of its own (兰州新区 in 兰州新区产业园 too); one that crosses a name's edge does not.
-    kept.extend(_not_crossing(places, taken, titles))
-    # by start, longer first (at equal spans names before places): two stable C-level sorts
-    kept.sort(key=_by_end, reverse=True)
-    kept.sort(key=_by_start)
-    return kept
+    return kept, taken
 
 
 def _not_crossing(places: list[Any], taken: list[tuple[int, int]],
@@ -193,21 +192,23 @@ def _crosses(spans: list[tuple[int, int]], s: int, e: int) -> bool:
     return False
 
 
-def _add_short_forms(text: str, kept: list[Name]) -> list[Name]:
-    """Look up the short forms of the companies found (安捷物联 for 天津安捷物联科技股份有限公司)."""
+def _add_short_forms(text: str, kept: list[records.Mention], names: list[Name], orgs: list[Name],
+                     doc: str, article: int) -> list[records.Mention]:
+    """Look up the short forms of the companies found (安捷物联 for 天津安捷物联科技股份有限公司).
+
+    ``kept``: the article's mentions, sorted; ``names``: the kept names (not places) among
+    them, ``orgs`` the organisations among those.
+    """
     forms: dict[str, str] = {}
-    for c in kept:
-        if c.type == "ORG":
-            for f in short_forms(c.text):
-                forms.setdefault(f, c.canonical or c.text)
+    for c in sorted(orgs, key=_by_start):  # the first named wins (kept names never overlap)
+        for f in short_forms(c.text):
+            forms.setdefault(f, c.canonical or c.text)
     if not forms:
         return kept
-    taken = sorted((c.start, c.end) for c in kept if c.type != "LOC")
-    extra = [
-        Name(s, e, w, "ORG", forms[w], None, "short form of a company in the article")
-        for s, e, w in find_literals(forms, text)
-        if not _overlaps(taken, s, e)
-    ]
+    taken = sorted((c.start, c.end) for c in names if c.type != "LOC")
+    Mention = records.Mention
+    extra = [Mention(doc, article, s, e, w, "ORG", forms[w])
+             for s, e, w in find_literals(forms, text) if not _overlaps(taken, s, e)]
     return sorted(kept + extra, key=_by_start)
 
 
