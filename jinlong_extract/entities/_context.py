@@ -115,16 +115,24 @@ def name_start(text: str, end: int, floor: int = 0, is_name_start: Any = None) -
     >>> t[name_start(t, t.index("集团")):]
     '天士力控股集团有限公司'
     """
-    cs = clause_start(text, end, floor)
+    # the clause start (clause_start, its common case inline: no bracket after the last stop)
+    lo = end - WINDOW
+    if lo < floor:
+        lo = floor
+    m = _LAST_PUNCT_RX.match(text, lo, end)
+    cs = m.end() if m is not None else lo
+    if cs < end and _LONE_PAREN.search(text, cs, end) is not None:
+        cs = clause_start(text, end, floor)
     if cs >= end:
         return end
     rules = _rules()
+    exceptions, conditional = rules["exceptions"], rules["conditional"]
     start = cs
     for m in rules["scan"].finditer(text, cs, end):
         tok = m.group()
-        if tok in rules["exceptions"]:
+        if tok in exceptions:
             continue
-        if tok in rules["conditional"]:
+        if tok in conditional:
             if is_name_start is not None and is_name_start(m.end()):
                 start = m.end()
             continue
