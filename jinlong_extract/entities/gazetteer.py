@@ -230,25 +230,25 @@ def places_and_defaults(text: str, items: list[tuple[int, int, int]]) -> tuple[l
     deictic = gaz.deictic
     words, infos = _index_infos()
     context: set[str] = set()  # places named unambiguously (and their ancestors)
-    # first pass: every place word with its form info, and the article's context
-    raw: list[tuple[int, int, str, _FormInfo | None]] = []
+    # first pass: the form info of every place word (cached by word index), and the article's
+    # context; 天津市场 = 天津 + 市场, not 天津市 + 场: such matches are cut, noted in ``cut``
+    cut: dict[int, tuple[int, str, _FormInfo | None]] = {}  # start -> (end, form, info)
     for i, start, end in items:
-        form = words[i]
-        if form[-1] == "市" and text.startswith("场", end) and form[:-1] in forms:
-            end, form = end - 1, form[:-1]  # 天津市场 = 天津 + 市场, not 天津市 + 场
-            fi = None if form in deictic else _form_info(form)
-        else:
-            fi = infos[i]
-            if fi is None:
-                fi = infos[i] = _DEICTIC if form in deictic else _form_info(form)
-            if fi is _DEICTIC:
-                fi = None
+        fi = infos[i]
         if fi is None:
-            raw.append((start, end, form, None))
+            form = words[i]
+            fi = infos[i] = _PlaceWord(_DEICTIC if form in deictic else _form_info(form),
+                                       form[-1] == "市" and form[:-1] in forms)
+        if fi.shi and text.startswith("场", end):
+            form = words[i][:-1]
+            info = None if form in deictic else _form_info(form)
+            cut[start] = (end - 1, form, info)
+            if info is not None and info.context:
+                context.update(info.context)
             continue
-        if fi.context:
-            context.update(fi.context)
-        raw.append((start, end, form, fi))
+        info = fi.info
+        if info is not _DEICTIC and info.context:
+            context.update(info.context)
     # second pass: keep and resolve; count the default places (see default_places)
     street = gaz.street_chars
     n = len(text)
@@ -258,8 +258,13 @@ def places_and_defaults(text: str, items: list[tuple[int, int, int]]) -> tuple[l
     counts: dict[str, dict[str, int]] = {}  # key -> place code -> times named (first named first)
     by_code: dict[str, Place] = {}
     keys = _DEFAULT_KEYS
-    for start, end, form, fi in raw:
-        if fi is None:
+    for i, start, end in items:
+        pw = infos[i]
+        if pw.shi and start in cut:
+            end, form, fi = cut[start]
+        else:
+            form, fi = words[i], pw.info
+        if fi is _DEICTIC or fi is None:
             out.append(new_hit(PlaceHit, (start, end, form, [], True, None, deictic[form])))
             prev = None
             continue
@@ -298,7 +303,14 @@ def places_and_defaults(text: str, items: list[tuple[int, int, int]]) -> tuple[l
 
 
 _DEICTIC = object()  #: the form info of 我市 / 我省 … in _index_infos
-_INDEX_INFOS: list = []  #: by lexicon word index: its _FormInfo (or _DEICTIC), filled on first sight
+
+
+class _PlaceWord(NamedTuple):
+    info: _FormInfo | object  #: the form's info, or _DEICTIC
+    shi: bool  #: ends with 市 after another form (天津市): 天津市场 is 天津 + 市场
+
+
+_INDEX_INFOS: list = []  #: by lexicon word index: its _PlaceWord, filled on first sight
 
 
 def _index_infos() -> tuple[list[str], list]:
