@@ -14,8 +14,8 @@ Public functions: :func:`find_mentions` (one normalised article → mentions),
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from operator import attrgetter
+from bisect import bisect_left, bisect_right
+from operator import attrgetter, le, lt
 from typing import Any
 
 from jinlong_extract import records
@@ -127,39 +127,30 @@ def _not_crossing(places: list[Any], taken: list[tuple[int, int]],
     """The ``places`` that cross no span of ``taken`` (sorted, non-overlapping; see :func:`_crosses`)
     and lie inside no 《title》 of ``titles`` (sorted, non-overlapping; see :func:`_inside_any`).
 
-    Places come left to right: one sweep over ``taken`` and ``titles`` serves them all.
+    ``places`` come left to right and never overlap (so their ends are sorted too): each name
+    or title looks up the few places it touches, instead of each place looking up names.
     """
-    out: list[Name] = []
-    j, n = 0, len(taken)
-    t, nt = 0, len(titles)
-    last = -1
-    for c in places:
-        s, e = c.start, c.end
-        if s <= last or s >= e:  # not left to right (or empty): ask span by span
-            if not _crosses(taken, s, e) and not (titles and _inside_any(titles, s, e)):
-                out.append(c)
-            continue
-        last = s
-        if nt:
-            while t < nt and titles[t][0] < s:
-                t += 1  # titles[t - 1] is the last title starting before s
-            if t > 0 and e < titles[t - 1][1]:
-                continue  # inside 《…》
-        while j < n and taken[j][1] <= s:
-            j += 1  # spans that end before this place end before every later one too
-        k = j
-        crosses = False
-        while k < n:
-            a, b = taken[k]
-            if a >= e:
-                break
-            if not (a <= s and e <= b):
-                crosses = True
-                break
-            k += 1
-        if not crosses:
-            out.append(c)
-    return out
+    if not places or (not taken and not titles):
+        return list(places)
+    starts = [c.start for c in places]
+    ends = [c.end for c in places]
+    if not (all(map(lt, starts, ends)) and all(map(le, ends, starts[1:]))):
+        # not left to right, or empty: ask place by place
+        return [c for c in places if not _crosses(taken, c.start, c.end)
+                and not (titles and _inside_any(titles, c.start, c.end))]
+    drop: set[int] = set()
+    for a, b in taken:
+        # the places overlapping [a, b): ending after a, starting before b
+        for i in range(bisect_right(ends, a), bisect_left(starts, b)):
+            if not (a <= starts[i] and ends[i] <= b):
+                drop.add(i)  # crosses the name's edge
+    for a, b in titles:
+        for i in range(bisect_right(starts, a), bisect_left(starts, b)):
+            if ends[i] < b:
+                drop.add(i)  # strictly inside 《…》 (a < start, end < b)
+    if not drop:
+        return list(places)
+    return [c for i, c in enumerate(places) if i not in drop]
 
 
 _PLACE_RULES = frozenset({"gazetteer", "deictic"})
