@@ -83,7 +83,7 @@ class TrieMatcher:
         self._list = words
         self.words_in_order = tuple(words)  #: the words by index (the order given, duplicates dropped)
         self._ac = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-                                                implementation=ahocorasick_rs.Implementation.DFA) if words else None
+                                                implementation=ahocorasick_rs.Implementation.ContiguousNFA) if words else None
 
     @property
     def pattern(self) -> re.Pattern[str]:
