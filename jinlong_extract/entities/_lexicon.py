@@ -110,9 +110,7 @@ def scan_article(text: str) -> tuple[list[tuple[int, int, int]], list[Hit], list
     appends = [None] + [lst.append for lst in lists]
     entries, finders = ix.entries, ix.finders
     new = tuple.__new__
-    for i, s, e in found:
-        if i < n_only:
-            continue
+    for i, s, e in [m for m in found if m[0] >= n_only]:
         h = new(Hit, (s, e, *entries[i]))
         for k in finders[i]:
             if k:
