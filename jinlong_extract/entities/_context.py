@@ -4,7 +4,9 @@ Names are found from their end (``…有限公司``, ``…推介会``); the star
 (punctuation) moved right past the last *boundary token* (``与``, ``在``, ``了``, ``考察`` …,
 ``data/entities.toml`` ``[orgs].boundary_tokens``). Tokens come from jieba (lazy, a private
 tokenizer, HMM off) run on that short clause only — never on a whole document — so that a
-boundary character inside a word (``所在地``, ``和平``) is not taken for a boundary.
+boundary character inside a word (``所在地``, ``和平``) is not taken for a boundary. jieba is
+asked only when its tokens could move the start (the clause holds a boundary word, a digit, or
+和 before a name): most articles never load it.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ each word carries the tags of the lists it comes from. Leftmost-longest matching
 lists is what a reader does too: ``天津港集团`` is the company, not the place 天津 followed by
 the suffix 集团; ``局长`` is a title, not the suffix 局.
 
+:func:`scan_article` is the pipeline's one scan: its matches split by finder, the place
+matches left raw (word index, start, end) for the place finder to read by index.
+
 >>> hits = scan("甘肃省工信厅副厅长黄宝荣")
 >>> [(h.text, sorted(h.tags)) for h in hits]
 [('甘肃省', ['place']), ('厅', ['org_suffix']), ('副厅长', ['title'])]

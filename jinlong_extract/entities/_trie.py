@@ -1,9 +1,15 @@
-"""Build one regex alternation of many literal strings, shaped as a trie.
+"""Many literal words in a text: leftmost-longest matches.
 
-A flat alternation ``a|ab|abc`` makes the regex engine try every alternative at every
-position; a trie-shaped pattern (``a(?:b(?:c)?)?``) shares prefixes, so a position that starts
-no word is rejected after one character test. At every branch the longer continuation is tried
-first (greedy ``?``), so the match at a given start is always the longest word.
+* :class:`TrieMatcher`: a big fixed word list (the article lexicon) scanned in one pass by an
+  Aho-Corasick automaton in compiled code (``ahocorasick_rs``, leftmost-longest match kind).
+* :func:`trie_pattern`: one regex alternation of many literal strings, shaped as a trie, for
+  lists that are part of a larger pattern (double surnames). A flat alternation ``a|ab|abc``
+  makes the regex engine try every alternative at every position; a trie-shaped pattern
+  (``a(?:b(?:c)?)?``) shares prefixes, so a position that starts no word is rejected after one
+  character test. At every branch the longer continuation is tried first (greedy ``?``), so
+  the match at a given start is always the longest word.
+* :func:`find_literals`: a few words that change with every article (short forms, names
+  seen), found with ``str.find``: nothing to compile.
 
 >>> import re
 >>> rx = re.compile(trie_pattern(["甘肃", "甘肃省", "甘南州"]))
