@@ -147,11 +147,19 @@ def find_literals(words: Iterable[str], text: str) -> list[tuple[int, int, str]]
     >>> find_literals(["安捷物联", "安捷物联科技", "联科"], "安捷物联科技与安捷物联联科")
     [(0, 6, '安捷物联科技'), (7, 11, '安捷物联'), (11, 13, '联科')]
     """
+    words = [w for w in words if w]
+    find = text.find
+    if len(words) == 1:  # one word: its occurrences left to right, each after the last
+        w = words[0]
+        n = len(w)
+        out1: list[tuple[int, int, str]] = []
+        i = find(w)
+        while i >= 0:
+            out1.append((i, i + n, w))
+            i = find(w, i + n)
+        return out1
     found: list[tuple[int, int, str]] = []
     for w in words:
-        if not w:
-            continue
-        find = text.find
         i = find(w)
         n = len(w)
         while i >= 0:

@@ -261,9 +261,12 @@ def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: 
             runs.append([h.start, h.end, suf])
     if runs:
         hits_by_start = {h.start: h for h in hits if h.place is not None}
-        place_starts = frozenset(h.start for h in hits)
+        place_starts: frozenset[int] | None = None  # built when first asked for (和 is rare)
 
         def starts_name(off: int) -> bool:
+            nonlocal place_starts
+            if place_starts is None:
+                place_starts = frozenset(h.start for h in hits)
             return off in place_starts or off in known_starts
 
         name_start = _context.name_start
@@ -284,7 +287,7 @@ def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: 
             if name.startswith(generic):
                 continue  # see _context.is_generic
             need = generic_min.get(suf)
-            if need and s - start < need and not any(start <= p < s for p in place_starts) and start not in known_starts:
+            if need and s - start < need and not any(start <= h.start < s for h in hits) and start not in known_starts:
                 continue  # 区域诊疗中心: a description, not a name
             if suf in park:
                 if start not in hits_by_start:
