@@ -67,9 +67,8 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
     names.extend(find_coordinated(text, named, load_gazetteer().forms))
     titles = [m.span() for m in _TITLE_SPAN.finditer(text)] if "《" in text else []
     kept_names, taken = _keep_names(names, titles)
-    # gazetteer places come from one leftmost-longest scan, so they never overlap each other.
-    # A place named inside an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place
-    # mention of its own (兰州新区 in 兰州新区产业园 too); one that crosses a name's edge does not.
+    # the kept names become mentions (events with their edition; people's titles come last,
+    # once the short forms are in: the organisation named in a title may be one)
     titled = {(p.start, p.end): p for p in people if p.title}
     with_title: list[tuple[records.Mention, Any]] = []
     orgs: list[Name] = []
@@ -85,6 +84,9 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
             if p is not None:
                 with_title.append((m, p))
         kept.append(m)
+    # gazetteer places come from one leftmost-longest scan, so they never overlap each other.
+    # A place named inside an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place
+    # mention of its own (兰州新区 in 兰州新区产业园 too); one that crosses a name's edge does not.
     kept += _not_crossing(places, taken, titles)
     # by start, longer first (at equal spans names before places): two stable C-level sorts
     kept.sort(key=_by_end, reverse=True)
@@ -151,9 +153,6 @@ def _not_crossing(places: list[Any], taken: list[tuple[int, int]],
     if not drop:
         return list(places)
     return [c for i, c in enumerate(places) if i not in drop]
-
-
-_PLACE_RULES = frozenset({"gazetteer", "deictic"})
 
 
 def _inside_any(spans: list[tuple[int, int]], s: int, e: int) -> bool:
