@@ -311,14 +311,16 @@ class _PlaceWord(NamedTuple):
 
 
 _INDEX_INFOS: list = []  #: by lexicon word index: its _PlaceWord, filled on first sight
+_INDEX_WORDS: list = [None]  #: the lexicon word list _INDEX_INFOS belongs to
 
 
 def _index_infos() -> tuple[list[str], list]:
     from jinlong_extract.entities import _lexicon
 
     words = _lexicon.index().words
-    if len(_INDEX_INFOS) != len(words):
+    if _INDEX_WORDS[0] is not words:  # first use, or a rebuilt lexicon
         _INDEX_INFOS[:] = [None] * len(words)
+        _INDEX_WORDS[0] = words
     return words, _INDEX_INFOS
 
 
