@@ -14,6 +14,7 @@ article's other places (a parent named right before, or anywhere in the article)
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -224,7 +225,7 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
 def places_and_defaults(text: str, items: list[tuple[int, int, int]]) -> tuple[list[PlaceHit], dict[str, Place]]:
     """:func:`find_places` from the lexicon's raw place matches ``(word index, start, end)``
     (:func:`~jinlong_extract.entities._lexicon.scan_article`), and :func:`default_places` of
-    the result, counted on the way."""
+    the result."""
     gaz = load_gazetteer()
     forms = gaz.forms
     deictic = gaz.deictic
@@ -255,9 +256,6 @@ def places_and_defaults(text: str, items: list[tuple[int, int, int]]) -> tuple[l
     out: list[PlaceHit] = []
     prev: PlaceHit | None = None
     new_hit = tuple.__new__
-    counts: dict[str, dict[str, int]] = {}  # key -> place code -> times named (first named first)
-    by_code: dict[str, Place] = {}
-    keys = _DEFAULT_KEYS
     for i, start, end in items:
         pw = infos[i]
         if pw.shi and start in cut:
@@ -287,19 +285,7 @@ def places_and_defaults(text: str, items: list[tuple[int, int, int]]) -> tuple[l
         place = candidates[0] if len(candidates) == 1 else _pick(candidates, gaz, near, context)
         prev = new_hit(PlaceHit, (start, end, form, candidates, fi.suffixed, place, None))
         out.append(prev)
-        if place is not None:
-            code = place.code
-            key = keys.get(code)
-            if key is None:
-                key = keys[code] = _default_key(place)
-            if key:
-                c = counts.get(key)
-                if c is None:
-                    counts[key] = {code: 1}
-                else:
-                    c[code] = c.get(code, 0) + 1
-                by_code[code] = place
-    return out, _defaults_of(counts, by_code)
+    return out, default_places(out)
 
 
 _DEICTIC = object()  #: the form info of 我市 / 我省 … in _index_infos
@@ -381,25 +367,16 @@ def default_places(hits: list[PlaceHit]) -> dict[str, Place]:
     >>> {k: v.name for k, v in default_places(find_places("天津日报 天津市 甘肃 武威 天津")).items()}
     {'市': '天津市', '省': '甘肃省'}
     """
+    named = [h.place for h in hits if h.place is not None]
+    places = {p.code: p for p in named}  # the places named, first named first
     counts: dict[str, dict[str, int]] = {}  # key -> place code -> times named (first named first)
-    places: dict[str, Place] = {}
     keys = _DEFAULT_KEYS
-    for h in hits:
-        p = h.place
-        if p is None:
-            continue
-        code = p.code
+    for code, n in Counter([p.code for p in named]).items():
         key = keys.get(code)
         if key is None:
-            key = keys[code] = _default_key(p)
-        if not key:
-            continue
-        c = counts.get(key)
-        if c is None:
-            counts[key] = {code: 1}
-        else:
-            c[code] = c.get(code, 0) + 1
-        places[code] = p
+            key = keys[code] = _default_key(places[code])
+        if key:
+            counts.setdefault(key, {})[code] = n
     return _defaults_of(counts, places)
 
 
