@@ -14,13 +14,15 @@ Public functions: :func:`find_mentions` (one normalised article → mentions),
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right
+from operator import attrgetter, le, lt
+from typing import Any
 
 from jinlong_extract import records
-from jinlong_extract.entities._lexicon import scan
-from jinlong_extract.entities._trie import literal_alternation
+from jinlong_extract.entities._lexicon import scan_article
+from jinlong_extract.entities._trie import find_literals
 from jinlong_extract.entities.events import find_events
-from jinlong_extract.entities.gazetteer import default_places, find_places, load_gazetteer
+from jinlong_extract.entities.gazetteer import load_gazetteer, places_and_defaults
 from jinlong_extract.entities.merge import entity_id, merge_entities
 from jinlong_extract.entities.orgs import Name, find_coordinated, find_listed, find_orgs, short_forms
 from jinlong_extract.entities.people import find_people
@@ -43,69 +45,114 @@ def find_mentions(text: str, *, doc: str = "", article: int = 0) -> list[records
     >>> [(m.text, m.canonical, m.edition) for m in find_mentions("2024年“津陇共振兴”合作交流洽谈大会") if m.type == "EVENT"]
     [('津陇共振兴', '津陇共振兴合作交流洽谈大会', 2024)]
     """
-    lex = scan(text)
-    hits = find_places(text, lex)
-    defaults = default_places(hits)
-    cands: list[Name] = []
+    place_items, org_lex, event_lex, people_lex = scan_article(text)
+    hits, defaults = places_and_defaults(text, place_items)  # find_places, default_places
+    # places become mentions right away (left to right, never overlapping each other)
+    Mention = records.Mention
+    places: list[records.Mention] = []
+    add = places.append
     for h in hits:
         if h.deictic:
             p = defaults.get(h.deictic)
             if p is not None:
-                cands.append(Name(h.start, h.end, h.text, "LOC", p.canonical, rule="deictic"))
+                add(Mention(doc, article, h.start, h.end, h.text, "LOC", p.canonical))
             continue
-        cands.append(Name(h.start, h.end, h.text, "LOC", h.place.canonical if h.place else h.text,
-                          rule="gazetteer"))
-    cands.extend(find_orgs(text, hits, defaults, lex))
-    cands.extend(find_events(text, hits, lex))
-    people = find_people(text, lex)
-    for p in people:
-        cands.append(Name(p.start, p.end, p.name, "PER", p.name, rule=p.rule))
-    strong = [(c.start, c.end) for c in cands if c.type != "LOC"]
-    cands.extend(find_listed(text, strong))
-    named = [c for c in cands if c.type == "ORG" or c.rule == "park suffix with place prefix"]
-    cands.extend(find_coordinated(text, named, load_gazetteer().forms))
-    kept = _resolve_overlaps(cands, text)
-    kept = _add_short_forms(text, kept)
-    by_span = {(p.start, p.end): p for p in people}
-    out: list[records.Mention] = []
-    for c in kept:
-        m = records.Mention(doc, article, c.start, c.end, c.text, c.type, c.canonical)
-        if c.type == "PER":
-            p = by_span.get((c.start, c.end))
-            if p is not None and p.title:
-                m.title = p.title
-                m.org = _org_in(kept, p.title_start, p.start)
+        add(Mention(doc, article, h.start, h.end, h.text, "LOC", h.place.canonical if h.place else h.text))
+    names = find_orgs(text, hits, defaults, org_lex)  # every other candidate
+    names.extend(find_events(text, hits, event_lex))
+    people = find_people(text, people_lex)
+    names.extend([Name(p.start, p.end, p.name, "PER", p.name, None, p.rule) for p in people])
+    names.extend(find_listed(text, [(c.start, c.end) for c in names if c.type != "LOC"]))
+    named = [c for c in names if c.type == "ORG" or c.rule == "park suffix with place prefix"]
+    names.extend(find_coordinated(text, named, load_gazetteer().forms))
+    titles = [m.span() for m in _TITLE_SPAN.finditer(text)] if "《" in text else []
+    kept_names, taken = _keep_names(names, titles)
+    # the kept names become mentions (events with their edition; people's titles come last,
+    # once the short forms are in: the organisation named in a title may be one)
+    titled = {(p.start, p.end): p for p in people if p.title}
+    with_title: list[tuple[records.Mention, Any]] = []
+    orgs: list[Name] = []
+    kept: list[records.Mention] = []
+    for c in kept_names:
+        m = Mention(doc, article, c.start, c.end, c.text, c.type, c.canonical)
+        if c.type == "ORG":
+            orgs.append(c)
         elif c.type == "EVENT":
             m.edition = c.edition
-        out.append(m)
-    return out
-
-
-def _resolve_overlaps(cands: list[Name], text: str) -> list[Name]:
-    if "《" in text:
-        titles = [m.span() for m in _TITLE_SPAN.finditer(text)]
-        cands = [c for c in cands if not _inside_any(titles, c.start, c.end)]
-    # names: longer spans first; at equal length ORG/EVENT before PER before LOC (parks)
-    names = sorted((c for c in cands if c.rule not in _PLACE_RULES),
-                   key=lambda c: (-(c.end - c.start), _RANK[c.type], c.start))
-    taken: list[tuple[int, int]] = []  # kept names (non-overlapping, sorted)
-    kept: list[Name] = []
-    for c in names:
-        if _overlaps(taken, c.start, c.end):
-            continue
-        insort(taken, (c.start, c.end))
-        kept.append(c)
+        elif c.type == "PER" and titled:
+            p = titled.get((c.start, c.end))
+            if p is not None:
+                with_title.append((m, p))
+        kept.append(m)
     # gazetteer places come from one leftmost-longest scan, so they never overlap each other.
     # A place named inside an organisation or event (秦安县 in 秦安县乾嘉…有限公司) stays a place
     # mention of its own (兰州新区 in 兰州新区产业园 too); one that crosses a name's edge does not.
-    for c in cands:
-        if c.rule in _PLACE_RULES and not _crosses(taken, c.start, c.end):
-            kept.append(c)
-    kept.sort(key=lambda c: (c.start, -c.end))
+    kept += _not_crossing(places, taken, titles)
+    # by start, longer first (at equal spans names before places): two stable C-level sorts
+    kept.sort(key=_by_end, reverse=True)
+    kept.sort(key=_by_start)
+    if orgs:
+        kept = _add_short_forms(text, kept, kept_names, orgs, doc, article)
+    for m, p in with_title:
+        m.title = p.title
+        m.org = _org_in(kept, p.title_start, p.start)
     return kept
 
 
-_PLACE_RULES = frozenset({"gazetteer", "deictic"})
+_by_start = attrgetter("start")
+_by_end = attrgetter("end")
+
+
+def _keep_names(names: list[Name], titles: list[tuple[int, int]]) -> tuple[list[Name], list[tuple[int, int]]]:
+    """The names that win their overlaps (and lie inside no 《title》), and their sorted spans.
+
+    Longer spans first; at equal length ORG/EVENT before PER before LOC (parks).
+    """
+    if titles:
+        names = [c for c in names if not _inside_any(titles, c.start, c.end)]
+    rank = _RANK
+    names = sorted(names, key=lambda c: (c.start - c.end, rank[c.type], c.start))
+    taken: list[tuple[int, int]] = []  # kept names (non-overlapping, sorted)
+    kept: list[Name] = []
+    for c in names:
+        s, e = c.start, c.end
+        i = bisect_left(taken, (s, s))
+        if (i < len(taken) and taken[i][0] < e) or (i > 0 and taken[i - 1][1] > s):
+            continue  # overlaps a kept name (see _overlaps)
+        taken.insert(i, (s, e))
+        kept.append(c)
+    return kept, taken
+
+
+def _not_crossing(places: list[Any], taken: list[tuple[int, int]],
+                  titles: list[tuple[int, int]] = ()) -> list[Any]:  # type: ignore[assignment]
+    """The ``places`` that cross no span of ``taken`` (sorted, non-overlapping; see :func:`_crosses`)
+    and lie inside no 《title》 of ``titles`` (sorted, non-overlapping; see :func:`_inside_any`).
+
+    ``places`` come left to right and never overlap (so their ends are sorted too): each name
+    or title looks up the few places it touches, instead of each place looking up names.
+    """
+    if not places or (not taken and not titles):
+        return list(places)
+    starts = [c.start for c in places]
+    ends = [c.end for c in places]
+    if not (all(map(lt, starts, ends)) and all(map(le, ends, starts[1:]))):
+        # not left to right, or empty: ask place by place
+        return [c for c in places if not _crosses(taken, c.start, c.end)
+                and not (titles and _inside_any(titles, c.start, c.end))]
+    drop: set[int] = set()
+    for a, b in taken:
+        # the places overlapping [a, b): ending after a, starting before b
+        for i in range(bisect_right(ends, a), bisect_left(starts, b)):
+            if not (a <= starts[i] and ends[i] <= b):
+                drop.add(i)  # crosses the name's edge
+    for a, b in titles:
+        for i in range(bisect_right(starts, a), bisect_left(starts, b)):
+            if ends[i] < b:
+                drop.add(i)  # strictly inside 《…》 (a < start, end < b)
+    if not drop:
+        return list(places)
+    return [c for i, c in enumerate(places) if i not in drop]
 
 
 def _inside_any(spans: list[tuple[int, int]], s: int, e: int) -> bool:
@@ -135,26 +182,31 @@ def _crosses(spans: list[tuple[int, int]], s: int, e: int) -> bool:
     return False
 
 
-def _add_short_forms(text: str, kept: list[Name]) -> list[Name]:
-    """Look up the short forms of the companies found (安捷物联 for 天津安捷物联科技股份有限公司)."""
+def _add_short_forms(text: str, kept: list[records.Mention], names: list[Name], orgs: list[Name],
+                     doc: str, article: int) -> list[records.Mention]:
+    """Look up the short forms of the companies found (安捷物联 for 天津安捷物联科技股份有限公司).
+
+    ``kept``: the article's mentions, sorted; ``names``: the kept names (not places) among
+    them, ``orgs`` the organisations among those.
+    """
     forms: dict[str, str] = {}
-    for c in kept:
-        if c.type == "ORG":
-            for f in short_forms(c.text):
-                forms.setdefault(f, c.canonical or c.text)
+    for c in sorted(orgs, key=_by_start):  # the first named wins (kept names never overlap)
+        for f in short_forms(c.text):
+            forms.setdefault(f, c.canonical or c.text)
     if not forms:
         return kept
-    taken = sorted((c.start, c.end) for c in kept if c.type != "LOC")
-    extra = [
-        Name(m.start(), m.end(), m.group(), "ORG", forms[m.group()], rule="short form of a company in the article")
-        for m in literal_alternation(forms).finditer(text)
-        if not _overlaps(taken, m.start(), m.end())
-    ]
-    return sorted(kept + extra, key=lambda c: c.start)
+    taken = sorted((c.start, c.end) for c in names if c.type != "LOC")
+    Mention = records.Mention
+    extra = [Mention(doc, article, s, e, w, "ORG", forms[w])
+             for s, e, w in find_literals(forms, text) if not _overlaps(taken, s, e)]
+    return sorted(kept + extra, key=_by_start)
 
 
-def _org_in(kept: list[Name], lo: int | None, hi: int) -> str | None:
+def _org_in(kept: list[Any], lo: int | None, hi: int) -> str | None:
+    """The last organisation named inside [lo, hi) (``kept`` is sorted by start)."""
     if lo is None:
         return None
-    orgs = [c for c in kept if c.type == "ORG" and lo <= c.start and c.end <= hi]
+    i = bisect_left(kept, lo, key=_by_start)
+    j = bisect_left(kept, hi, key=_by_start, lo=i)  # a name inside ends by hi, so starts before it
+    orgs = [c for c in kept[i:j] if c.type == "ORG" and c.end <= hi]
     return (orgs[-1].canonical or orgs[-1].text) if orgs else None

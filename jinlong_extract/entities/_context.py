@@ -4,7 +4,9 @@ Names are found from their end (``…有限公司``, ``…推介会``); the star
 (punctuation) moved right past the last *boundary token* (``与``, ``在``, ``了``, ``考察`` …,
 ``data/entities.toml`` ``[orgs].boundary_tokens``). Tokens come from jieba (lazy, a private
 tokenizer, HMM off) run on that short clause only — never on a whole document — so that a
-boundary character inside a word (``所在地``, ``和平``) is not taken for a boundary.
+boundary character inside a word (``所在地``, ``和平``) is not taken for a boundary. jieba is
+asked only when its tokens could move the start (the clause holds a boundary word, a digit, or
+和 before a name): most articles never load it.
 """
 
 from __future__ import annotations
@@ -20,9 +22,13 @@ from jinlong_extract.data import load_table
 _PUNCT = "，,。；;：:！!？?、“”\"‘’'《》〈〉【】[]{}|…—\n\r\t 　·•～~/\\-"
 _PUNCT_RX = re.compile("[" + re.escape(_PUNCT.replace("·", "")) + "]")
 _PUNCT_NO_LIST_RX = re.compile("[" + re.escape(_PUNCT.replace("·", "").replace("、", "")) + "]")
+#: the last clause punctuation of a span: ``match(text, lo, end).end()`` is just after it
+_LAST_PUNCT_RX = re.compile("(?s:.*)[" + re.escape(_PUNCT.replace("·", "")) + "]")
+_LAST_PUNCT_NO_LIST_RX = re.compile("(?s:.*)[" + re.escape(_PUNCT.replace("·", "").replace("、", "")) + "]")
 _PAREN_GROUP = re.compile(r"\([\u4e00-\u9fff]{2,4}\)")
 _LONE_PAREN = re.compile(r"[()（）]")
 _HAS_DIGIT = re.compile(r"[0-9０-９]")
+_DIGITS = "0123456789０１２３４５６７８９"
 _AFTER_NUMBER = "年届度月日号余多家个名项位批"  # 2025年|…, 100余家|国企 …
 WINDOW = 32  #: longest left context looked at (characters)
 
@@ -34,12 +40,18 @@ def _rules() -> dict[str, Any]:
                    key=len, reverse=True)
     return {
         # one alternation: exceptions and boundaries, longest first at each position, plus digits
-        # ordinals (第五次, 第十五届) end a left context too: 中央第五次|西藏工作座谈会
-        "scan": re.compile("第[一二三四五六七八九十百零〇0-9]{1,4}[次届期]|[0-9０-９][0-9０-９.%]*|"
+        # ordinals (第五次, 第十五届) end a left context too: 中央第五次|西藏工作座谈会. The digit run
+        # is spelt as one alternative per first digit so that every alternative starts with a
+        # literal character: the regex engine then skips positions that start none of them.
+        "scan": re.compile("第[一二三四五六七八九十百零〇0-9]{1,4}[次届期]|"
+                           + "|".join(d + "[0-9０-９.%]*" for d in _DIGITS) + "|"
                            + "|".join(map(re.escape, words))),
         "exceptions": frozenset(orgs["boundary_exceptions"]),
         "boundary": frozenset(orgs["boundary_tokens"]),
         "conditional": frozenset(orgs["conditional_boundary"]),
+        # what jieba needs to see to move a name start at all: a boundary word or a digit
+        # (conditional words are looked up one by one, see _jieba_start)
+        "jieba_needed": re.compile("[0-9０-９]|" + "|".join(map(re.escape, sorted(orgs["boundary_tokens"], key=len, reverse=True)))),
         "generic": tuple(orgs["generic_prefixes"]),
         "min_core": int(orgs["min_core_len"]),
     }
@@ -76,15 +88,15 @@ def clause_start(text: str, end: int, floor: int = 0, lists: bool = False) -> in
     With ``lists=True`` the enumeration comma 、 does not end the clause (A、B等企业).
     """
     lo = max(floor, end - (WINDOW * 2 if lists else WINDOW))
-    window = text[lo:end]
-    # mask bracketed short groups (天水) so they do not cut 戈耳电梯(天水)有限公司
-    masked = _PAREN_GROUP.sub(lambda m: "甲" * len(m.group()), window)
-    last = -1
-    for m in (_PUNCT_NO_LIST_RX if lists else _PUNCT_RX).finditer(masked):
-        last = m.end()
-    for m in _LONE_PAREN.finditer(masked):
-        last = max(last, m.end())
-    return lo + last if last >= 0 else lo
+    m = (_LAST_PUNCT_NO_LIST_RX if lists else _LAST_PUNCT_RX).match(text, lo, end)
+    last = m.end() if m is not None else -1
+    if last < end and _LONE_PAREN.search(text, max(lo, last), end) is not None:
+        # a lone bracket ends the clause too; bracketed short groups (天水) are masked so that
+        # they do not cut 戈耳电梯(天水)有限公司 (clause punctuation is never inside such a group)
+        masked = _PAREN_GROUP.sub(lambda g: "甲" * len(g.group()), text[lo:end])
+        for p in _LONE_PAREN.finditer(masked):
+            last = max(last, lo + p.end())
+    return last if last >= 0 else lo
 
 
 #: names whose part before the suffix is longer than this are re-cut with jieba
@@ -105,16 +117,24 @@ def name_start(text: str, end: int, floor: int = 0, is_name_start: Any = None) -
     >>> t[name_start(t, t.index("集团")):]
     '天士力控股集团有限公司'
     """
-    cs = clause_start(text, end, floor)
+    # the clause start (clause_start, its common case inline: no bracket after the last stop)
+    lo = end - WINDOW
+    if lo < floor:
+        lo = floor
+    m = _LAST_PUNCT_RX.match(text, lo, end)
+    cs = m.end() if m is not None else lo
+    if cs < end and _LONE_PAREN.search(text, cs, end) is not None:
+        cs = clause_start(text, end, floor)
     if cs >= end:
         return end
     rules = _rules()
+    exceptions, conditional = rules["exceptions"], rules["conditional"]
     start = cs
     for m in rules["scan"].finditer(text, cs, end):
         tok = m.group()
-        if tok in rules["exceptions"]:
+        if tok in exceptions:
             continue
-        if tok in rules["conditional"]:
+        if tok in conditional:
             if is_name_start is not None and is_name_start(m.end()):
                 start = m.end()
             continue
@@ -130,6 +150,11 @@ def name_start(text: str, end: int, floor: int = 0, is_name_start: Any = None) -
 def _jieba_start(text: str, cs: int, end: int, is_name_start: Any) -> int:
     """Token-level boundary search with jieba on a short span (never a whole document)."""
     rules = _rules()
+    # jieba can move the start only to after a boundary word, a digit, or a conditional word
+    # (和) followed by a name: when the span holds none of them, its tokens cannot matter, and
+    # jieba (and its dictionary) is not needed at all
+    if rules["jieba_needed"].search(text, cs, end) is None and not _conditional_before_name(text, cs, end, is_name_start):
+        return cs
     tokens = _cut(text[cs:end])
     pos = cs
     start = cs
@@ -142,9 +167,27 @@ def _jieba_start(text: str, cs: int, end: int, is_name_start: Any) -> int:
     return start
 
 
+def _conditional_before_name(text: str, cs: int, end: int, is_name_start: Any) -> bool:
+    """Is a conditional boundary word (和) in ``text[cs:end]`` followed by a name start?"""
+    if is_name_start is None:
+        return False
+    for word in _rules()["conditional"]:
+        i = text.find(word, cs, end)
+        while i >= 0:
+            if is_name_start(i + len(word)):
+                return True
+            i = text.find(word, i + 1, end)
+    return False
+
+
 def is_generic(name: str) -> bool:
     """True for generic references (该公司, 各级政府) that are not names."""
     return name.startswith(_rules()["generic"])
+
+
+def generic_prefixes() -> tuple[str, ...]:
+    """The prefixes :func:`is_generic` tests (``name.startswith(generic_prefixes())``)."""
+    return _rules()["generic"]
 
 
 def min_core() -> int:

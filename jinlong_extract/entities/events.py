@@ -43,6 +43,9 @@ def rules() -> dict[str, Any]:
             r"[\u4e00-\u9fff]{0,%d}?(?:%s)" % (int(ev["quoted_follower_gap"]),
                                              "|".join(sorted(map(re.escape, ev["quoted_followers"]), key=len, reverse=True)))
         ),
+        # pre-filter: a follower matched by follower_rx lies inside this many characters
+        "follower_any": re.compile("|".join(map(re.escape, ev["quoted_followers"]))),
+        "follower_reach": int(ev["quoted_follower_gap"]) + max(map(len, ev["quoted_followers"])),
     }
 
 
@@ -77,19 +80,23 @@ def find_events(text: str, hits: list[PlaceHit], lex: list | None = None) -> lis
         from jinlong_extract.entities._lexicon import scan
 
         lex = scan(text)
-    hits_by_start = {h.start: h for h in hits}
+    alias = r["alias"]
     out: list[Name] = []
     for h in lex:
         if "event" in h.tags:
-            out.append(Name(h.start, h.end, h.text, "EVENT", r["alias"][h.text],
-                            edition_before(text, h.start), rule="event table"))
+            out.append(Name(h.start, h.end, h.text, "EVENT", alias[h.text], edition_before(text, h.start), "event table"))
+    endings = r["quoted_endings"]
+    follower_rx, follower_any, reach = r["follower_rx"], r["follower_any"], r["follower_reach"]
     for m in _QUOTED.finditer(text):
         inner = m.group(1)
-        if inner in r["alias"]:
+        if inner in alias:
             continue
         follow = None
-        if not inner.endswith(r["quoted_endings"]):
-            follow = r["follower_rx"].match(text, m.end())
+        if not inner.endswith(endings):
+            after = m.end()
+            if follower_any.search(text, after, after + reach) is None:
+                continue  # no event word close enough after the closing quote
+            follow = follower_rx.match(text, after)
             if follow is None:
                 continue
         lead = _LEADING.match(inner)
@@ -104,6 +111,7 @@ def find_events(text: str, hits: list[PlaceHit], lex: list | None = None) -> lis
                             rule="quoted name before an event word"))
         else:
             out.append(Name(s, m.end(1), name, "EVENT", name, year, rule="quoted name with event ending"))
+    hits_by_start: dict[int, PlaceHit] | None = None
     floor = 0
     for m in lex:
         if "event" in m.tags:
@@ -121,6 +129,8 @@ def find_events(text: str, hits: list[PlaceHit], lex: list | None = None) -> lis
         if m.start - s < _context.min_core() or _context.is_generic(name):
             continue
         year = int(lead.group(1)) if lead and lead.group(1) else edition_before(text, s)
+        if hits_by_start is None:
+            hits_by_start = {h.start: h for h in hits}
         canon = _drop_parent_places(name, s, hits_by_start)
         out.append(Name(s, m.end, name, "EVENT", r["alias"].get(canon, canon), year, rule="event suffix"))
     return out

@@ -17,6 +17,8 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 from jinlong_extract.data import data_path, load_table
 
@@ -34,9 +36,8 @@ class Place:
     canonical: str  #: full path, simplified (甘肃省武威市古浪县); zones: their own name
 
 
-@dataclass(slots=True)
-class PlaceHit:
-    """One gazetteer match in a text (offsets into that text)."""
+class PlaceHit(NamedTuple):
+    """One gazetteer match in a text (offsets into that text; a tuple: cheap to make by the thousand)."""
 
     start: int
     end: int
@@ -214,52 +215,99 @@ def find_places(text: str, lex: list | None = None) -> list[PlaceHit]:
     >>> [h.text for h in find_places("推进产业合作,甘南州合作市")]
     ['甘南州', '合作市']
     """
-    gaz = load_gazetteer()
-    if lex is None:  # the article's one-pass lexicon hits (see _lexicon.scan)
-        from jinlong_extract.entities._lexicon import scan
+    from jinlong_extract.entities import _lexicon
 
-        lex = scan(text)
-    spans = [(h.start, h.end, h.text) for h in lex if "place" in h.tags or "deictic" in h.tags]
-    raw: list[PlaceHit] = []
+    # the article's one-pass lexicon matches (see _lexicon.scan_article)
+    items = _lexicon.scan_article(text)[0] if lex is None else _lexicon.place_items(lex)
+    return places_and_defaults(text, items)[0]
+
+
+def places_and_defaults(text: str, items: list[tuple[int, int, int]]) -> tuple[list[PlaceHit], dict[str, Place]]:
+    """:func:`find_places` from the lexicon's raw place matches ``(word index, start, end)``
+    (:func:`~jinlong_extract.entities._lexicon.scan_article`), and :func:`default_places` of
+    the result."""
+    gaz = load_gazetteer()
+    forms = gaz.forms
     deictic = gaz.deictic
-    info = _form_info
+    words, infos = _index_infos()
     context: set[str] = set()  # places named unambiguously (and their ancestors)
-    for start, end, form in spans:
-        if form.endswith("市") and text.startswith("场", end) and form[:-1] in gaz.forms:
-            end, form = end - 1, form[:-1]  # 天津市场 = 天津 + 市场, not 天津市 + 场
-        if form in deictic:
-            raw.append(PlaceHit(start, end, form, [], True, None, deictic[form]))
+    # first pass: the form info of every place word (cached by word index), and the article's
+    # context; 天津市场 = 天津 + 市场, not 天津市 + 场: such matches are cut, noted in ``cut``
+    cut: dict[int, tuple[int, str, _FormInfo | None]] = {}  # start -> (end, form, info)
+    for i, start, end in items:
+        fi = infos[i]
+        if fi is None:
+            form = words[i]
+            fi = infos[i] = _PlaceWord(_DEICTIC if form in deictic else _form_info(form),
+                                       form[-1] == "市" and form[:-1] in forms)
+        if fi.shi and text.startswith("场", end):
+            form = words[i][:-1]
+            info = None if form in deictic else _form_info(form)
+            cut[start] = (end - 1, form, info)
+            if info is not None and info.context:
+                context.update(info.context)
             continue
-        fi = info(form)
-        context.update(fi.context)
-        raw.append(PlaceHit(start, end, form, fi.candidates, fi.suffixed))
+        info = fi.info
+        if info is not _DEICTIC and info.context:
+            context.update(info.context)
+    # second pass: keep and resolve; count the default places (see default_places)
+    street = gaz.street_chars
+    n = len(text)
     out: list[PlaceHit] = []
     prev: PlaceHit | None = None
-    for h in raw:
-        if h.deictic:
-            out.append(h)
+    new_hit = tuple.__new__
+    for i, start, end in items:
+        pw = infos[i]
+        if pw.shi and start in cut:
+            end, form, fi = cut[start]
+        else:
+            form, fi = words[i], pw.info
+        if fi is _DEICTIC or fi is None:
+            out.append(new_hit(PlaceHit, (start, end, form, [], True, None, deictic[form])))
             prev = None
             continue
-        fi = info(h.text)
-        near = prev.place if prev is not None and prev.end == h.start else None
+        near = prev.place if prev is not None and prev.end == start else None
         if fi.need_suffix:
             # ordinary words (合作 in 产业合作; also full names: 城区 in 酒泉城区) count only
             # right after their parent (甘南州合作市 is matched whole anyway)
-            if not (near is not None and any(near.code in anc for anc in fi.ancestors)):
+            if near is None or near.code not in fi.any_ancestor:
                 continue
+        candidates = fi.candidates
         if not fi.suffixed:
-            if text[h.end : h.end + 1] in gaz.street_chars and h.end < len(text):
+            if end < n and text[end] in street:
                 continue  # 天水路, 图们江: a street or a river named after the place
             if not fi.high:
                 # county-level short form: its province or prefecture must be in the article
-                if not any(not context.isdisjoint(anc) for anc in fi.ancestors):
+                if context.isdisjoint(fi.any_ancestor):
                     continue
             else:
-                h.candidates = fi.high  # 吉林 / 河南: the province, not a county of the same stem
-        h.place = h.candidates[0] if len(h.candidates) == 1 else _pick(h.candidates, gaz, near, context)
-        out.append(h)
-        prev = h
-    return out
+                candidates = fi.high  # 吉林 / 河南: the province, not a county of the same stem
+        place = candidates[0] if len(candidates) == 1 else _pick(candidates, gaz, near, context)
+        prev = new_hit(PlaceHit, (start, end, form, candidates, fi.suffixed, place, None))
+        out.append(prev)
+    return out, default_places(out)
+
+
+_DEICTIC = object()  #: the form info of 我市 / 我省 … in _index_infos
+
+
+class _PlaceWord(NamedTuple):
+    info: _FormInfo | object  #: the form's info, or _DEICTIC
+    shi: bool  #: ends with 市 after another form (天津市): 天津市场 is 天津 + 市场
+
+
+_INDEX_INFOS: list = []  #: by lexicon word index: its _PlaceWord, filled on first sight
+_INDEX_WORDS: list = [None]  #: the lexicon word list _INDEX_INFOS belongs to
+
+
+def _index_infos() -> tuple[list[str], list]:
+    from jinlong_extract.entities import _lexicon
+
+    words = _lexicon.index().words
+    if _INDEX_WORDS[0] is not words:  # first use, or a rebuilt lexicon
+        _INDEX_INFOS[:] = [None] * len(words)
+        _INDEX_WORDS[0] = words
+    return words, _INDEX_INFOS
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +318,20 @@ class _FormInfo:
     ancestors: tuple[frozenset[str], ...]  #: per candidate
     context: tuple[str, ...]  #: codes this form puts in the article context
     need_suffix: bool
+    any_ancestor: frozenset[str]  #: the union of ``ancestors``
 
 
-@lru_cache(maxsize=None)
+_FORM_INFOS: dict[str, _FormInfo] = {}  #: written form -> its info (filled on first sight)
+
+
 def _form_info(form: str) -> _FormInfo:
+    got = _FORM_INFOS.get(form)
+    if got is None:
+        got = _FORM_INFOS[form] = _make_form_info(form)
+    return got
+
+
+def _make_form_info(form: str) -> _FormInfo:
     gaz = load_gazetteer()
     entries = gaz.forms[form]
     cands = [p for p, _ in entries]
@@ -284,7 +342,19 @@ def _form_info(form: str) -> _FormInfo:
         context = (cands[0].code, *gaz.ancestors_of(cands[0]))
     high = [c for c in cands if c.level in ("province", "city")]
     return _FormInfo(cands, suffixed, high if len(high) < len(cands) else (high if high else []), ancestors,
-                     context, form in gaz.need_suffix)
+                     context, form in gaz.need_suffix, frozenset().union(*ancestors))
+
+
+_DEFAULT_KEYS: dict[str, str] = {}  #: place code -> its level character ("" for zones)
+_second = itemgetter(1)
+
+
+def _default_key(p: Place) -> str:
+    if p.level == "zone":
+        return ""
+    if p.level == "province":
+        return "市" if p.name.endswith("市") else "省"
+    return p.name[-1]
 
 
 def default_places(hits: list[PlaceHit]) -> dict[str, Place]:
@@ -297,19 +367,22 @@ def default_places(hits: list[PlaceHit]) -> dict[str, Place]:
     >>> {k: v.name for k, v in default_places(find_places("天津日报 天津市 甘肃 武威 天津")).items()}
     {'市': '天津市', '省': '甘肃省'}
     """
-    counts: dict[str, Counter[str]] = {}
-    places: dict[str, Place] = {}
-    for h in hits:
-        p = h.place
-        if p is None or p.level == "zone":
-            continue
-        if p.level == "province":
-            key = "市" if p.name.endswith("市") else "省"
-        else:
-            key = p.name[-1]
-        counts.setdefault(key, Counter())[p.code] += 1
-        places[p.code] = p
-    out = {key: places[c.most_common(1)[0][0]] for key, c in counts.items()}
+    named = [h.place for h in hits if h.place is not None]
+    places = {p.code: p for p in named}  # the places named, first named first
+    counts: dict[str, dict[str, int]] = {}  # key -> place code -> times named (first named first)
+    keys = _DEFAULT_KEYS
+    for code, n in Counter([p.code for p in named]).items():
+        key = keys.get(code)
+        if key is None:
+            key = keys[code] = _default_key(places[code])
+        if key:
+            counts.setdefault(key, {})[code] = n
+    return _defaults_of(counts, places)
+
+
+def _defaults_of(counts: dict[str, dict[str, int]], places: dict[str, Place]) -> dict[str, Place]:
+    # the most named; at equal counts the first named (as Counter.most_common)
+    out = {key: places[max(c.items(), key=_second)[0]] for key, c in counts.items()}
     if "省" not in out and "市" in out and out["市"].level == "province":
         out["省"] = out["市"]  # an article about a municipality: its 省-level bodies are the city's
     return out

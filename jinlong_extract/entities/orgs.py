@@ -75,6 +75,8 @@ def rules() -> dict[str, Any]:
             "《([^《》\n]{1,20})》(" + "|".join(sorted(map(re.escape, orgs["titled_publications"]), key=len, reverse=True)) + ")"
         ),
         "lists": {t: tuple(v) for t, v in table["lists"].items() if isinstance(v, list)},
+        "coord_endings": tuple(orgs["industry_words"]) + tuple(orgs["legal_suffixes"]),
+        "titles": tuple(table["people"]["titles"]),
         "max_item": int(table["lists"]["max_item_len"]),
     }
 
@@ -91,10 +93,11 @@ def expand_abbreviations(name: str) -> str:
 @lru_cache(maxsize=65536)
 def strip_legal(core: str) -> str:
     """The name without legal / group suffixes: 天津智慧城市研究院有限公司 -> 天津智慧城市研究院."""
-    changed = True
+    legal = rules()["legal"]
+    changed = core.endswith(legal)  # most names end with none of them
     while changed:
         changed = False
-        for suf in rules()["legal"]:
+        for suf in legal:
             if core.endswith(suf) and len(core) - len(suf) >= 2:
                 core = core[: -len(suf)]
                 changed = True
@@ -102,6 +105,7 @@ def strip_legal(core: str) -> str:
     return core
 
 
+@lru_cache(maxsize=65536)
 def _strip_places(core: str) -> str:
     """Drop leading place names (any gazetteer form): 天津滨海联科… -> 联科…"""
     forms = load_gazetteer().forms
@@ -133,10 +137,11 @@ def company_core(name: str) -> str | None:
         return None
     core = strip_legal(_strip_places(name))
     core = strip_legal(core)
-    changed = True
+    industry = rules()["industry"]
+    changed = core.endswith(industry)
     while changed:
         changed = False
-        for word in rules()["industry"]:
+        for word in industry:
             if core.endswith(word) and len(core) - len(word) >= 2:
                 core = core[: -len(word)]
                 changed = True
@@ -155,10 +160,11 @@ def short_forms(name: str) -> tuple[str, ...]:
         return ()
     core = strip_legal(_strip_places(name))
     out = [core]
-    changed = True
+    industry = rules()["industry"]
+    changed = core.endswith(industry)
     while changed:
         changed = False
-        for word in rules()["industry"]:
+        for word in industry:
             if core.endswith(word) and len(core) - len(word) >= 3:
                 core = core[: -len(word)]
                 out.append(core)
@@ -185,20 +191,9 @@ def _trim_place_chain(hits_by_start: dict[int, PlaceHit], start: int, end: int) 
 
 def canonical_org(name: str, start: int, hits_by_start: dict[int, PlaceHit], defaults: dict[str, Place]) -> str:
     """Canonical (simplified, full) form of an organisation name as written at ``start``."""
-    r = rules()
-    if name in r["known"]:
-        return r["known"][name]
-    bare = strip_legal(name)
-    if bare in r["known"] and not r["known"][bare].startswith(name):
-        return r["known"][bare]
-    full = expand_abbreviations(name)
-    lead_known = r["known_prefix"].match(full)
-    if lead_known is not None and lead_known.end() < len(full):
-        alias = lead_known.group()
-        canon = r["known"][alias]
-        if not canon.startswith(alias):
-            full = canon + full[len(alias):]  # 农业银行兰州分行 -> 中国农业银行兰州分行
-    if full.endswith(r["public"]):
+    full, public = _org_base(name)
+    if public:
+        r = rules()
         lead = hits_by_start.get(start)
         if lead is not None and lead.place is not None and not lead.suffixed and lead.place.level != "zone":
             full = lead.place.name + full[lead.end - start:]  # 甘肃农业科学院 -> 甘肃省农业科学院
@@ -207,6 +202,26 @@ def canonical_org(name: str, start: int, hits_by_start: dict[int, PlaceHit], def
             if place is not None:  # 省工信厅 -> 甘肃省工业和信息化厅
                 full = place.name + full[1:]
     return full
+
+
+@lru_cache(maxsize=65536)
+def _org_base(name: str) -> tuple[str, bool]:
+    """The canonical form of a name as far as it does not depend on the article's places, and
+    whether it is a public body (whose place is then made explicit, see :func:`canonical_org`)."""
+    r = rules()
+    if name in r["known"]:
+        return r["known"][name], False
+    bare = strip_legal(name)
+    if bare in r["known"] and not r["known"][bare].startswith(name):
+        return r["known"][bare], False
+    full = expand_abbreviations(name)
+    lead_known = r["known_prefix"].match(full)
+    if lead_known is not None and lead_known.end() < len(full):
+        alias = lead_known.group()
+        canon = r["known"][alias]
+        if not canon.startswith(alias):
+            full = canon + full[len(alias):]  # 农业银行兰州分行 -> 中国农业银行兰州分行
+    return full, full.endswith(r["public"])
 
 
 def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: list | None = None) -> list[Name]:
@@ -219,56 +234,69 @@ def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: 
         from jinlong_extract.entities._lexicon import scan
 
         lex = scan(text)
-    hits_by_start = {h.start: h for h in hits if h.place is not None}
-    place_starts = frozenset(h.start for h in hits)
+    known = r["known"]
     known_starts: set[int] = set()
     out: list[Name] = []
-
-    for h in lex:
-        if "known_org" in h.tags:
-            known_starts.add(h.start)
-            out.append(Name(h.start, h.end, h.text, "ORG", r["known"][h.text], rule="known name"))
-
-    def starts_name(off: int) -> bool:
-        return off in place_starts or off in known_starts
-
     # suffix rule; adjacent suffixes form one run (…研究院有限公司)
+    guards, followers = r["guards"], r["followers"]
     runs: list[list] = []
     for h in lex:
-        if "org_suffix" not in h.tags:
+        tags = h.tags
+        if "known_org" in tags:
+            known_starts.add(h.start)
+            out.append(Name(h.start, h.end, h.text, "ORG", known[h.text], None, "known name"))
+        if "org_suffix" not in tags:
             continue
         suf = h.text
-        guard = r["guards"].get(suf)
+        guard = guards.get(suf)
         if guard and h.start > 0 and text[h.start - 1] in guard:
             continue
-        if text.startswith(r["followers"].get(suf, ()), h.end):
+        follow = followers.get(suf)
+        if follow and text.startswith(follow, h.end):
             continue
         if runs and runs[-1][1] == h.start:
             runs[-1][1] = h.end
             runs[-1][2] = suf
         else:
             runs.append([h.start, h.end, suf])
-    floor = 0
-    for s, e, suf in runs:
-        start = _context.name_start(text, s, floor, starts_name)
-        start = _trim_place_chain(hits_by_start, start, s)
-        dot = text.rfind("·", start, s)
-        if dot >= 0:
-            start = dot + 1  # 新甘肃·甘肃日报: the masthead after the brand dot
-        name = text[start:e]
-        if s - start < _context.min_core() or _context.is_generic(name):
-            continue
-        need = r["generic_min"].get(suf)
-        if need and s - start < need and not any(start <= p < s for p in place_starts) and start not in known_starts:
-            continue  # 区域诊疗中心: a description, not a name
-        if suf in r["park"]:
-            if start not in hits_by_start:
-                continue  # parks are names only with their place: 天津产业园
-            out.append(Name(start, e, name, "LOC", name, rule="park suffix with place prefix"))
-            continue
-        out.append(Name(start, e, name, "ORG", canonical_org(name, start, hits_by_start, defaults),
-                        rule="org suffix"))
+    if runs:
+        hits_by_start = {h.start: h for h in hits if h.place is not None}
+        place_starts: frozenset[int] | None = None  # built when first asked for (和 is rare)
+
+        def starts_name(off: int) -> bool:
+            nonlocal place_starts
+            if place_starts is None:
+                place_starts = frozenset(h.start for h in hits)
+            return off in place_starts or off in known_starts
+
+        name_start = _context.name_start
+        min_core = _context.min_core()
+        generic = _context.generic_prefixes()
+        generic_min, park = r["generic_min"], r["park"]
         floor = 0
+        for s, e, suf in runs:
+            start = name_start(text, s, floor, starts_name)
+            if start in hits_by_start:
+                start = _trim_place_chain(hits_by_start, start, s)
+            dot = text.rfind("·", start, s)
+            if dot >= 0:
+                start = dot + 1  # 新甘肃·甘肃日报: the masthead after the brand dot
+            if s - start < min_core:
+                continue
+            name = text[start:e]
+            if name.startswith(generic):
+                continue  # see _context.is_generic
+            need = generic_min.get(suf)
+            if need and s - start < need and not any(start <= h.start < s for h in hits) and start not in known_starts:
+                continue  # 区域诊疗中心: a description, not a name
+            if suf in park:
+                if start not in hits_by_start:
+                    continue  # parks are names only with their place: 天津产业园
+                out.append(Name(start, e, name, "LOC", name, None, "park suffix with place prefix"))
+                continue
+            out.append(Name(start, e, name, "ORG", canonical_org(name, start, hits_by_start, defaults), None,
+                            "org suffix"))
+            floor = 0
 
     # publications: 《中国品牌》杂志 -> 中国品牌杂志社
     for m in r["publication_rx"].finditer(text):
@@ -276,9 +304,11 @@ def find_orgs(text: str, hits: list[PlaceHit], defaults: dict[str, Place], lex: 
         out.append(Name(m.start(), m.end(), m.group(), "ORG", canon, rule="titled publication"))
 
     # party and government bodies: 市委, 甘肃省委, 省政府, 省人大常委会
-    ends = {h.end: h for h in hits}
+    ends: dict[int, PlaceHit] | None = None
     prev_end, prev_place = -1, None
     for m in r["body_rx"].finditer(text):
+        if ends is None:
+            ends = {h.end: h for h in hits}
         lvl_char, form = m.group(1), m.group(2)
         lead = ends.get(m.start() + 1)  # 甘肃省委: the place hit 甘肃省 ends after 省
         if lead is not None and lead.text.endswith(lvl_char) and lead.place is not None:
@@ -344,30 +374,37 @@ def find_coordinated(text: str, names: list[Name], place_forms: Any) -> list[Nam
     name or ends with an industry word / legal suffix, is an organisation too.
     """
     r = rules()
-    industry = r["industry"] + r["legal"]
-    titles = tuple(load_table("entities")["people"]["titles"])
-    spans = sorted((n.start, n.end) for n in names)
+    industry = r["coord_endings"]
+    titles = r["titles"]
+    generic = _context.generic_prefixes()
+    spans: list[tuple[int, int]] | None = None
     out: list[Name] = []
 
     def plausible(s: int, e: int) -> bool:
+        nonlocal spans
+        if not (3 <= e - s <= 10):
+            return False
         x = text[s:e]
-        if not (3 <= len(x) <= 10) or _context.is_generic(x) or any(ch.isdigit() for ch in x):
+        if x.startswith(generic) or any(ch.isdigit() for ch in x):
             return False
         if x.endswith(titles):  # 和田地委副书记、… is a person's title
             return False
+        if spans is None:
+            spans = sorted((n.start, n.end) for n in names)
         if any(a < e and s < b for a, b in spans):
             return False
         return x.endswith(industry) or any(x[:n] in place_forms for n in range(min(4, len(x) - 2), 1, -1))
 
+    n_text = len(text)
     for n in names:
-        if n.type not in ("ORG", "LOC") or (n.type == "LOC" and n.rule != "park suffix with place prefix"):
+        if n.type != "ORG" and (n.type != "LOC" or n.rule != "park suffix with place prefix"):
             continue
         if n.start > 0 and text[n.start - 1] in _COORD_JOIN:
             xe = n.start - 1
             xs = _context.name_start(text, xe)
             if plausible(xs, xe):
                 out.append(Name(xs, xe, text[xs:xe], "ORG", text[xs:xe], rule="coordinated with an organisation"))
-        if n.end < len(text) and text[n.end] in _COORD_JOIN:
+        if n.end < n_text and text[n.end] in _COORD_JOIN:
             m = _COORD_AFTER.match(text, n.end + 1)
             if m is not None and plausible(m.start(), m.end()):
                 out.append(Name(m.start(), m.end(), m.group(), "ORG", m.group(), rule="coordinated with an organisation"))
