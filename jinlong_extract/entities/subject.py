@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+
+import regex
 
 from jinlong_extract import records
 
@@ -70,3 +74,85 @@ def _subject_in_clauses(cands: list[records.Mention], text: str, lo: int, start:
             return (names or in_clause)[0]
         hi = cs
     return None
+
+
+_SUBJECT_TYPES = frozenset(("ORG", "LOC", "EVENT"))
+_LAST_CLAUSE_END = regex.compile(r"(?r)[，,；;：:]")
+
+
+class ArticleSubjects:
+    """``subject_of`` for many figures of one article.
+
+    ``ArticleSubjects(mentions, text)(start, end, sentence_start)`` is
+    ``subject_of(mentions, start, end, sentence_start, text=text)``, but the candidates are sorted
+    once, and what does not depend on the figure is worked out once per candidate (on first use):
+    whether it can be a subject at all (not after a preposition, not across a clause mark), where
+    its clause starts, and which longer candidates contain it. A figure then only looks at the
+    candidates of its own sentence.
+    """
+
+    __slots__ = ("text", "cands", "starts", "max_end", "info")
+
+    def __init__(self, mentions: list[records.Mention], text: str) -> None:
+        self.text = text
+        cands = [m for m in mentions if m.type in _SUBJECT_TYPES]
+        cands.sort(key=lambda m: (m.start, m.end))  # stable: ties keep the mentions' order
+        self.cands = cands
+        self.starts = [m.start for m in cands]
+        #: max_end[x]: the largest end among cands[:x + 1] (who may contain cands[x])
+        self.max_end = list(itertools.accumulate((m.end for m in cands), max))
+        self.info: list[tuple[bool, int, tuple] | None] = [None] * len(cands)
+
+    def _info(self, x: int) -> tuple[bool, int, tuple]:
+        """(usable, clause start, containers) of cands[x]."""
+        text, cands = self.text, self.cands
+        m = cands[x]
+        ms, me = m.start, m.end
+        # a name right after a preposition (向甘肃投入…) is the recipient, not the subject; a name
+        # with a clause mark inside fits no clause
+        usable = not (ms > 0 and text[ms - 1] in _NOT_SUBJECT_BEFORE) and _CLAUSE_END.search(text, ms, me - 1) is None
+        mark = _LAST_CLAUSE_END.search(text, 0, ms)
+        clause_start = mark.end() if mark else 0
+        containers: tuple = ()
+        if (x > 0 and self.max_end[x - 1] >= me) or (x + 1 < len(cands) and cands[x + 1].start == ms):
+            containers = tuple(o for o in cands if o.start <= ms and me <= o.end and (o.end - o.start) > (me - ms))
+        info = self.info[x] = (usable, clause_start, containers)
+        return info
+
+    def __call__(self, start: int, end: int, sentence_start: int) -> records.Mention | None:
+        lo = sentence_start
+        i = bisect.bisect_left(self.starts, lo)
+        j = bisect.bisect_right(self.starts, start)
+        if i >= j:
+            return None
+        text, cands, info = self.text, self.cands, self.info
+        titles = None
+        if text.find("《", lo, start) >= 0:
+            titles = [mm.span() for mm in _TITLE_SPAN.finditer(text, lo, start)]
+        # the latest clause with a candidate wins; in it, the first ORG / EVENT, else the first
+        best = None
+        best_clause = -1
+        best_is_name = False
+        for x in range(i, j):
+            m = cands[x]
+            if m.end > start:
+                continue
+            usable, clause, containers = info[x] or self._info(x)
+            if not usable:
+                continue
+            # a place inside a name (天津 in 天津港峰门窗公司) is not the clause's subject: the name is
+            if containers and any(lo <= o.start and o.end <= start for o in containers):
+                continue
+            if titles and any(a < m.start and m.end < b for a, b in titles):
+                continue
+            if clause < lo:
+                clause = lo
+            if clause > best_clause:
+                best, best_clause, best_is_name = m, clause, m.type != "LOC"
+            elif clause == best_clause and not best_is_name and m.type != "LOC":
+                best, best_is_name = m, True
+        return best
+
+
+#: ``attribute`` asks for the per-article form (see :class:`ArticleSubjects`)
+subject_of.for_article = ArticleSubjects  # type: ignore[attr-defined]

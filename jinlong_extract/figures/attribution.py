@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,7 +32,13 @@ from ..data import load_table
 from .finder import Figure, _alternation
 
 _SENT_END = regex.compile(r"[。！？!?]+[”’」』]?|\n+")
-_CLAUSE_END = "，,；;：:"
+
+
+def _words(words) -> re.Pattern:
+    """A word list as one alternation, longest first. Plain words need nothing of the ``regex``
+    module, and the standard ``re`` engine scans such alternations several times faster (the
+    matches are the same: tests/test_attribution.py checks them on the corpus)."""
+    return re.compile(_alternation(words))
 
 
 @dataclass(slots=True)
@@ -64,20 +71,24 @@ class _Rules:
                 if t.get("generic"):
                     self.generic.add(w)
                     self.generic_metrics.add(t["metric"])
-        self.trigger_re = regex.compile(_alternation(self.triggers))
+        self.trigger_re = _words(self.triggers)
         cm = met["count_metric"]
-        self.count_verbs = regex.compile(_alternation(cm["verbs"]))
+        self.count_verbs = _words(cm["verbs"])
         self.people_units = set(cm["people_units"])
         self.people_suffix, self.count_suffix = cm["people_suffix"], cm["count_suffix"]
         qm = met["quantity_metric"]
-        self.quantity_verbs = regex.compile(_alternation(qm["verbs"]))
+        self.quantity_verbs = _words(qm["verbs"])
         self.quantity_family = dict(qm["family"])
         rate = met["rate"]
         self.rate_re = regex.compile(r"(\p{Han}{1,%d}%s)[^，,；;。]{0,4}\Z" % (int(rate["max_chars"]), regex.escape(rate["suffix"])))
+        # rate_re needs the suffix within the last few characters before the figure
+        self.rate_suffix, self.rate_window = rate["suffix"], len(rate["suffix"]) + 4
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
-        self.obj_stop_re = regex.compile(_alternation(obj["stops"]))
+        self.obj_stop_re = _words(obj["stops"])
         self.lead_verbs_re = regex.compile(r"^(?:" + _alternation(obj["lead_verbs"]) + r")+")
+        # the Han run that ends the clause before a count (its last 14 characters at most)
+        self.han_tail_re = regex.compile(r"(?r)\p{Han}{1,14}\Z")
         # the object: Han characters (a leading Latin/digit code like "5G" allowed), quotes inside
         self.obj_run = regex.compile(r"[“”\"‘’]?(?:[A-Za-z0-9]+(?=\p{Han}))?\p{Han}+(?:[“”\"‘’]\p{Han}*)*")
         y = tem["year"]
@@ -86,7 +97,7 @@ class _Rules:
         self.year_re = regex.compile(r"(?<![0-9.])((?:19|20)\d\d)(?:年(?![代来])|(?=[\p{Han}“]))")
         self.full_date_re = regex.compile(r"(?<![0-9])((?:19|20)\d\d)年\s*\d{1,2}月")
         self.relative = {k: int(v) for k, v in y["relative"].items()}
-        self.relative_re = regex.compile(_alternation(self.relative))
+        self.relative_re = _words(self.relative)
         seps = _alternation(tem["period"]["separators"])
         self.period_re = regex.compile(
             r"(?<![0-9])((?:19|20)\d\d)年?\s*(?:" + seps + r")\s*((?:19|20)\d\d)年")
@@ -94,8 +105,8 @@ class _Rules:
         cum = tem["cumulative"]
         self.cum_re = regex.compile(
             "|".join([_alternation(cum["markers"])] + [f"(?:{p})" for p in cum["patterns"]]))
-        self.cum_neg_re = regex.compile(_alternation(cum["negative"]))
-        self.no_inherit_re = regex.compile(_alternation(tem["context"]["no_inherit"]))
+        self.cum_neg_re = _words(cum["negative"])
+        self.no_inherit_re = _words(tem["context"]["no_inherit"])
         self.target_before = set(tem["context"]["target_before"])
         self.target_not_after = set(tem["context"]["target_not_after"])
         nm = met["named_measure"]
@@ -103,7 +114,10 @@ class _Rules:
             r"(\p{Han}{%d,%d}(?:%s))(?:%s)?[ \t]*\Z" % (
                 int(nm["min_chars"]) - 1, int(nm["max_chars"]) - 1, _alternation(nm["suffixes"]),
                 _alternation(nm["links"])))
-        self.future_re = regex.compile(_alternation(tem["context"]["future"]))
+        # a cheap necessary test for named_measure_re: the clause (trailing blanks dropped) ends
+        # with a suffix, or a suffix and a link ("粮食产量达到")
+        self.named_measure_ends = tuple(s + link for s in nm["suffixes"] for link in ["", *nm["links"]])
+        self.future_re = _words(tem["context"]["future"])
         self.cum_after_re = regex.compile("|".join(f"(?:{p})" for p in cum["after_patterns"]))
         # a month and day without a year ("8月28日") dates an event in the publication year
         # a sentence opening with a year adverbial ("2023年，…") dates the paragraph it opens
@@ -117,14 +131,22 @@ def rules() -> _Rules:
     return _Rules()
 
 
+_NEWLINES = regex.compile(r"\n+")
+_CLAUSE_MARK = regex.compile(r"[，,；;：:]")
+_SEMI_MARK = regex.compile(r"[；;]")
+#: measure words whose figure text names no object of its own (unlike 近30万消费者)
+_MEASURE_WORDS = frozenset(("个", "家", "名", "人", "项", "位", "户", "座", "种", "条", "台", "辆", "件", "场",
+                            "场次", "人次", "所", "批", "栋", "套", "期", "届"))
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of a normalised text; paragraph breaks end sentences."""
     spans = []
     pos = 0
     for m in _SENT_END.finditer(text):
-        if m.end() > pos:
-            spans.append((pos, m.end()))
-        pos = m.end()
+        end = m.end()
+        spans.append((pos, end))  # a match is never empty: end > pos
+        pos = end
     if pos < len(text):
         spans.append((pos, len(text)))
     return spans
@@ -132,9 +154,27 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def paragraph_starts(text: str) -> list[int]:
     starts = [0]
-    for m in regex.finditer(r"\n+", text):
-        starts.append(m.end())
+    starts += [m.end() for m in _NEWLINES.finditer(text)]
     return starts
+
+
+class _Article:
+    """What every figure of one article shares: its sentences, paragraphs, clause and ； marks,
+    years, and the year each sentence inherits from its paragraph (computed once, on demand)."""
+
+    __slots__ = ("text", "r", "sents", "paras", "fig_spans", "pub_year", "doc_year", "lead_year",
+                 "inherited")
+
+    def __init__(self, text: str, figures: list[Figure], date: str | None, r: _Rules) -> None:
+        self.text = text
+        self.r = r
+        self.sents = sentence_spans(text)
+        self.paras = paragraph_starts(text)
+        self.fig_spans = [(f.start, f.end) for f in figures]
+        self.pub_year = int(date[:4]) if date and date[:4].isdigit() else None
+        self.doc_year = self.pub_year or _inferred_year(text, r)
+        self.lead_year = _lead_year(text, self.paras, self.pub_year, r)
+        self.inherited: dict[int, tuple[int, str] | None] = {}
 
 
 def attribute(text: str, figures: list[Figure], *, date: str | None = None,
@@ -142,47 +182,70 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
     """Attribute every figure of one article text. ``date``: the article's ISO publication date.
 
     ``mentions``/``subject_of``: the article's entity mentions and the entity stage's subject
-    picker (optional).
+    picker (optional). A picker with a ``for_article(mentions, text)`` attribute is asked for a
+    per-article index once (``index(start, end, sentence_start)`` answers as
+    ``subject_of(mentions, start, end, sentence_start, text=text)`` would).
     """
     r = rules()
-    sents = sentence_spans(text)
+    art = _Article(text, figures, date, r)
+    sents = art.sents
     sent_starts = [s for s, _ in sents]
-    paras = paragraph_starts(text)
-    pub_year = int(date[:4]) if date and date[:4].isdigit() else None
-    doc_year = pub_year or _inferred_year(text, r)
-    lead_year = _lead_year(text, paras, pub_year, r)
-    fig_spans = [(f.start, f.end) for f in figures]
+    n_text = len(text)
+    clause_marks = [m.start() for m in _CLAUSE_MARK.finditer(text)]
+    n_marks = len(clause_marks)
+    semi_marks = [m.start() for m in _SEMI_MARK.finditer(text)]
+    pick = None
+    if subject_of is not None and mentions:
+        for_article = getattr(subject_of, "for_article", None)
+        if for_article is not None:
+            pick = for_article(mentions, text)
+        else:
+            def pick(start, end, s0):
+                return subject_of(mentions, start, end, s0, text=text)
+    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+    generic_metrics = r.generic_metrics
     sentences: dict[int, str] = {}  # one string per sentence, shared by its figures
     out = []
     for f in figures:
-        i = max(0, bisect.bisect_right(sent_starts, f.start) - 1)
-        s0, s1 = sents[i] if sents else (0, len(text))
-        if i not in sentences:
-            sentences[i] = text[s0:s1].strip()
-        a = Attribution(sentence=sentences[i])
-        before = text[s0:f.start]
-        after = text[f.end:s1]
-        c0 = max((before.rfind(c) for c in _CLAUSE_END), default=-1) + 1
-        clause_before = before[c0:]
-        ends = [k for k in (after.find(c) for c in _CLAUSE_END) if k >= 0]
-        clause_after = after[:min(ends)] if ends else after
+        fs, fe, kind = f.start, f.end, f.kind
+        i = bisect_right(sent_starts, fs) - 1
+        if i < 0:
+            i = 0
+        s0, s1 = sents[i] if sents else (0, n_text)
+        sentence = sentences.get(i)
+        if sentence is None:
+            sentence = sentences[i] = text[s0:s1].strip()
+        a = Attribution(sentence=sentence)
+        # the figure's clause: text[cb0:fs] before it, text[fe:ca1] after it; after it, the
+        # sentence runs on to ae
+        k = bisect_left(clause_marks, fs) - 1
+        cb0 = clause_marks[k] + 1 if k >= 0 and clause_marks[k] >= s0 else s0
+        ae = s1 if s1 > fe else fe
+        k = bisect_left(clause_marks, fe)
+        ca1 = clause_marks[k] if k < n_marks and clause_marks[k] < ae else ae
 
-        a.metric = _metric(f, clause_before, clause_after, r)
-        if a.metric is None or a.metric in r.generic_metrics:
-            nm = r.named_measure_re.search(clause_before)
-            if nm and not r.count_verbs.match(nm.group(1)):
-                a.metric = nm.group(1)  # "粮食产量达到1390.8亿斤"
-        if f.kind == "count":
-            a.object = _object(text, f, clause_before, r)
-            a.metric = _count_metric(f, a, clause_before, clause_after, r)
-        elif f.kind == "percent":
-            rm = r.rate_re.search(clause_before)
-            if rm:
-                a.metric = rm.group(1)  # "贫困发生率超过10%"
-        elif f.kind == "quantity" and a.metric is None and f.unit in r.quantity_family:
+        metric = _metric(kind, text, cb0, fs, fe, ca1, r)
+        if metric is None or metric in generic_metrics:
+            e = fs
+            while e > cb0 and text[e - 1] in " \t":
+                e -= 1
+            if text.endswith(r.named_measure_ends, cb0, e):
+                nm = r.named_measure_re.search(text, cb0, fs)
+                if nm and not r.count_verbs.match(nm.group(1)):
+                    metric = nm.group(1)  # "粮食产量达到1390.8亿斤"
+        a.metric = metric
+        if kind == "count":
+            a.object = _object(text, f, cb0, r)
+            a.metric = _count_metric(f, a, text, cb0, fs, fe, ca1, r)
+        elif kind == "percent":
+            if text.find(r.rate_suffix, max(cb0, fs - r.rate_window), fs) >= 0:
+                rm = r.rate_re.search(text, cb0, fs)
+                if rm:
+                    a.metric = rm.group(1)  # "贫困发生率超过10%"
+        elif kind == "quantity" and metric is None and f.unit in r.quantity_family:
             verb = None
-            for vm in r.quantity_verbs.finditer(clause_before):
-                verb = vm.group(0)
+            for vm in r.quantity_verbs.finditer(text, cb0, fs):
+                verb = vm.group()
             family = r.quantity_family[f.unit]
             a.metric = f"{verb}{family}" if verb and family in ("面积", "量") else family
         if a.metric:
@@ -190,19 +253,18 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
 
         # time scope: the part of the sentence after its last ；, unless the sentence opens with a
         # year that scopes all of it ("2023年，…1400余万元；…14个项目签约，总额达1.92亿元")
-        semi = max(before.rfind("；"), before.rfind(";")) + 1
-        if semi and r.year_re.match(before.lstrip("“(（ ")):
-            semi = 0
-        in_speech = _in_speech(text, s0, f.start, r)
-        _year(a, f, text, before[semi:], after, s0 + semi, i, sents, paras, fig_spans, pub_year, doc_year,
-              lead_year, r, inherit=not in_speech)
+        k = bisect_left(semi_marks, fs) - 1
+        y0 = semi_marks[k] + 1 if k >= 0 and semi_marks[k] >= s0 else s0
+        if y0 > s0 and r.year_re.match(text[s0:fs].lstrip("“(（ ")):
+            y0 = s0
+        _year(a, art, fs, fe, y0, ca1, s0, i, inherit=not _in_speech(text, fs, r))
         # a running total is a stock (money, counts, quantities), never a rate; an explicit year
         # nearer than the marker makes it that year's figure ("一年来…2023年启动项目23个")
-        a.cumulative = f.kind != "percent" and _cumulative(before, after, a, r)
-        if a.cumulative:
+        if kind != "percent" and _cumulative(a, text, s0, fs, fe, ae, r):
+            a.cumulative = True
             a.evidence += 2
-        if subject_of is not None and mentions:
-            m = subject_of(mentions, f.start, f.end, s0, text=text)
+        if pick is not None:
+            m = pick(fs, fe, s0)
             if m is not None:
                 a.subject = m.text
                 a.subject_span = (m.start, m.end)
@@ -210,32 +272,37 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
     return out
 
 
-def _metric(f: Figure, before: str, after: str, r: _Rules) -> str | None:
+def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rules) -> str | None:
+    """The metric a trigger in the clause names: the last specific trigger before the figure,
+    else the last generic one, else the first trigger after it."""
     best = generic = None
-    for m in r.trigger_re.finditer(before):
-        metric, kinds = r.triggers[m.group(0)]
-        if f.kind in kinds:
-            if m.group(0) in r.generic:
+    triggers = r.triggers
+    for m in r.trigger_re.finditer(text, cb0, fs):
+        w = m.group()
+        metric, kinds = triggers[w]
+        if kind in kinds:
+            if w in r.generic:
                 generic = metric
             else:
                 best = metric
     if best or generic:
         return best or generic
-    for m in r.trigger_re.finditer(after):
-        metric, kinds = r.triggers[m.group(0)]
-        if f.kind in kinds:
+    for m in r.trigger_re.finditer(text, fe, ca1):
+        metric, kinds = triggers[m.group()]
+        if kind in kinds:
             return metric
     return None
 
 
-def _count_metric(f: Figure, a: Attribution, clause_before: str, clause_after: str, r: _Rules) -> str | None:
+def _count_metric(f: Figure, a: Attribution, text: str, cb0: int, fs: int, fe: int, ca1: int,
+                  r: _Rules) -> str | None:
     """"签约项目数", "选派人数", "学生人数": the verb of the clause with the counted object."""
     verb = None
-    for vm in r.count_verbs.finditer(clause_before):
-        verb = vm.group(0)
+    for vm in r.count_verbs.finditer(text, cb0, fs):
+        verb = vm.group()
     if verb is None:  # "112个项目现场签约", "14个项目签约": the verb after the object
-        vm = r.count_verbs.search(clause_after)
-        verb = vm.group(0) if vm else None
+        vm = r.count_verbs.search(text, fe, ca1)
+        verb = vm.group() if vm else None
     people = f.unit in r.people_units or a.metric == "就业人数"
     if people:
         if verb:
@@ -249,30 +316,30 @@ def _count_metric(f: Figure, a: Attribution, clause_before: str, clause_after: s
     return a.metric if a.metric and a.metric.endswith(r.count_suffix) else None
 
 
-def _object(text: str, f: Figure, clause_before: str, r: _Rules) -> str | None:
-    if f.unit and f.text.endswith(f.unit) and f.unit not in ("个", "家", "名", "人", "项", "位", "户", "座",
-                                                                 "种", "条", "台", "辆", "件", "场", "场次",
-                                                                 "人次", "所", "批", "栋", "套", "期", "届"):
+def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
+    """The counted object: after the figure ("112个项目"), else the end of the clause before it."""
+    if f.unit and f.text.endswith(f.unit) and f.unit not in _MEASURE_WORDS:
         # bare-noun counts carry their object in the text: 近30万消费者
         noun = f.text[len(f.text) - len(f.unit):]
         return noun if not noun.isascii() else None
     m = r.obj_run.match(text, f.end)
     obj = None
     if m:
-        run = m.group(0)[: r.obj_max + 4]
+        run = m.group()[: r.obj_max + 4]
         stop = r.obj_stop_re.search(run)
         cand = run[: stop.start()] if stop else run
-        tail = regex.split(r"[”\"’]", cand)[-1]
-        if len(tail) >= 1 and tail != cand:  # "“村社合一”肉羊养殖合作社": the noun after the quoted modifier
-            cand = tail
+        # "“村社合一”肉羊养殖合作社": the noun after the quoted modifier
+        q = max(cand.rfind("”"), cand.rfind('"'), cand.rfind("’"))
+        if q >= 0 and q + 1 < len(cand):
+            cand = cand[q + 1:]
         cand = cand.strip("“”\"‘’")
         if len(cand) >= 1 and not cand[0].isdigit():
             obj = cand[: r.obj_max]
     if not obj:
         # reverse order: "签约项目320个", "引进企业550家"
-        tail = regex.search(r"[\p{Han}]{1,14}\Z", clause_before)
+        tail = r.han_tail_re.search(text, cb0, f.start)
         if tail:
-            cand = r.lead_verbs_re.sub("", tail.group(0))
+            cand = r.lead_verbs_re.sub("", tail.group())
             last = None
             for last in r.obj_stop_re.finditer(cand):
                 pass
@@ -286,74 +353,107 @@ def _object(text: str, f: Figure, clause_before: str, r: _Rules) -> str | None:
     return obj or None
 
 
-def _in_speech(text: str, s0: int, pos: int, r: _Rules) -> bool:
+def _in_speech(text: str, pos: int, r: _Rules) -> bool:
     """True inside direct speech: an open “ before the figure in its paragraph, not yet closed."""
     p0 = text.rfind("\n", 0, pos) + 1
-    seg = text[p0:pos]
-    o = seg.rfind(r.quote_open)
-    return o >= 0 and seg.find(r.quote_close, o) < 0 and (pos - p0 - o) > 8
+    o = text.rfind(r.quote_open, p0, pos)
+    return o >= 0 and (pos - o) > 8 and text.find(r.quote_close, o, pos) < 0
 
 
-def _year(a: Attribution, f: Figure, text: str, before: str, after: str, s0: int, si: int, sents, paras,
-          fig_spans, pub_year, doc_year, lead_year, r: _Rules, inherit: bool = True) -> None:
-    has_year_char = "年" in before
+def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0: int, si: int,
+          inherit: bool = True) -> None:
+    """The figure's year or period. Its time scope is text[y0:fs] before it (the sentence from
+    its last ；) and its clause text[fe:ca1] after it."""
+    text, r = art.text, art.r
+    has_year_char = text.find("年", y0, fs) >= 0
     pm = None
     if has_year_char:
-        for pm in r.period_re.finditer(before):
+        for pm in r.period_re.finditer(text, y0, fs):
             pass
     if pm:
         a.period_start, a.period_end = int(pm.group(1)), int(pm.group(2))
         a.evidence += 1
         return
     since = None
-    if has_year_char and "以来" in before:
-        for since in r.since_re.finditer(before):
+    if has_year_char and text.find("以来", y0, fs) >= 0:
+        for since in r.since_re.finditer(text, y0, fs):
             pass
-    explicit = [m for m in r.year_re.finditer(before)
-                if not _inside(fig_spans, s0 + m.start()) and not _is_target(before, m.start(), r)
-                ] if ("19" in before or "20" in before) else []
-    if since is not None and (not explicit or explicit[-1].start() <= since.start()):
+    explicit = None  # the last explicit year before the figure (not inside a figure, not a target)
+    if text.find("19", y0, fs) >= 0 or text.find("20", y0, fs) >= 0:
+        for m in r.year_re.finditer(text, y0, fs):
+            p = m.start()
+            if not _inside(art.fig_spans, p) and not _is_target(text, y0, p, r):
+                explicit = m
+    if since is not None and (explicit is None or explicit.start() <= since.start()):
         # "1994年…以来，筹集…": a start point, not the figure's year
         a.period_start = int(since.group(1))
         a.evidence += 1
         return
     rel = None
-    for rel in r.relative_re.finditer(before):
+    for rel in r.relative_re.finditer(text, y0, fs):
         pass
     md = None
-    if pub_year and "月" in before:
-        for md in r.month_day_re.finditer(before):
+    pub_year = art.pub_year
+    if pub_year and text.find("月", y0, fs) >= 0:
+        for md in r.month_day_re.finditer(text, y0, fs):
             pass
     # the nearest time expression before the figure wins: explicit year, relative year, M月D日
     cands = []
-    if explicit:
-        cands.append((explicit[-1].start(), int(explicit[-1].group(1)), "explicit", explicit[-1].end()))
-    if rel is not None and doc_year:
-        cands.append((rel.start(), doc_year + r.relative[rel.group(0)], "relative", rel.end()))
+    if explicit is not None:
+        cands.append((explicit.start(), int(explicit.group(1)), "explicit", explicit.end()))
+    if rel is not None and art.doc_year:
+        cands.append((rel.start(), art.doc_year + r.relative[rel.group()], "relative", rel.end()))
     if md is not None and int(md.group(1)) <= 12:
         cands.append((md.start(), pub_year, "relative", md.end()))
     if cands:
         pos, year, source, end = max(cands)
-        if source == "explicit" and r.future_re.search(before, end):
+        if source == "explicit" and r.future_re.search(text, end, fs):
             return  # "2011年4月开工建设，近期投产，建成后将形成…": not that year's figure
         a.year, a.year_source = year, source
         a.evidence += 1
         return
-    clause_after = after[:min([k for k in (after.find(c) for c in _CLAUSE_END) if k >= 0], default=len(after))]
-    later = [m for m in r.year_re.finditer(clause_after) if not _inside(fig_spans, f.end + m.start())]
-    if later:
-        a.year, a.year_source = int(later[0].group(1)), "explicit"
+    later = _first_year_after(art, fe, ca1)
+    if later is not None:
+        a.year, a.year_source = later, "explicit"
         a.evidence += 1
         return
     # a date later in the same sentence ("22家企业、24亿元....8月28日，…签约仪式在和田举行")
-    dy = _date_year(text, f.end, f.end + len(clause_after), pub_year, r)
+    dy = _date_year(text, fe, ca1, pub_year, r)
     if dy:
         a.year, a.year_source = dy, "context"
         return
-    if not inherit or r.no_inherit_re.search(before) or r.no_inherit_re.search(clause_after):
+    if not inherit or r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1):
         return
-    # a full date or a relative year earlier in the paragraph ("…于2024年12月21日至22日举行。
-    # 全省共设13个考区"; "今年以来，…促成了一批项目。现场签约项目18个")
+    inherited = art.inherited.get(si, False)
+    if inherited is False:
+        inherited = art.inherited[si] = _inherited_year(art, s0, si)
+    if inherited is not None:
+        a.year, a.year_source = inherited
+
+
+def _first_year_after(art: _Article, fe: int, ca1: int) -> int | None:
+    """The first explicit year in the clause after the figure, text[fe:ca1], not inside a figure."""
+    text, r = art.text, art.r
+    if text.find("19", fe, ca1) < 0 and text.find("20", fe, ca1) < 0:
+        return None
+    if fe and text[fe - 1] in "0123456789.":
+        # the clause as a string of its own: the year pattern's look-behind must not see the figure
+        for m in r.year_re.finditer(text[fe:ca1]):
+            if not _inside(art.fig_spans, fe + m.start()):
+                return int(m.group(1))
+        return None
+    for m in r.year_re.finditer(text, fe, ca1):
+        if not _inside(art.fig_spans, m.start()):
+            return int(m.group(1))
+    return None
+
+
+def _inherited_year(art: _Article, s0: int, si: int) -> tuple[int, str] | None:
+    """The year sentence ``si`` takes from its paragraph: a full date or a relative year earlier in
+    the paragraph ("…于2024年12月21日至22日举行。全省共设13个考区"; "今年以来，…促成了一批项目。
+    现场签约项目18个"), else the lead paragraph's date."""
+    text, r, sents, pub_year, doc_year = art.text, art.r, art.sents, art.pub_year, art.doc_year
+    paras = art.paras
     p_start = paras[max(0, bisect.bisect_right(paras, s0) - 1)]
     for j in range(si - 1, -1, -1):
         ps, pe = sents[j]
@@ -363,26 +463,30 @@ def _year(a: Attribution, f: Figure, text: str, before: str, after: str, s0: int
         if dy:
             # not across a period: "2016年11月，…签署协议…四年间，…。…5个县市已全部脱贫"
             if not r.no_inherit_re.search(text, ps, s0):
-                a.year, a.year_source = dy, "context"
-            return
+                return dy, "context"
+            return None
         rm = None
         for rm in r.relative_re.finditer(text, ps, pe):
             pass
         if rm and doc_year:
-            a.year, a.year_source = doc_year + r.relative[rm.group(0)], "context"
-            return
+            return doc_year + r.relative[rm.group()], "context"
         om = r.opening_year_re.match(text, ps, pe)
         if om:  # "2023年，全市地区生产总值…。全年接待游客1.2亿人次": the year scopes its paragraph
             if not r.no_inherit_re.search(text, ps, s0):
-                a.year, a.year_source = int(om.group(1)), "context"
-            return
+                return int(om.group(1)), "context"
+            return None
+    lead_year = art.lead_year
     if lead_year is not None and s0 >= lead_year[1]:
-        a.year, a.year_source = lead_year[0], "context"
+        return lead_year[0], "context"
+    return None
 
 
-def _is_target(text: str, pos: int, r: _Rules) -> bool:
-    """A year after 到/至 is a target ("到2020年"), but not after 截至 ("截至2023年底")."""
-    return text[pos - 1:pos] in r.target_before and text[pos - 2:pos - 1] not in r.target_not_after
+def _is_target(text: str, lo: int, pos: int, r: _Rules) -> bool:
+    """A year after 到/至 is a target ("到2020年"), but not after 截至 ("截至2023年底").
+    Only text[lo:pos] is looked at."""
+    c1 = text[pos - 1] if pos - 1 >= lo else ""
+    c2 = text[pos - 2] if pos - 2 >= lo else ""
+    return c1 in r.target_before and c2 not in r.target_not_after
 
 
 def _inside(spans, pos: int) -> bool:
@@ -430,16 +534,20 @@ def _inferred_year(text: str, r: _Rules) -> int | None:
     return best
 
 
-def _cumulative(before: str, after: str, a: Attribution, r: _Rules) -> bool:
+def _cumulative(a: Attribution, text: str, s0: int, fs: int, fe: int, ae: int, r: _Rules) -> bool:
+    """A running-total marker in the sentence before the figure (text[s0:fs]), not negated
+    around it, else one of the after-markers in the rest of the sentence (text[fe:ae])."""
     last = None
-    for m in r.cum_re.finditer(before):
-        ctx = before[max(0, m.start() - 4):m.end() + 2]
-        if not r.cum_neg_re.search(ctx):
+    for m in r.cum_re.finditer(text, s0, fs):
+        ms, me = m.span()
+        if not r.cum_neg_re.search(text, ms - 4 if ms - 4 > s0 else s0, me + 2 if me + 2 < fs else fs):
             last = m
     if last is not None:
         if a.year_source == "explicit":
-            years = list(r.year_re.finditer(before))
-            if years and years[-1].start() > last.end():
+            year = None
+            for year in r.year_re.finditer(text, s0, fs):
+                pass
+            if year is not None and year.start() > last.end():
                 return False
         return True
-    return bool(r.cum_after_re.search(after))
+    return fe < ae and r.cum_after_re.search(text, fe, ae) is not None
