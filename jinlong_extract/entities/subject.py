@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 
 import regex
@@ -77,6 +78,7 @@ def _subject_in_clauses(cands: list[records.Mention], text: str, lo: int, start:
 
 
 _SUBJECT_TYPES = frozenset(("ORG", "LOC", "EVENT"))
+_START_END = operator.attrgetter("start", "end")
 _LAST_CLAUSE_END = regex.compile(r"(?r)[，,；;：:]")
 
 
@@ -87,8 +89,9 @@ class ArticleSubjects:
     ``subject_of(mentions, start, end, sentence_start, text=text)``, but the candidates are sorted
     once, and what does not depend on the figure is worked out once per candidate (on first use):
     whether it can be a subject at all (not after a preposition, not across a clause mark), where
-    its clause starts, and which longer candidates contain it. A figure then only looks at the
-    candidates of its own sentence.
+    its clause starts, and which longer candidates contain it. A figure then looks at the
+    candidates of its sentence from the last one back, and stops at the end of the last clause
+    that has a subject.
     """
 
     __slots__ = ("text", "cands", "starts", "max_end", "info")
@@ -96,11 +99,11 @@ class ArticleSubjects:
     def __init__(self, mentions: list[records.Mention], text: str) -> None:
         self.text = text
         cands = [m for m in mentions if m.type in _SUBJECT_TYPES]
-        cands.sort(key=lambda m: (m.start, m.end))  # stable: ties keep the mentions' order
+        cands.sort(key=_START_END)  # stable: ties keep the mentions' order
         self.cands = cands
         self.starts = [m.start for m in cands]
         #: max_end[x]: the largest end among cands[:x + 1] (who may contain cands[x])
-        self.max_end = list(itertools.accumulate((m.end for m in cands), max))
+        self.max_end = list(itertools.accumulate([m.end for m in cands], max))
         self.info: list[tuple[bool, int, tuple] | None] = [None] * len(cands)
 
     def _info(self, x: int) -> tuple[bool, int, tuple]:
@@ -121,23 +124,28 @@ class ArticleSubjects:
 
     def __call__(self, start: int, end: int, sentence_start: int) -> records.Mention | None:
         lo = sentence_start
-        i = bisect.bisect_left(self.starts, lo)
-        j = bisect.bisect_right(self.starts, start)
+        starts = self.starts
+        i = bisect.bisect_left(starts, lo)
+        j = bisect.bisect_right(starts, start)
         if i >= j:
             return None
         text, cands, info = self.text, self.cands, self.info
         titles = None
         if text.find("《", lo, start) >= 0:
             titles = [mm.span() for mm in _TITLE_SPAN.finditer(text, lo, start)]
-        # the latest clause with a candidate wins; in it, the first ORG / EVENT, else the first
-        best = None
-        best_clause = -1
-        best_is_name = False
-        for x in range(i, j):
+        # clause starts never decrease along the candidates: the last usable candidate is in the
+        # last clause with a subject; in that clause the first ORG / EVENT wins, else the first one
+        first = name = None
+        clause = -1
+        for x in range(j - 1, i - 1, -1):
             m = cands[x]
             if m.end > start:
                 continue
-            usable, clause, containers = info[x] or self._info(x)
+            usable, cs, containers = info[x] or self._info(x)
+            if cs < lo:
+                cs = lo
+            if cs < clause:
+                break
             if not usable:
                 continue
             # a place inside a name (天津 in 天津港峰门窗公司) is not the clause's subject: the name is
@@ -145,13 +153,11 @@ class ArticleSubjects:
                 continue
             if titles and any(a < m.start and m.end < b for a, b in titles):
                 continue
-            if clause < lo:
-                clause = lo
-            if clause > best_clause:
-                best, best_clause, best_is_name = m, clause, m.type != "LOC"
-            elif clause == best_clause and not best_is_name and m.type != "LOC":
-                best, best_is_name = m, True
-        return best
+            clause = cs
+            first = m
+            if m.type != "LOC":
+                name = m
+        return name or first
 
 
 #: ``attribute`` asks for the per-article form (see :class:`ArticleSubjects`)

@@ -105,6 +105,8 @@ class _Rules:
         cum = tem["cumulative"]
         self.cum_re = regex.compile(
             "|".join([_alternation(cum["markers"])] + [f"(?:{p})" for p in cum["patterns"]]))
+        # the markers are scanned once per sentence; see _lookahead_words
+        self.cum_lookahead = _lookahead_words(self.cum_re.pattern)
         self.cum_neg_re = _words(cum["negative"])
         self.no_inherit_re = _words(tem["context"]["no_inherit"])
         self.target_before = set(tem["context"]["target_before"])
@@ -132,11 +134,31 @@ def rules() -> _Rules:
 
 
 _NEWLINES = regex.compile(r"\n+")
-_CLAUSE_MARK = regex.compile(r"[，,；;：:]")
-_SEMI_MARK = regex.compile(r"[；;]")
+#: a sentence ends after a run of these (and one closing quote), or after a run of line breaks
+_TERMINATORS = "。！？!?"
+_CLOSERS = "”’」』"
+_LAST_BREAK = regex.compile(r"(?r)[。！？!?\n]")
+_NEXT_BREAK = re.compile(r"[。！？!?\n]")
+_NO_SENTENCE_START = frozenset(_TERMINATORS + _CLOSERS + "\n")
+_CLAUSE_MARK = re.compile(r"[，,；;：:]")
+_SEMICOLONS = "；;"
 #: measure words whose figure text names no object of its own (unlike 近30万消费者)
 _MEASURE_WORDS = frozenset(("个", "家", "名", "人", "项", "位", "户", "座", "种", "条", "台", "辆", "件", "场",
                             "场次", "人次", "所", "批", "栋", "套", "期", "届"))
+_LOOKAHEAD_WORD = re.compile(r"\(\?!\.\*([^\\()\[\]{}|.*+?^$]+)\)")
+
+
+def _lookahead_words(pattern: str) -> tuple[str, ...] | None:
+    """How far a pattern looks past its match. Scanning a whole sentence once and keeping the
+    matches that end before a figure finds what scanning just up to the figure would find, unless
+    the pattern looks ahead: for a "(?!.*WORD)" look-ahead, the WORDs (sharing the sentence scan
+    is fine where no WORD runs across the figure start); for any other look-ahead or end anchor,
+    None (scan up to each figure)."""
+    words = tuple(_LOOKAHEAD_WORD.findall(pattern))
+    rest = _LOOKAHEAD_WORD.sub("", pattern)
+    if any(t in rest for t in ("(?=", "(?!", "\\Z", "\\z", "$", "\\b", "\\B", "(?r)")):
+        return None
+    return words
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -158,23 +180,105 @@ def paragraph_starts(text: str) -> list[int]:
     return starts
 
 
-class _Article:
-    """What every figure of one article shares: its sentences, paragraphs, clause and ； marks,
-    years, and the year each sentence inherits from its paragraph (computed once, on demand)."""
+def sentence_at(text: str, pos: int) -> tuple[int, int]:
+    """The span of the sentence of ``sentence_spans(text)`` that holds ``pos`` (the last one for a
+    position past the end), found from the text around ``pos`` alone.
 
-    __slots__ = ("text", "r", "sents", "paras", "fig_spans", "pub_year", "doc_year", "lead_year",
-                 "inherited")
+    Where sentences end is a local matter: after a run of 。！？!? (and one closing quote right
+    after it), after a run of line breaks. So the sentence starts after the last such character
+    before ``pos`` and ends where the run of the first one at or after ``pos`` ends.
+    """
+    n = len(text)
+    if pos >= n or text[pos] in _NO_SENTENCE_START:  # a break at pos: let the full split decide
+        spans = sentence_spans(text)
+        if not spans:
+            return 0, n
+        i = max(0, bisect.bisect_right([s for s, _ in spans], pos) - 1)
+        return spans[i]
+    m = _LAST_BREAK.search(text, 0, pos)
+    if m is None:
+        s0 = 0
+    else:
+        # text[p + 1:pos] has no break; text[p + 1] may be the closing quote of a run of 。！？
+        p = m.start()
+        s0 = p + 2 if text[p] != "\n" and text[p + 1] in _CLOSERS else p + 1
+    m = _NEXT_BREAK.search(text, pos)
+    return s0, (_SENT_END.match(text, m.start()).end() if m else n)
+
+
+def _sentence_start(text: str, lo: int, end: int) -> int:
+    """The start of the sentence of ``sentence_spans(text)`` that ends at ``end``, where ``lo``
+    (before ``end``) starts a sentence too and no line break stands in text[lo:end]."""
+    q = end - 1  # back over the run of 。！？ that ends the sentence, and its closing quote
+    if text[q] in _CLOSERS and q > lo and text[q - 1] in _TERMINATORS:
+        q -= 1
+    if text[q] not in _TERMINATORS:  # not a sentence end: let the full split decide
+        return max([s for s, e in sentence_spans(text[lo:end]) if s < end - lo], default=0) + lo
+    while q > lo and text[q - 1] in _TERMINATORS:
+        q -= 1
+    m = _LAST_BREAK.search(text, lo, q)
+    if m is None:
+        return lo
+    p = m.start()
+    return p + 2 if text[p + 1] in _CLOSERS else p + 1
+
+
+class _Scan:
+    """The matches of a pattern in one stretch of a sentence, scanned once for all its figures."""
+
+    __slots__ = ("matches", "starts", "ends")
+
+    def __init__(self, pattern, text: str, start: int, end: int) -> None:
+        self.matches = list(pattern.finditer(text, start, end))
+        self.starts = [m.start() for m in self.matches]
+        self.ends = [m.end() for m in self.matches]
+
+    def within(self, lo: int, hi: int) -> range | None:
+        """Indices of the matches a scan of text[lo:hi] alone finds, or None if a match runs
+        across lo or hi (scan text[lo:hi] then). ``hi`` must be at most the scanned end."""
+        starts, ends = self.starts, self.ends
+        i = bisect.bisect_left(starts, lo)
+        if i and ends[i - 1] > lo:
+            return None
+        j = bisect.bisect_right(ends, hi, i)
+        if j < len(starts) and starts[j] < hi:
+            return None
+        return range(i, j)
+
+
+_UNSET = object()
+
+
+class _Article:
+    """What every figure of one article shares: its dates, and what dates each sentence from
+    earlier in its paragraph (all computed on first use)."""
+
+    __slots__ = ("text", "r", "fig_starts", "fig_ends", "pub_year", "_doc_year", "_lead_year",
+                 "sources")
 
     def __init__(self, text: str, figures: list[Figure], date: str | None, r: _Rules) -> None:
         self.text = text
         self.r = r
-        self.sents = sentence_spans(text)
-        self.paras = paragraph_starts(text)
-        self.fig_spans = [(f.start, f.end) for f in figures]
+        self.fig_starts = [f.start for f in figures]
+        self.fig_ends = [f.end for f in figures]
         self.pub_year = int(date[:4]) if date and date[:4].isdigit() else None
-        self.doc_year = self.pub_year or _inferred_year(text, r)
-        self.lead_year = _lead_year(text, self.paras, self.pub_year, r)
-        self.inherited: dict[int, tuple[int, str] | None] = {}
+        self._doc_year = self.pub_year or _UNSET
+        self._lead_year = _UNSET
+        #: sentence start -> what dates it from earlier in its paragraph (see _paragraph_source)
+        self.sources: dict[int, tuple[int, int, bool] | None] = {}
+
+    @property
+    def doc_year(self) -> int | None:
+        """The publication year, or without one the year the article speaks of (for 今年)."""
+        if self._doc_year is _UNSET:
+            self._doc_year = _inferred_year(self.text, self.r)
+        return self._doc_year
+
+    @property
+    def lead_year(self) -> tuple[int, int] | None:
+        if self._lead_year is _UNSET:
+            self._lead_year = _lead_year(self.text, self.pub_year, self.r)
+        return self._lead_year
 
 
 def attribute(text: str, figures: list[Figure], *, date: str | None = None,
@@ -186,14 +290,10 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
     per-article index once (``index(start, end, sentence_start)`` answers as
     ``subject_of(mentions, start, end, sentence_start, text=text)`` would).
     """
+    if not figures:
+        return []
     r = rules()
     art = _Article(text, figures, date, r)
-    sents = art.sents
-    sent_starts = [s for s, _ in sents]
-    n_text = len(text)
-    clause_marks = [m.start() for m in _CLAUSE_MARK.finditer(text)]
-    n_marks = len(clause_marks)
-    semi_marks = [m.start() for m in _SEMI_MARK.finditer(text)]
     pick = None
     if subject_of is not None and mentions:
         for_article = getattr(subject_of, "for_article", None)
@@ -202,27 +302,35 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
         else:
             def pick(start, end, s0):
                 return subject_of(mentions, start, end, s0, text=text)
-    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+    bisect_left = bisect.bisect_left
     generic_metrics = r.generic_metrics
-    sentences: dict[int, str] = {}  # one string per sentence, shared by its figures
+    n_figs = len(figures)
+    s0 = s1 = -1
     out = []
-    for f in figures:
+    for fi, f in enumerate(figures):
         fs, fe, kind = f.start, f.end, f.kind
-        i = bisect_right(sent_starts, fs) - 1
-        if i < 0:
-            i = 0
-        s0, s1 = sents[i] if sents else (0, n_text)
-        sentence = sentences.get(i)
-        if sentence is None:
-            sentence = sentences[i] = text[s0:s1].strip()
+        if not s0 <= fs < s1:  # a new sentence: what its figures share
+            s0, s1 = sentence_at(text, fs)
+            sentence = text[s0:s1].strip()
+            marks = [m.start() for m in _CLAUSE_MARK.finditer(text, s0, s1)]
+            n_marks = len(marks)
+            # the sentence is scanned for running-total markers up to its last figure
+            last_start = fs
+            for g in range(fi + 1, n_figs):
+                g_start = figures[g].start
+                if not s0 <= g_start < s1:
+                    break
+                if g_start > last_start:
+                    last_start = g_start
+            cum_scan = None
         a = Attribution(sentence=sentence)
         # the figure's clause: text[cb0:fs] before it, text[fe:ca1] after it; after it, the
         # sentence runs on to ae
-        k = bisect_left(clause_marks, fs) - 1
-        cb0 = clause_marks[k] + 1 if k >= 0 and clause_marks[k] >= s0 else s0
+        k = bisect_left(marks, fs) - 1
+        cb0 = marks[k] + 1 if k >= 0 else s0
         ae = s1 if s1 > fe else fe
-        k = bisect_left(clause_marks, fe)
-        ca1 = clause_marks[k] if k < n_marks and clause_marks[k] < ae else ae
+        k2 = bisect_left(marks, fe)
+        ca1 = marks[k2] if k2 < n_marks else ae
 
         metric = _metric(kind, text, cb0, fs, fe, ca1, r)
         if metric is None or metric in generic_metrics:
@@ -253,16 +361,20 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
 
         # time scope: the part of the sentence after its last ；, unless the sentence opens with a
         # year that scopes all of it ("2023年，…1400余万元；…14个项目签约，总额达1.92亿元")
-        k = bisect_left(semi_marks, fs) - 1
-        y0 = semi_marks[k] + 1 if k >= 0 and semi_marks[k] >= s0 else s0
+        while k >= 0 and text[marks[k]] not in _SEMICOLONS:
+            k -= 1
+        y0 = marks[k] + 1 if k >= 0 else s0
         if y0 > s0 and r.year_re.match(text[s0:fs].lstrip("“(（ ")):
             y0 = s0
-        _year(a, art, fs, fe, y0, ca1, s0, i, inherit=not _in_speech(text, fs, r))
+        _year(a, art, fs, fe, y0, ca1, s0, inherit=not _in_speech(text, fs, r))
         # a running total is a stock (money, counts, quantities), never a rate; an explicit year
         # nearer than the marker makes it that year's figure ("一年来…2023年启动项目23个")
-        if kind != "percent" and _cumulative(a, text, s0, fs, fe, ae, r):
-            a.cumulative = True
-            a.evidence += 2
+        if kind != "percent":
+            if cum_scan is None:
+                cum_scan = _Scan(r.cum_re, text, s0, last_start) if r.cum_lookahead is not None else False
+            if _cumulative(a, text, s0, fs, fe, ae, r, cum_scan, last_start):
+                a.cumulative = True
+                a.evidence += 2
         if pick is not None:
             m = pick(fs, fe, s0)
             if m is not None:
@@ -360,10 +472,10 @@ def _in_speech(text: str, pos: int, r: _Rules) -> bool:
     return o >= 0 and (pos - o) > 8 and text.find(r.quote_close, o, pos) < 0
 
 
-def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0: int, si: int,
+def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0: int,
           inherit: bool = True) -> None:
-    """The figure's year or period. Its time scope is text[y0:fs] before it (the sentence from
-    its last ；) and its clause text[fe:ca1] after it."""
+    """The figure's year or period. Its time scope is text[y0:fs] before it (its sentence from
+    the last ；) and its clause text[fe:ca1] after it."""
     text, r = art.text, art.r
     has_year_char = text.find("年", y0, fs) >= 0
     pm = None
@@ -382,7 +494,7 @@ def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0
     if text.find("19", y0, fs) >= 0 or text.find("20", y0, fs) >= 0:
         for m in r.year_re.finditer(text, y0, fs):
             p = m.start()
-            if not _inside(art.fig_spans, p) and not _is_target(text, y0, p, r):
+            if not _inside(art, p) and not _is_target(text, y0, p, r):
                 explicit = m
     if since is not None and (explicit is None or explicit.start() <= since.start()):
         # "1994年…以来，筹集…": a start point, not the figure's year
@@ -401,8 +513,10 @@ def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0
     cands = []
     if explicit is not None:
         cands.append((explicit.start(), int(explicit.group(1)), "explicit", explicit.end()))
-    if rel is not None and art.doc_year:
-        cands.append((rel.start(), art.doc_year + r.relative[rel.group()], "relative", rel.end()))
+    if rel is not None:
+        doc_year = art.doc_year
+        if doc_year:
+            cands.append((rel.start(), doc_year + r.relative[rel.group()], "relative", rel.end()))
     if md is not None and int(md.group(1)) <= 12:
         cands.append((md.start(), pub_year, "relative", md.end()))
     if cands:
@@ -424,9 +538,7 @@ def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0
         return
     if not inherit or r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1):
         return
-    inherited = art.inherited.get(si, False)
-    if inherited is False:
-        inherited = art.inherited[si] = _inherited_year(art, s0, si)
+    inherited = _inherited_year(art, s0, y0)
     if inherited is not None:
         a.year, a.year_source = inherited
 
@@ -439,45 +551,56 @@ def _first_year_after(art: _Article, fe: int, ca1: int) -> int | None:
     if fe and text[fe - 1] in "0123456789.":
         # the clause as a string of its own: the year pattern's look-behind must not see the figure
         for m in r.year_re.finditer(text[fe:ca1]):
-            if not _inside(art.fig_spans, fe + m.start()):
+            if not _inside(art, fe + m.start()):
                 return int(m.group(1))
         return None
     for m in r.year_re.finditer(text, fe, ca1):
-        if not _inside(art.fig_spans, m.start()):
+        if not _inside(art, m.start()):
             return int(m.group(1))
     return None
 
 
-def _inherited_year(art: _Article, s0: int, si: int) -> tuple[int, str] | None:
-    """The year sentence ``si`` takes from its paragraph: a full date or a relative year earlier in
-    the paragraph ("…于2024年12月21日至22日举行。全省共设13个考区"; "今年以来，…促成了一批项目。
-    现场签约项目18个"), else the lead paragraph's date."""
-    text, r, sents, pub_year, doc_year = art.text, art.r, art.sents, art.pub_year, art.doc_year
-    paras = art.paras
-    p_start = paras[max(0, bisect.bisect_right(paras, s0) - 1)]
-    for j in range(si - 1, -1, -1):
-        ps, pe = sents[j]
-        if pe <= p_start:
-            break
+def _inherited_year(art: _Article, s0: int, y0: int) -> tuple[int, str] | None:
+    """The year the time scope from ``y0`` in the sentence at ``s0`` takes from its paragraph: a
+    full date or a relative year in an earlier sentence ("…于2024年12月21日至22日举行。全省共设
+    13个考区"; "今年以来，…促成了一批项目。现场签约项目18个"), else the lead paragraph's date."""
+    src = art.sources.get(s0, _UNSET)
+    if src is _UNSET:
+        src = art.sources[s0] = _paragraph_source(art, s0)
+    if src is not None:
+        ps, year, checked = src
+        # not across a period: "2016年11月，…签署协议…四年间，…。…5个县市已全部脱贫"
+        if checked and art.r.no_inherit_re.search(art.text, ps, y0):
+            return None
+        return year, "context"
+    lead_year = art.lead_year
+    if lead_year is not None and y0 >= lead_year[1]:
+        return lead_year[0], "context"
+    return None
+
+
+def _paragraph_source(art: _Article, s0: int) -> tuple[int, int, bool] | None:
+    """The nearest earlier sentence of the paragraph that dates the sentence at ``s0``: (its
+    start, the year, whether a period word between it and the figure cancels it), or None."""
+    text, r, pub_year = art.text, art.r, art.pub_year
+    p_start = text.rfind("\n", 0, s0) + 1  # s0 never is inside a run of line breaks
+    pe = s0
+    while pe > p_start:  # the paragraph's sentences before this one, nearest first
+        ps = _sentence_start(text, p_start, pe)
         dy = _date_year(text, ps, pe, pub_year, r)
         if dy:
-            # not across a period: "2016年11月，…签署协议…四年间，…。…5个县市已全部脱贫"
-            if not r.no_inherit_re.search(text, ps, s0):
-                return dy, "context"
-            return None
+            return ps, dy, True
         rm = None
         for rm in r.relative_re.finditer(text, ps, pe):
             pass
-        if rm and doc_year:
-            return doc_year + r.relative[rm.group()], "context"
+        if rm:
+            doc_year = art.doc_year
+            if doc_year:
+                return ps, doc_year + r.relative[rm.group()], False
         om = r.opening_year_re.match(text, ps, pe)
         if om:  # "2023年，全市地区生产总值…。全年接待游客1.2亿人次": the year scopes its paragraph
-            if not r.no_inherit_re.search(text, ps, s0):
-                return int(om.group(1)), "context"
-            return None
-    lead_year = art.lead_year
-    if lead_year is not None and s0 >= lead_year[1]:
-        return lead_year[0], "context"
+            return ps, int(om.group(1)), True
+        pe = ps
     return None
 
 
@@ -489,19 +612,25 @@ def _is_target(text: str, lo: int, pos: int, r: _Rules) -> bool:
     return c1 in r.target_before and c2 not in r.target_not_after
 
 
-def _inside(spans, pos: int) -> bool:
-    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
-    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+def _inside(art: _Article, pos: int) -> bool:
+    """Whether pos is inside the figure that starts last at or before it."""
+    i = bisect.bisect_right(art.fig_starts, pos) - 1
+    return i >= 0 and pos < art.fig_ends[i]
 
 
-def _lead_year(text: str, paras: list[int], pub_year: int | None, r: _Rules) -> tuple[int, int] | None:
-    """The year of the event date in the article's first body paragraph (its lead), if any."""
-    for k, p in enumerate(paras[:8]):
-        end = paras[k + 1] if k + 1 < len(paras) else len(text)
-        if end - p < 40:  # headline, byline, dateline
-            continue
-        y = _date_year(text, p, end, pub_year, r)
-        return (y, end) if y else None
+def _lead_year(text: str, pub_year: int | None, r: _Rules) -> tuple[int, int] | None:
+    """The year of the event date in the article's first body paragraph (its lead), if any:
+    the first of its first 8 paragraphs that is not a headline, byline or dateline."""
+    p = 0
+    for _ in range(8):
+        nl = _NEWLINES.search(text, p)
+        end = nl.end() if nl else len(text)
+        if end - p >= 40:
+            y = _date_year(text, p, end, pub_year, r)
+            return (y, end) if y else None
+        if nl is None:
+            return None
+        p = end
     return None
 
 
@@ -534,11 +663,22 @@ def _inferred_year(text: str, r: _Rules) -> int | None:
     return best
 
 
-def _cumulative(a: Attribution, text: str, s0: int, fs: int, fe: int, ae: int, r: _Rules) -> bool:
+def _cumulative(a: Attribution, text: str, s0: int, fs: int, fe: int, ae: int, r: _Rules,
+                scan: _Scan | bool = False, scan_end: int = 0) -> bool:
     """A running-total marker in the sentence before the figure (text[s0:fs]), not negated
-    around it, else one of the after-markers in the rest of the sentence (text[fe:ae])."""
+    around it, else one of the after-markers in the rest of the sentence (text[fe:ae]).
+    ``scan``: the sentence's markers up to ``scan_end`` (at least ``fs``), if scanned."""
+    found = None
+    if scan:
+        found = scan.within(s0, fs)
+        if found is not None:
+            for w in r.cum_lookahead:  # a look-ahead word across fs may have changed the scan
+                if text.find(w, max(s0, fs - len(w) + 1), scan_end) >= 0:
+                    found = None
+                    break
+    markers = [scan.matches[i] for i in found] if found is not None else r.cum_re.finditer(text, s0, fs)
     last = None
-    for m in r.cum_re.finditer(text, s0, fs):
+    for m in markers:
         ms, me = m.span()
         if not r.cum_neg_re.search(text, ms - 4 if ms - 4 > s0 else s0, me + 2 if me + 2 < fs else fs):
             last = m
