@@ -94,7 +94,7 @@ class ArticleSubjects:
     that has a subject.
     """
 
-    __slots__ = ("text", "cands", "starts", "max_end", "info")
+    __slots__ = ("text", "cands", "starts", "max_end", "info", "ends", "last")
 
     def __init__(self, mentions: list[records.Mention], text: str) -> None:
         self.text = text
@@ -104,46 +104,74 @@ class ArticleSubjects:
         self.starts = [m.start for m in cands]
         #: max_end[x]: the largest end among cands[:x + 1] (who may contain cands[x])
         self.max_end = list(itertools.accumulate([m.end for m in cands], max))
-        self.info: list[tuple[bool, int, tuple] | None] = [None] * len(cands)
+        self.info: list[tuple[int, bool, int, tuple] | None] = [None] * len(cands)
+        self.ends = sorted([m.end for m in cands])
+        #: the last question and its answer: (sentence_start, start, subject)
+        self.last: tuple = (-1, -1, None)
 
-    def _info(self, x: int) -> tuple[bool, int, tuple]:
-        """(usable, clause start, containers) of cands[x]."""
+    def _info(self, x: int, lo: int) -> tuple[int, bool, int, tuple]:
+        """(lo, usable, clause start, containers) of cands[x], a candidate of the sentence at ``lo``."""
         text, cands = self.text, self.cands
         m = cands[x]
         ms, me = m.start, m.end
         # a name right after a preposition (向甘肃投入…) is the recipient, not the subject; a name
         # with a clause mark inside fits no clause
         usable = not (ms > 0 and text[ms - 1] in _NOT_SUBJECT_BEFORE) and _CLAUSE_END.search(text, ms, me - 1) is None
-        mark = _LAST_CLAUSE_END.search(text, 0, ms)
-        clause_start = mark.end() if mark else 0
+        mark = _LAST_CLAUSE_END.search(text, lo, ms)
+        clause_start = mark.end() if mark else lo
         containers: tuple = ()
-        if (x > 0 and self.max_end[x - 1] >= me) or (x + 1 < len(cands) and cands[x + 1].start == ms):
-            containers = tuple(o for o in cands if o.start <= ms and me <= o.end and (o.end - o.start) > (me - ms))
-        info = self.info[x] = (usable, clause_start, containers)
+        max_end = self.max_end
+        if (x > 0 and max_end[x - 1] >= me) or (x + 1 < len(cands) and cands[x + 1].start == ms):
+            # who may contain it: from the last candidate starting with it back to the first one
+            # that no earlier candidate reaches past
+            k = bisect.bisect_right(self.starts, ms) - 1
+            found = []
+            while k >= 0 and max_end[k] >= me:
+                o = cands[k]
+                if o.end >= me and (o.end - o.start) > (me - ms):
+                    found.append(o)
+                k -= 1
+            containers = tuple(found)
+        info = self.info[x] = (lo, usable, clause_start, containers)
         return info
 
     def __call__(self, start: int, end: int, sentence_start: int) -> records.Mention | None:
         lo = sentence_start
+        text = self.text
+        titles = None
+        if text.find("《", lo, start) >= 0:
+            titles = [mm.span() for mm in _TITLE_SPAN.finditer(text, lo, start)]
+        else:
+            # a later figure of the same sentence with no candidate ending since the last one
+            # has the same candidates, so the same subject
+            last_lo, last_start, last = self.last
+            if last_lo == lo and last_start <= start and (
+                    bisect.bisect_right(self.ends, start) == bisect.bisect_right(self.ends, last_start)):
+                self.last = (lo, start, last)
+                return last
+        best = self._pick(start, lo, titles)
+        self.last = (lo, start, best)
+        return best
+
+    def _pick(self, start: int, lo: int, titles: list[tuple[int, int]] | None) -> records.Mention | None:
         starts = self.starts
         i = bisect.bisect_left(starts, lo)
         j = bisect.bisect_right(starts, start)
         if i >= j:
             return None
-        text, cands, info = self.text, self.cands, self.info
-        titles = None
-        if text.find("《", lo, start) >= 0:
-            titles = [mm.span() for mm in _TITLE_SPAN.finditer(text, lo, start)]
-        # clause starts never decrease along the candidates: the last usable candidate is in the
-        # last clause with a subject; in that clause the first ORG / EVENT wins, else the first one
+        cands, info = self.cands, self.info
+        # clause starts (from lo) never decrease along the candidates: the last usable candidate is
+        # in the last clause with a subject; in it the first ORG / EVENT wins, else the first one
         first = name = None
         clause = -1
         for x in range(j - 1, i - 1, -1):
             m = cands[x]
             if m.end > start:
                 continue
-            usable, cs, containers = info[x] or self._info(x)
-            if cs < lo:
-                cs = lo
+            inf = info[x]
+            if inf is None or inf[0] != lo:
+                inf = self._info(x, lo)
+            _, usable, cs, containers = inf
             if cs < clause:
                 break
             if not usable:

@@ -98,6 +98,9 @@ class _Rules:
         self.full_date_re = regex.compile(r"(?<![0-9])((?:19|20)\d\d)年\s*\d{1,2}月")
         self.relative = {k: int(v) for k, v in y["relative"].items()}
         self.relative_re = _words(self.relative)
+        # every time expression holds one of these: the years (19xx, 20xx), 月, a relative year
+        self.time_hint_re = re.compile("19|20|月|" + self.relative_re.pattern)
+        self.later_hint_re = re.compile("19|20|月")
         seps = _alternation(tem["period"]["separators"])
         self.period_re = regex.compile(
             r"(?<![0-9])((?:19|20)\d\d)年?\s*(?:" + seps + r")\s*((?:19|20)\d\d)年")
@@ -314,6 +317,7 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
             sentence = text[s0:s1].strip()
             marks = [m.start() for m in _CLAUSE_MARK.finditer(text, s0, s1)]
             n_marks = len(marks)
+            semis = [p for p in marks if text[p] in _SEMICOLONS] if n_marks else marks
             # the sentence is scanned for running-total markers up to its last figure
             last_start = fs
             for g in range(fi + 1, n_figs):
@@ -361,18 +365,23 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
 
         # time scope: the part of the sentence after its last ；, unless the sentence opens with a
         # year that scopes all of it ("2023年，…1400余万元；…14个项目签约，总额达1.92亿元")
-        while k >= 0 and text[marks[k]] not in _SEMICOLONS:
-            k -= 1
-        y0 = marks[k] + 1 if k >= 0 else s0
-        if y0 > s0 and r.year_re.match(text[s0:fs].lstrip("“(（ ")):
-            y0 = s0
-        _year(a, art, fs, fe, y0, ca1, s0, inherit=not _in_speech(text, fs, r))
+        y0 = s0
+        if semis:
+            k = bisect_left(semis, fs) - 1
+            if k >= 0 and not r.year_re.match(text[s0:fs].lstrip("“(（ ")):
+                y0 = semis[k] + 1
+        _year(a, art, fs, fe, y0, ca1, s0)
         # a running total is a stock (money, counts, quantities), never a rate; an explicit year
         # nearer than the marker makes it that year's figure ("一年来…2023年启动项目23个")
         if kind != "percent":
             if cum_scan is None:
                 cum_scan = _Scan(r.cum_re, text, s0, last_start) if r.cum_lookahead is not None else False
-            if _cumulative(a, text, s0, fs, fe, ae, r, cum_scan, last_start):
+            if (cum_scan and not cum_scan.matches and not _lookahead_across(text, r.cum_lookahead, s0, fs, last_start)):
+                # no marker before the figure: one after it?
+                if fe < ae and r.cum_after_re.search(text, fe, ae) is not None:
+                    a.cumulative = True
+                    a.evidence += 2
+            elif _cumulative(a, text, s0, fs, fe, ae, r, cum_scan, last_start):
                 a.cumulative = True
                 a.evidence += 2
         if pick is not None:
@@ -472,10 +481,35 @@ def _in_speech(text: str, pos: int, r: _Rules) -> bool:
     return o >= 0 and (pos - o) > 8 and text.find(r.quote_close, o, pos) < 0
 
 
-def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0: int,
-          inherit: bool = True) -> None:
+def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0: int) -> None:
     """The figure's year or period. Its time scope is text[y0:fs] before it (its sentence from
     the last ；) and its clause text[fe:ca1] after it."""
+    text, r = art.text, art.r
+    if r.time_hint_re.search(text, y0, fs) is not None and _year_before(a, art, fs, y0):
+        return
+    if r.later_hint_re.search(text, fe, ca1) is not None:
+        later = _first_year_after(art, fe, ca1)
+        if later is not None:
+            a.year, a.year_source = later, "explicit"
+            a.evidence += 1
+            return
+        # a date later in the same sentence ("22家企业、24亿元....8月28日，…签约仪式在和田举行")
+        dy = _date_year(text, fe, ca1, art.pub_year, r)
+        if dy:
+            a.year, a.year_source = dy, "context"
+            return
+    # else the year of the paragraph, unless the figure's scope speaks of a period, a plan, a
+    # rate, or it stands in direct speech
+    inherited = _inherited_year(art, s0, y0)
+    if inherited is not None and not (r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1)
+                                      or _in_speech(text, fs, r)):
+        a.year, a.year_source = inherited
+
+
+def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
+    """The time expression nearest before the figure in text[y0:fs] dates it: a period, a start
+    point with 以来, an explicit year, a relative year, a month-day date. True if one decides
+    (even to leave the year unknown)."""
     text, r = art.text, art.r
     has_year_char = text.find("年", y0, fs) >= 0
     pm = None
@@ -485,7 +519,7 @@ def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0
     if pm:
         a.period_start, a.period_end = int(pm.group(1)), int(pm.group(2))
         a.evidence += 1
-        return
+        return True
     since = None
     if has_year_char and text.find("以来", y0, fs) >= 0:
         for since in r.since_re.finditer(text, y0, fs):
@@ -500,7 +534,7 @@ def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0
         # "1994年…以来，筹集…": a start point, not the figure's year
         a.period_start = int(since.group(1))
         a.evidence += 1
-        return
+        return True
     rel = None
     for rel in r.relative_re.finditer(text, y0, fs):
         pass
@@ -519,28 +553,14 @@ def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0
             cands.append((rel.start(), doc_year + r.relative[rel.group()], "relative", rel.end()))
     if md is not None and int(md.group(1)) <= 12:
         cands.append((md.start(), pub_year, "relative", md.end()))
-    if cands:
-        pos, year, source, end = max(cands)
-        if source == "explicit" and r.future_re.search(text, end, fs):
-            return  # "2011年4月开工建设，近期投产，建成后将形成…": not that year's figure
-        a.year, a.year_source = year, source
-        a.evidence += 1
-        return
-    later = _first_year_after(art, fe, ca1)
-    if later is not None:
-        a.year, a.year_source = later, "explicit"
-        a.evidence += 1
-        return
-    # a date later in the same sentence ("22家企业、24亿元....8月28日，…签约仪式在和田举行")
-    dy = _date_year(text, fe, ca1, pub_year, r)
-    if dy:
-        a.year, a.year_source = dy, "context"
-        return
-    if not inherit or r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1):
-        return
-    inherited = _inherited_year(art, s0, y0)
-    if inherited is not None:
-        a.year, a.year_source = inherited
+    if not cands:
+        return False
+    pos, year, source, end = max(cands)
+    if source == "explicit" and r.future_re.search(text, end, fs):
+        return True  # "2011年4月开工建设，近期投产，建成后将形成…": not that year's figure
+    a.year, a.year_source = year, source
+    a.evidence += 1
+    return True
 
 
 def _first_year_after(art: _Article, fe: int, ca1: int) -> int | None:
@@ -663,6 +683,15 @@ def _inferred_year(text: str, r: _Rules) -> int | None:
     return best
 
 
+def _lookahead_across(text: str, words: tuple[str, ...], s0: int, fs: int, scan_end: int) -> bool:
+    """Whether one of a pattern's look-ahead words stands across fs in text[s0:scan_end] (then a
+    scan up to scan_end may have found other matches before fs than a scan up to fs)."""
+    for w in words:
+        if text.find(w, max(s0, fs - len(w) + 1), scan_end) >= 0:
+            return True
+    return False
+
+
 def _cumulative(a: Attribution, text: str, s0: int, fs: int, fe: int, ae: int, r: _Rules,
                 scan: _Scan | bool = False, scan_end: int = 0) -> bool:
     """A running-total marker in the sentence before the figure (text[s0:fs]), not negated
@@ -671,11 +700,8 @@ def _cumulative(a: Attribution, text: str, s0: int, fs: int, fe: int, ae: int, r
     found = None
     if scan:
         found = scan.within(s0, fs)
-        if found is not None:
-            for w in r.cum_lookahead:  # a look-ahead word across fs may have changed the scan
-                if text.find(w, max(s0, fs - len(w) + 1), scan_end) >= 0:
-                    found = None
-                    break
+        if found is not None and _lookahead_across(text, r.cum_lookahead, s0, fs, scan_end):
+            found = None
     markers = [scan.matches[i] for i in found] if found is not None else r.cum_re.finditer(text, s0, fs)
     last = None
     for m in markers:
