@@ -108,8 +108,10 @@ class _Rules:
         cum = tem["cumulative"]
         self.cum_re = regex.compile(
             "|".join([_alternation(cum["markers"])] + [f"(?:{p})" for p in cum["patterns"]]))
-        # the markers are scanned once per sentence; see _lookahead_words
+        # the markers are scanned once per sentence (see _lookahead_words), if it holds any of
+        # the words they need
         self.cum_lookahead = _lookahead_words(self.cum_re.pattern)
+        self.cum_hint_re = required_words(self.cum_re.pattern)
         self.cum_neg_re = _words(cum["negative"])
         self.no_inherit_re = _words(tem["context"]["no_inherit"])
         self.target_before = set(tem["context"]["target_before"])
@@ -162,6 +164,103 @@ def _lookahead_words(pattern: str) -> tuple[str, ...] | None:
     if any(t in rest for t in ("(?=", "(?!", "\\Z", "\\z", "$", "\\b", "\\B", "(?r)")):
         return None
     return words
+
+
+def required_words(pattern: str) -> re.Pattern | None:
+    """A plain-word pattern that finds something wherever ``pattern`` can match: a word every match
+    of it contains (so a stretch without any of them holds no match), or None if the pattern's
+    syntax gives no such short list. Worked out from the pattern's parse (stdlib ``re`` syntax;
+    a pattern ``re`` cannot read gets None).
+
+    >>> required_words(r"[0-9一二三]+年(?:多)?来|累计|已(?:累计)?(?:落实|投入)").pattern
+    '已累计投入|已累计落实|已投入|已落实|年多来|年来|累计'
+    """
+    try:
+        from re import _constants as sre, _parser
+
+        tree = _parser.parse(pattern)
+        if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return None
+        exact, required = _literals(list(tree), sre)
+    except Exception:  # noqa: BLE001 - an unreadable pattern just gets no pre-test
+        return None
+    words = exact if exact is not None else required
+    if not words or "" in words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
+
+
+_MAX_WORDS = 64
+
+
+def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    """The more telling of two word sets (longer shortest word, then fewer words)."""
+    if not a or "" in a:
+        return b if b and "" not in b else None
+    if not b or "" in b:
+        return a
+    return a if (min(map(len, a)), -len(a)) >= (min(map(len, b)), -len(b)) else b
+
+
+def _literals(items: list, sre) -> tuple[set[str] | None, set[str] | None]:
+    """(every string a sequence of parsed items can match, if few; else None), (words one of which
+    every match contains, or None)."""
+    run: set[str] = {""}  # what the items since the last unknown one match, exactly
+    best = None
+    whole = True
+    for op, av in items:
+        exact, required = _item_literals(op, av, sre)
+        if exact is not None and len(run) * len(exact) <= _MAX_WORDS:
+            run = {a + b for a in run for b in exact}
+            continue
+        whole = False
+        best = _better(_better(best, run), required)
+        run = exact if exact is not None else {""}
+    return (run if whole else None), _better(best, run)
+
+
+def _item_literals(op, av, sre) -> tuple[set[str] | None, set[str] | None]:
+    if op is sre.LITERAL:
+        return {chr(av)}, None
+    if op is sre.IN:
+        chars = set()
+        for iop, iav in av:
+            if iop is sre.LITERAL:
+                chars.add(chr(iav))
+            elif iop is sre.RANGE and iav[1] - iav[0] < 16:
+                chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
+            else:  # NEGATE, CATEGORY, a wide range
+                return None, None
+        return (chars, None) if len(chars) <= _MAX_WORDS else (None, None)
+    if op is sre.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return _literals(list(sub), sre) if not add_flags else (None, None)
+    if op is sre.ATOMIC_GROUP:
+        return _literals(list(av), sre)
+    if op is sre.BRANCH:
+        parts = [_literals(list(b), sre) for b in av[1]]
+        if all(e is not None for e, _ in parts):
+            union = set().union(*(e for e, _ in parts))
+            if len(union) <= _MAX_WORDS:
+                return union, None
+        words: set[str] = set()
+        for e, q in parts:
+            w = _better(e, q)
+            if w is None:
+                return None, None
+            words |= w
+        return None, words
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        exact, required = _literals(list(sub), sre)
+        if lo == 0:
+            return ({""} | exact, None) if hi == 1 and exact is not None else (None, None)
+        if lo == hi == 1:
+            return exact, required
+        return None, _better(exact, required)
+    if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+        return {""}, None  # zero width
+    return None, None  # any character, a back reference, ...
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -250,6 +349,7 @@ class _Scan:
 
 
 _UNSET = object()
+_NO_SCAN = object()
 
 
 class _Article:
@@ -375,8 +475,14 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
         # nearer than the marker makes it that year's figure ("一年来…2023年启动项目23个")
         if kind != "percent":
             if cum_scan is None:
-                cum_scan = _Scan(r.cum_re, text, s0, last_start) if r.cum_lookahead is not None else False
-            if (cum_scan and not cum_scan.matches and not _lookahead_across(text, r.cum_lookahead, s0, fs, last_start)):
+                if r.cum_hint_re is not None and r.cum_hint_re.search(text, s0, last_start) is None:
+                    cum_scan = _NO_SCAN  # no marker anywhere before a figure of the sentence
+                elif r.cum_lookahead is None:
+                    cum_scan = False  # scan up to each figure
+                else:
+                    cum_scan = _Scan(r.cum_re, text, s0, last_start)
+            if cum_scan is _NO_SCAN or (
+                    cum_scan and not cum_scan.matches and not _lookahead_across(text, r.cum_lookahead, s0, fs, last_start)):
                 # no marker before the figure: one after it?
                 if fe < ae and r.cum_after_re.search(text, fe, ae) is not None:
                     a.cumulative = True
