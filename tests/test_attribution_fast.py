@@ -163,9 +163,15 @@ def test_article_subjects_on_the_corpus():
     for text in corpus_articles():
         ms, cases = _subject_cases(text)
         index = ArticleSubjects(ms, text)
-        # every figure, then arbitrary positions (a fresh index: no reuse between unrelated calls)
+        with_marks = ArticleSubjects(ms, text)
+        # every figure (with and without the sentence's clause marks), then arbitrary positions
+        # (a fresh index: no reuse between unrelated calls)
         for start, end, s0 in cases:
-            assert index(start, end, s0) is subject_of(ms, start, end, s0, text=text)
+            expected = subject_of(ms, start, end, s0, text=text)
+            assert index(start, end, s0) is expected
+            s1 = sentence_at(text, start)[1]
+            marks = [m.start() for m in re.finditer(r"[，,；;：:]", text[:s1])  if m.start() >= s0]
+            assert with_marks(start, end, s0, marks) is expected
         for start in range(0, len(text), 13):
             s0 = max(0, start - 60)
             assert ArticleSubjects(ms, text)(start, start + 1, s0) is subject_of(ms, start, start + 1, s0, text=text)

@@ -390,8 +390,9 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
 
     ``mentions``/``subject_of``: the article's entity mentions and the entity stage's subject
     picker (optional). A picker with a ``for_article(mentions, text)`` attribute is asked for a
-    per-article index once (``index(start, end, sentence_start)`` answers as
-    ``subject_of(mentions, start, end, sentence_start, text=text)`` would).
+    per-article index once: ``index(start, end, sentence_start, clause_marks)`` answers as
+    ``subject_of(mentions, start, end, sentence_start, text=text)`` would (``clause_marks``: the
+    positions of ，,；;：: in the sentence).
     """
     if not figures:
         return []
@@ -403,7 +404,7 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
         if for_article is not None:
             pick = for_article(mentions, text)
         else:
-            def pick(start, end, s0):
+            def pick(start, end, s0, marks):
                 return subject_of(mentions, start, end, s0, text=text)
     bisect_left = bisect.bisect_left
     generic_metrics = r.generic_metrics
@@ -491,7 +492,7 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
                 a.cumulative = True
                 a.evidence += 2
         if pick is not None:
-            m = pick(fs, fe, s0)
+            m = pick(fs, fe, s0, marks)
             if m is not None:
                 a.subject = m.text
                 a.subject_span = (m.start, m.end)
