@@ -357,7 +357,7 @@ class _Article:
     earlier in its paragraph (all computed on first use)."""
 
     __slots__ = ("text", "r", "fig_starts", "fig_ends", "pub_year", "_doc_year", "_lead_year",
-                 "sources")
+                 "sources", "inherited")
 
     def __init__(self, text: str, figures: list[Figure], date: str | None, r: _Rules) -> None:
         self.text = text
@@ -369,6 +369,8 @@ class _Article:
         self._lead_year = _UNSET
         #: sentence start -> what dates it from earlier in its paragraph (see _paragraph_source)
         self.sources: dict[int, tuple[int, int, bool] | None] = {}
+        #: start of a figure's time scope -> the year it inherits (see _inherited_year)
+        self.inherited: dict[int, tuple[int, str] | None] = {}
 
     @property
     def doc_year(self) -> int | None:
@@ -607,7 +609,9 @@ def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0
             return
     # else the year of the paragraph, unless the figure's scope speaks of a period, a plan, a
     # rate, or it stands in direct speech
-    inherited = _inherited_year(art, s0, y0)
+    inherited = art.inherited.get(y0, _UNSET)
+    if inherited is _UNSET:
+        inherited = art.inherited[y0] = _inherited_year(art, s0, y0)
     if inherited is not None and not (r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1)
                                       or _in_speech(text, fs, r)):
         a.year, a.year_source = inherited
