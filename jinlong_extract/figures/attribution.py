@@ -126,6 +126,7 @@ class _Rules:
         self.named_measure_ends = tuple(s + link for s in nm["suffixes"] for link in ["", *nm["links"]])
         self.future_re = _words(tem["context"]["future"])
         self.cum_after_re = regex.compile("|".join(f"(?:{p})" for p in cum["after_patterns"]))
+        self.cum_after_hint_re = required_words(self.cum_after_re.pattern)
         # a month and day without a year ("8月28日") dates an event in the publication year
         # a sentence opening with a year adverbial ("2023年，…") dates the paragraph it opens
         self.opening_year_re = regex.compile(r"\s*[“\"]?((?:19|20)\d\d)年[，,]")
@@ -430,6 +431,11 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
                 if g_start > last_start:
                     last_start = g_start
             cum_scan = None
+            # what no figure of the sentence can have: a time expression before it, a year or
+            # date after it, a running-total marker after it
+            hint_before = r.time_hint_re.search(text, s0, last_start) is not None
+            hint_after = r.later_hint_re.search(text, fs, s1) is not None
+            cum_after = r.cum_after_hint_re is None or r.cum_after_hint_re.search(text, fs, s1) is not None
         a = Attribution(sentence=sentence)
         # the figure's clause: text[cb0:fs] before it, text[fe:ca1] after it; after it, the
         # sentence runs on to ae
@@ -458,9 +464,8 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
                 if rm:
                     a.metric = rm.group(1)  # "贫困发生率超过10%"
         elif kind == "quantity" and metric is None and f.unit in r.quantity_family:
-            verb = None
-            for vm in r.quantity_verbs.finditer(text, cb0, fs):
-                verb = vm.group()
+            verbs = r.quantity_verbs.findall(text, cb0, fs)
+            verb = verbs[-1] if verbs else None
             family = r.quantity_family[f.unit]
             a.metric = f"{verb}{family}" if verb and family in ("面积", "量") else family
         if a.metric:
@@ -473,7 +478,7 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
             k = bisect_left(semis, fs) - 1
             if k >= 0 and not r.year_re.match(text[s0:fs].lstrip("“(（ ")):
                 y0 = semis[k] + 1
-        _year(a, art, fs, fe, y0, ca1, s0)
+        _year(a, art, fs, fe, y0, ca1, s0, hint_before, hint_after)
         # a running total is a stock (money, counts, quantities), never a rate; an explicit year
         # nearer than the marker makes it that year's figure ("一年来…2023年启动项目23个")
         if kind != "percent":
@@ -487,7 +492,7 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
             if cum_scan is _NO_SCAN or (
                     cum_scan and not cum_scan.matches and not _lookahead_across(text, r.cum_lookahead, s0, fs, last_start)):
                 # no marker before the figure: one after it?
-                if fe < ae and r.cum_after_re.search(text, fe, ae) is not None:
+                if cum_after and fe < ae and r.cum_after_re.search(text, fe, ae) is not None:
                     a.cumulative = True
                     a.evidence += 2
             elif _cumulative(a, text, s0, fs, fe, ae, r, cum_scan, last_start):
@@ -507,8 +512,7 @@ def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rule
     else the last generic one, else the first trigger after it."""
     best = generic = None
     triggers = r.triggers
-    for m in r.trigger_re.finditer(text, cb0, fs):
-        w = m.group()
+    for w in r.trigger_re.findall(text, cb0, fs):
         metric, kinds = triggers[w]
         if kind in kinds:
             if w in r.generic:
@@ -517,8 +521,8 @@ def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rule
                 best = metric
     if best or generic:
         return best or generic
-    for m in r.trigger_re.finditer(text, fe, ca1):
-        metric, kinds = triggers[m.group()]
+    for w in r.trigger_re.findall(text, fe, ca1):
+        metric, kinds = triggers[w]
         if kind in kinds:
             return metric
     return None
@@ -527,10 +531,10 @@ def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rule
 def _count_metric(f: Figure, a: Attribution, text: str, cb0: int, fs: int, fe: int, ca1: int,
                   r: _Rules) -> str | None:
     """"签约项目数", "选派人数", "学生人数": the verb of the clause with the counted object."""
-    verb = None
-    for vm in r.count_verbs.finditer(text, cb0, fs):
-        verb = vm.group()
-    if verb is None:  # "112个项目现场签约", "14个项目签约": the verb after the object
+    verbs = r.count_verbs.findall(text, cb0, fs)
+    if verbs:
+        verb = verbs[-1]
+    else:  # "112个项目现场签约", "14个项目签约": the verb after the object
         vm = r.count_verbs.search(text, fe, ca1)
         verb = vm.group() if vm else None
     people = f.unit in r.people_units or a.metric == "就业人数"
@@ -590,13 +594,15 @@ def _in_speech(text: str, pos: int, r: _Rules) -> bool:
     return o >= 0 and (pos - o) > 8 and text.find(r.quote_close, o, pos) < 0
 
 
-def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0: int) -> None:
+def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0: int,
+          hint_before: bool = True, hint_after: bool = True) -> None:
     """The figure's year or period. Its time scope is text[y0:fs] before it (its sentence from
-    the last ；) and its clause text[fe:ca1] after it."""
+    the last ；) and its clause text[fe:ca1] after it. ``hint_before``, ``hint_after``: False if
+    the sentence has no time expression before, no year or date after any of its figures."""
     text, r = art.text, art.r
-    if r.time_hint_re.search(text, y0, fs) is not None and _year_before(a, art, fs, y0):
+    if hint_before and r.time_hint_re.search(text, y0, fs) is not None and _year_before(a, art, fs, y0):
         return
-    if r.later_hint_re.search(text, fe, ca1) is not None:
+    if hint_after and r.later_hint_re.search(text, fe, ca1) is not None:
         later = _first_year_after(art, fe, ca1)
         if later is not None:
             a.year, a.year_source = later, "explicit"
@@ -715,9 +721,14 @@ def _paragraph_source(art: _Article, s0: int) -> tuple[int, int, bool] | None:
     start, the year, whether a period word between it and the figure cancels it), or None."""
     text, r, pub_year = art.text, art.r, art.pub_year
     p_start = text.rfind("\n", 0, s0) + 1  # s0 never is inside a run of line breaks
+    if r.time_hint_re.search(text, p_start, s0) is None:  # no date, no year before it
+        return None
     pe = s0
     while pe > p_start:  # the paragraph's sentences before this one, nearest first
         ps = _sentence_start(text, p_start, pe)
+        if r.time_hint_re.search(text, ps, pe) is None:  # no date, no year in it
+            pe = ps
+            continue
         dy = _date_year(text, ps, pe, pub_year, r)
         if dy:
             return ps, dy, True
