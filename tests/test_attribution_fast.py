@@ -112,6 +112,7 @@ def test_word_tables_match_as_regex_would(name):
     (r"x|.+", None),  # one branch needs no word
     (r"(?i)ab", None),
     (r"\p{Han}+率", None),  # not re syntax
+    (r"[[:alpha:]]+年来", None),  # a set regex may read otherwise
 ])
 def test_required_words(pattern, words):
     got = required_words(pattern)
@@ -215,3 +216,16 @@ def test_attribute_without_the_index_agrees():
         fast = attribute(text, figs, mentions=ms, subject_of=subject_of)
         slow = attribute(text, figs, mentions=ms, subject_of=plain)
         assert [(a.subject, a.subject_span) for a in fast] == [(a.subject, a.subject_span) for a in slow]
+
+
+@pytest.mark.parametrize("pattern,words", [
+    (r"(?<!今)年[^，。；,;]{0,30}以来(?!.*今年)|累计", ("今年",)),
+    (r"(?<![0-9])累计", ()),  # looking back is fine
+    (r"2024(?=年)", None),
+    (r"年(?![代来])", None),
+    (r"累计\Z", None),
+    (r"\b累计", None),
+])
+def test_lookahead_words(pattern, words):
+    """Which patterns a sentence scan may serve for all its figures, and with which checks."""
+    assert A._lookahead_words(pattern) == words

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from bisect import bisect_left, bisect_right
 import operator
 import re
 
@@ -151,8 +152,8 @@ class ArticleSubjects:
                 self.last = (lo, start, last)
                 return last
         starts = self.starts
-        i = bisect.bisect_left(starts, lo)
-        j = bisect.bisect_right(starts, start)
+        i = bisect_left(starts, lo)
+        j = bisect_right(starts, start)
         cands, info = self.cands, self.info
         # clause starts (from lo) never decrease along the candidates: the last usable candidate is
         # in the last clause with a subject; in it the first ORG / EVENT wins, else the first one
@@ -164,7 +165,24 @@ class ArticleSubjects:
                 continue
             inf = info[x]
             if inf is None or inf[0] != lo:
-                inf = self._info(x, lo, clause_marks)
+                if clause_marks is None:
+                    inf = self._info(x, lo, None)
+                else:  # _info, inline: what the clause marks tell at once
+                    ms, me = m.start, m.end
+                    k = bisect_left(clause_marks, ms)
+                    found = []
+                    c = bisect_right(starts, ms) - 1
+                    while c >= i:
+                        o = cands[c]
+                        if o.end >= me and (o.end - o.start) > (me - ms):
+                            found.append(o)
+                        c -= 1
+                    inf = info[x] = (
+                        lo,
+                        not (ms > 0 and text[ms - 1] in _NOT_SUBJECT_BEFORE)
+                        and not (k < len(clause_marks) and clause_marks[k] < me - 1),
+                        clause_marks[k - 1] + 1 if k and clause_marks[k - 1] >= lo else lo,
+                        found)
             _, usable, cs, containers = inf
             if cs < clause:
                 break

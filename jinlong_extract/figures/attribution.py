@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -162,7 +163,7 @@ def _lookahead_words(pattern: str) -> tuple[str, ...] | None:
     None (scan up to each figure)."""
     words = tuple(_LOOKAHEAD_WORD.findall(pattern))
     rest = _LOOKAHEAD_WORD.sub("", pattern)
-    if any(t in rest for t in ("(?=", "(?!", "\\Z", "\\z", "$", "\\b", "\\B", "(?r)")):
+    if any(t in rest for t in ("(?=", "(?!", "\\Z", "\\z", "$", "\\b", "\\B", "\\m", "\\M", "\\G", "(?r)")):
         return None
     return words
 
@@ -176,10 +177,14 @@ def required_words(pattern: str) -> re.Pattern | None:
     >>> required_words(r"[0-9一二三]+年(?:多)?来|累计|已(?:累计)?(?:落实|投入)").pattern
     '已累计投入|已累计落实|已投入|已落实|年多来|年来|累计'
     """
+    if "[[" in pattern or "[:" in pattern:  # sets that regex may read otherwise than re
+        return None
     try:
         from re import _constants as sre, _parser
 
-        tree = _parser.parse(pattern)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # re's doubts about a pattern (nested sets, ...)
+            tree = _parser.parse(pattern)
         if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
             return None
         exact, required = _literals(list(tree), sre)
@@ -434,8 +439,8 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
             # what no figure of the sentence can have: a time expression before it, a year or
             # date after it, a running-total marker after it
             hint_before = r.time_hint_re.search(text, s0, last_start) is not None
-            hint_after = r.later_hint_re.search(text, fs, s1) is not None
-            cum_after = r.cum_after_hint_re is None or r.cum_after_hint_re.search(text, fs, s1) is not None
+            hint_after = r.later_hint_re.search(text, s0, s1) is not None
+            cum_after = r.cum_after_hint_re is None or r.cum_after_hint_re.search(text, s0, s1) is not None
         a = Attribution(sentence=sentence)
         # the figure's clause: text[cb0:fs] before it, text[fe:ca1] after it; after it, the
         # sentence runs on to ae
