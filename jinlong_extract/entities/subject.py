@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from bisect import bisect_left, bisect_right
 import operator
 import re
@@ -124,12 +123,12 @@ class ArticleSubjects:
             mark = _LAST_CLAUSE_END.search(text, lo, ms)
             clause_start = mark.end() if mark else lo
         else:
-            k = bisect.bisect_left(marks, ms)
+            k = bisect_left(marks, ms)
             usable = usable and not (k < len(marks) and marks[k] < me - 1)
             clause_start = marks[k - 1] + 1 if k and marks[k - 1] >= lo else lo
         # who may contain it: the longer candidates of the sentence that start no later
         found = []
-        k = bisect.bisect_right(starts, ms) - 1
+        k = bisect_right(starts, ms) - 1
         while k >= 0 and starts[k] >= lo:
             o = cands[k]
             if o.end >= me and (o.end - o.start) > (me - ms):
@@ -148,7 +147,7 @@ class ArticleSubjects:
         else:
             last_lo, last_start, last = self.last
             if last_lo == lo and last_start <= start and (
-                    bisect.bisect_right(self.ends, start) == bisect.bisect_right(self.ends, last_start)):
+                    bisect_right(self.ends, start) == bisect_right(self.ends, last_start)):
                 self.last = (lo, start, last)
                 return last
         starts = self.starts
@@ -165,24 +164,7 @@ class ArticleSubjects:
                 continue
             inf = info[x]
             if inf is None or inf[0] != lo:
-                if clause_marks is None:
-                    inf = self._info(x, lo, None)
-                else:  # _info, inline: what the clause marks tell at once
-                    ms, me = m.start, m.end
-                    k = bisect_left(clause_marks, ms)
-                    found = []
-                    c = bisect_right(starts, ms) - 1
-                    while c >= i:
-                        o = cands[c]
-                        if o.end >= me and (o.end - o.start) > (me - ms):
-                            found.append(o)
-                        c -= 1
-                    inf = info[x] = (
-                        lo,
-                        not (ms > 0 and text[ms - 1] in _NOT_SUBJECT_BEFORE)
-                        and not (k < len(clause_marks) and clause_marks[k] < me - 1),
-                        clause_marks[k - 1] + 1 if k and clause_marks[k - 1] >= lo else lo,
-                        found)
+                inf = self._info(x, lo, clause_marks)
             _, usable, cs, containers = inf
             if cs < clause:
                 break

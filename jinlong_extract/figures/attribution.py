@@ -38,7 +38,7 @@ _SENT_END = regex.compile(r"[。！？!?]+[”’」』]?|\n+")
 def _words(words) -> re.Pattern:
     """A word list as one alternation, longest first. Plain words need nothing of the ``regex``
     module, and the standard ``re`` engine scans such alternations several times faster (the
-    matches are the same: tests/test_attribution.py checks them on the corpus)."""
+    matches are the same: tests/test_attribution_fast.py checks them on the corpus)."""
     return re.compile(_alternation(words))
 
 
@@ -280,12 +280,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if pos < len(text):
         spans.append((pos, len(text)))
     return spans
-
-
-def paragraph_starts(text: str) -> list[int]:
-    starts = [0]
-    starts += [m.end() for m in _NEWLINES.finditer(text)]
-    return starts
 
 
 def sentence_at(text: str, pos: int) -> tuple[int, int]:
