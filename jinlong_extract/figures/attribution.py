@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,7 +33,13 @@ from ..data import load_table
 from .finder import Figure, _alternation
 
 _SENT_END = regex.compile(r"[。！？!?]+[”’」』]?|\n+")
-_CLAUSE_END = "，,；;：:"
+
+
+def _words(words) -> re.Pattern:
+    """A word list as one alternation, longest first. Plain words need nothing of the ``regex``
+    module, and the standard ``re`` engine scans such alternations several times faster (the
+    matches are the same: tests/test_attribution_fast.py checks them on the corpus)."""
+    return re.compile(_alternation(words))
 
 
 @dataclass(slots=True)
@@ -64,20 +72,24 @@ class _Rules:
                 if t.get("generic"):
                     self.generic.add(w)
                     self.generic_metrics.add(t["metric"])
-        self.trigger_re = regex.compile(_alternation(self.triggers))
+        self.trigger_re = _words(self.triggers)
         cm = met["count_metric"]
-        self.count_verbs = regex.compile(_alternation(cm["verbs"]))
+        self.count_verbs = _words(cm["verbs"])
         self.people_units = set(cm["people_units"])
         self.people_suffix, self.count_suffix = cm["people_suffix"], cm["count_suffix"]
         qm = met["quantity_metric"]
-        self.quantity_verbs = regex.compile(_alternation(qm["verbs"]))
+        self.quantity_verbs = _words(qm["verbs"])
         self.quantity_family = dict(qm["family"])
         rate = met["rate"]
         self.rate_re = regex.compile(r"(\p{Han}{1,%d}%s)[^，,；;。]{0,4}\Z" % (int(rate["max_chars"]), regex.escape(rate["suffix"])))
+        # rate_re needs the suffix within the last few characters before the figure
+        self.rate_suffix, self.rate_window = rate["suffix"], len(rate["suffix"]) + 4
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
-        self.obj_stop_re = regex.compile(_alternation(obj["stops"]))
+        self.obj_stop_re = _words(obj["stops"])
         self.lead_verbs_re = regex.compile(r"^(?:" + _alternation(obj["lead_verbs"]) + r")+")
+        # the Han run that ends the clause before a count (its last 14 characters at most)
+        self.han_tail_re = regex.compile(r"(?r)\p{Han}{1,14}\Z")
         # the object: Han characters (a leading Latin/digit code like "5G" allowed), quotes inside
         self.obj_run = regex.compile(r"[“”\"‘’]?(?:[A-Za-z0-9]+(?=\p{Han}))?\p{Han}+(?:[“”\"‘’]\p{Han}*)*")
         y = tem["year"]
@@ -86,7 +98,10 @@ class _Rules:
         self.year_re = regex.compile(r"(?<![0-9.])((?:19|20)\d\d)(?:年(?![代来])|(?=[\p{Han}“]))")
         self.full_date_re = regex.compile(r"(?<![0-9])((?:19|20)\d\d)年\s*\d{1,2}月")
         self.relative = {k: int(v) for k, v in y["relative"].items()}
-        self.relative_re = regex.compile(_alternation(self.relative))
+        self.relative_re = _words(self.relative)
+        # every time expression holds one of these: the years (19xx, 20xx), 月, a relative year
+        self.time_hint_re = re.compile("19|20|月|" + self.relative_re.pattern)
+        self.later_hint_re = re.compile("19|20|月")
         seps = _alternation(tem["period"]["separators"])
         self.period_re = regex.compile(
             r"(?<![0-9])((?:19|20)\d\d)年?\s*(?:" + seps + r")\s*((?:19|20)\d\d)年")
@@ -94,8 +109,12 @@ class _Rules:
         cum = tem["cumulative"]
         self.cum_re = regex.compile(
             "|".join([_alternation(cum["markers"])] + [f"(?:{p})" for p in cum["patterns"]]))
-        self.cum_neg_re = regex.compile(_alternation(cum["negative"]))
-        self.no_inherit_re = regex.compile(_alternation(tem["context"]["no_inherit"]))
+        # the markers are scanned once per sentence (see _lookahead_words), if it holds any of
+        # the words they need
+        self.cum_lookahead = _lookahead_words(self.cum_re.pattern)
+        self.cum_hint_re = required_words(self.cum_re.pattern)
+        self.cum_neg_re = _words(cum["negative"])
+        self.no_inherit_re = _words(tem["context"]["no_inherit"])
         self.target_before = set(tem["context"]["target_before"])
         self.target_not_after = set(tem["context"]["target_not_after"])
         nm = met["named_measure"]
@@ -103,8 +122,12 @@ class _Rules:
             r"(\p{Han}{%d,%d}(?:%s))(?:%s)?[ \t]*\Z" % (
                 int(nm["min_chars"]) - 1, int(nm["max_chars"]) - 1, _alternation(nm["suffixes"]),
                 _alternation(nm["links"])))
-        self.future_re = regex.compile(_alternation(tem["context"]["future"]))
+        # a cheap necessary test for named_measure_re: the clause (trailing blanks dropped) ends
+        # with a suffix, or a suffix and a link ("粮食产量达到")
+        self.named_measure_ends = tuple(s + link for s in nm["suffixes"] for link in ["", *nm["links"]])
+        self.future_re = _words(tem["context"]["future"])
         self.cum_after_re = regex.compile("|".join(f"(?:{p})" for p in cum["after_patterns"]))
+        self.cum_after_hint_re = required_words(self.cum_after_re.pattern)
         # a month and day without a year ("8月28日") dates an event in the publication year
         # a sentence opening with a year adverbial ("2023年，…") dates the paragraph it opens
         self.opening_year_re = regex.compile(r"\s*[“\"]?((?:19|20)\d\d)年[，,]")
@@ -117,24 +140,250 @@ def rules() -> _Rules:
     return _Rules()
 
 
+_NEWLINES = regex.compile(r"\n+")
+#: a sentence ends after a run of these (and one closing quote), or after a run of line breaks
+_TERMINATORS = "。！？!?"
+_CLOSERS = "”’」』"
+_LAST_BREAK = regex.compile(r"(?r)[。！？!?\n]")
+_NEXT_BREAK = re.compile(r"[。！？!?\n]")
+_NO_SENTENCE_START = frozenset(_TERMINATORS + _CLOSERS + "\n")
+_CLAUSE_MARK = re.compile(r"[，,；;：:]")
+_SEMICOLONS = "；;"
+#: measure words whose figure text names no object of its own (unlike 近30万消费者)
+_MEASURE_WORDS = frozenset(("个", "家", "名", "人", "项", "位", "户", "座", "种", "条", "台", "辆", "件", "场",
+                            "场次", "人次", "所", "批", "栋", "套", "期", "届"))
+_LOOKAHEAD_WORD = re.compile(r"\(\?!\.\*([^\\()\[\]{}|.*+?^$]+)\)")
+
+
+def _lookahead_words(pattern: str) -> tuple[str, ...] | None:
+    """How far a pattern looks past its match. Scanning a whole sentence once and keeping the
+    matches that end before a figure finds what scanning just up to the figure would find, unless
+    the pattern looks ahead: for a "(?!.*WORD)" look-ahead, the WORDs (sharing the sentence scan
+    is fine where no WORD runs across the figure start); for any other look-ahead or end anchor,
+    None (scan up to each figure)."""
+    words = tuple(_LOOKAHEAD_WORD.findall(pattern))
+    rest = _LOOKAHEAD_WORD.sub("", pattern)
+    if any(t in rest for t in ("(?=", "(?!", "\\Z", "\\z", "$", "\\b", "\\B", "\\m", "\\M", "\\G", "(?r)")):
+        return None
+    return words
+
+
+def required_words(pattern: str) -> re.Pattern | None:
+    """A plain-word pattern that finds something wherever ``pattern`` can match: a word every match
+    of it contains (so a stretch without any of them holds no match), or None if the pattern's
+    syntax gives no such short list. Worked out from the pattern's parse (stdlib ``re`` syntax;
+    a pattern ``re`` cannot read gets None).
+
+    >>> required_words(r"[0-9一二三]+年(?:多)?来|累计|已(?:累计)?(?:落实|投入)").pattern
+    '已累计投入|已累计落实|已投入|已落实|年多来|年来|累计'
+    """
+    if "[[" in pattern or "[:" in pattern:  # sets that regex may read otherwise than re
+        return None
+    try:
+        from re import _constants as sre, _parser
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # re's doubts about a pattern (nested sets, ...)
+            tree = _parser.parse(pattern)
+        if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return None
+        exact, required = _literals(list(tree), sre)
+    except Exception:  # noqa: BLE001 - an unreadable pattern just gets no pre-test
+        return None
+    words = exact if exact is not None else required
+    if not words or "" in words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
+
+
+_MAX_WORDS = 64
+
+
+def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    """The more telling of two word sets (longer shortest word, then fewer words)."""
+    if not a or "" in a:
+        return b if b and "" not in b else None
+    if not b or "" in b:
+        return a
+    return a if (min(map(len, a)), -len(a)) >= (min(map(len, b)), -len(b)) else b
+
+
+def _literals(items: list, sre) -> tuple[set[str] | None, set[str] | None]:
+    """(every string a sequence of parsed items can match, if few; else None), (words one of which
+    every match contains, or None)."""
+    run: set[str] = {""}  # what the items since the last unknown one match, exactly
+    best = None
+    whole = True
+    for op, av in items:
+        exact, required = _item_literals(op, av, sre)
+        if exact is not None and len(run) * len(exact) <= _MAX_WORDS:
+            run = {a + b for a in run for b in exact}
+            continue
+        whole = False
+        best = _better(_better(best, run), required)
+        run = exact if exact is not None else {""}
+    return (run if whole else None), _better(best, run)
+
+
+def _item_literals(op, av, sre) -> tuple[set[str] | None, set[str] | None]:
+    if op is sre.LITERAL:
+        return {chr(av)}, None
+    if op is sre.IN:
+        chars = set()
+        for iop, iav in av:
+            if iop is sre.LITERAL:
+                chars.add(chr(iav))
+            elif iop is sre.RANGE and iav[1] - iav[0] < 16:
+                chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
+            else:  # NEGATE, CATEGORY, a wide range
+                return None, None
+        return (chars, None) if len(chars) <= _MAX_WORDS else (None, None)
+    if op is sre.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return _literals(list(sub), sre) if not add_flags else (None, None)
+    if op is sre.ATOMIC_GROUP:
+        return _literals(list(av), sre)
+    if op is sre.BRANCH:
+        parts = [_literals(list(b), sre) for b in av[1]]
+        if all(e is not None for e, _ in parts):
+            union = set().union(*(e for e, _ in parts))
+            if len(union) <= _MAX_WORDS:
+                return union, None
+        words: set[str] = set()
+        for e, q in parts:
+            w = _better(e, q)
+            if w is None:
+                return None, None
+            words |= w
+        return None, words
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        exact, required = _literals(list(sub), sre)
+        if lo == 0:
+            return ({""} | exact, None) if hi == 1 and exact is not None else (None, None)
+        if lo == hi == 1:
+            return exact, required
+        return None, _better(exact, required)
+    if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+        return {""}, None  # zero width
+    return None, None  # any character, a back reference, ...
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of a normalised text; paragraph breaks end sentences."""
     spans = []
     pos = 0
     for m in _SENT_END.finditer(text):
-        if m.end() > pos:
-            spans.append((pos, m.end()))
-        pos = m.end()
+        end = m.end()
+        spans.append((pos, end))  # a match is never empty: end > pos
+        pos = end
     if pos < len(text):
         spans.append((pos, len(text)))
     return spans
 
 
-def paragraph_starts(text: str) -> list[int]:
-    starts = [0]
-    for m in regex.finditer(r"\n+", text):
-        starts.append(m.end())
-    return starts
+def sentence_at(text: str, pos: int) -> tuple[int, int]:
+    """The span of the sentence of ``sentence_spans(text)`` that holds ``pos`` (the last one for a
+    position past the end), found from the text around ``pos`` alone.
+
+    Where sentences end is a local matter: after a run of 。！？!? (and one closing quote right
+    after it), after a run of line breaks. So the sentence starts after the last such character
+    before ``pos`` and ends where the run of the first one at or after ``pos`` ends.
+    """
+    n = len(text)
+    if pos >= n or text[pos] in _NO_SENTENCE_START:  # a break at pos: let the full split decide
+        spans = sentence_spans(text)
+        if not spans:
+            return 0, n
+        i = max(0, bisect.bisect_right([s for s, _ in spans], pos) - 1)
+        return spans[i]
+    m = _LAST_BREAK.search(text, 0, pos)
+    if m is None:
+        s0 = 0
+    else:
+        # text[p + 1:pos] has no break; text[p + 1] may be the closing quote of a run of 。！？
+        p = m.start()
+        s0 = p + 2 if text[p] != "\n" and text[p + 1] in _CLOSERS else p + 1
+    m = _NEXT_BREAK.search(text, pos)
+    return s0, (_SENT_END.match(text, m.start()).end() if m else n)
+
+
+def _sentence_start(text: str, lo: int, end: int) -> int:
+    """The start of the sentence of ``sentence_spans(text)`` that ends at ``end``, where ``lo``
+    (before ``end``) starts a sentence too and no line break stands in text[lo:end]."""
+    q = end - 1  # back over the run of 。！？ that ends the sentence, and its closing quote
+    if text[q] in _CLOSERS and q > lo and text[q - 1] in _TERMINATORS:
+        q -= 1
+    if text[q] not in _TERMINATORS:  # not a sentence end: let the full split decide
+        return max([s for s, e in sentence_spans(text[lo:end]) if s < end - lo], default=0) + lo
+    while q > lo and text[q - 1] in _TERMINATORS:
+        q -= 1
+    m = _LAST_BREAK.search(text, lo, q)
+    if m is None:
+        return lo
+    p = m.start()
+    return p + 2 if text[p + 1] in _CLOSERS else p + 1
+
+
+class _Scan:
+    """The matches of a pattern in one stretch of a sentence, scanned once for all its figures."""
+
+    __slots__ = ("matches", "starts", "ends")
+
+    def __init__(self, pattern, text: str, start: int, end: int) -> None:
+        self.matches = list(pattern.finditer(text, start, end))
+        self.starts = [m.start() for m in self.matches]
+        self.ends = [m.end() for m in self.matches]
+
+    def within(self, lo: int, hi: int) -> range | None:
+        """Indices of the matches a scan of text[lo:hi] alone finds, or None if a match runs
+        across lo or hi (scan text[lo:hi] then). ``hi`` must be at most the scanned end."""
+        starts, ends = self.starts, self.ends
+        i = bisect.bisect_left(starts, lo)
+        if i and ends[i - 1] > lo:
+            return None
+        j = bisect.bisect_right(ends, hi, i)
+        if j < len(starts) and starts[j] < hi:
+            return None
+        return range(i, j)
+
+
+_UNSET = object()
+_NO_SCAN = object()
+
+
+class _Article:
+    """What every figure of one article shares: its dates, and what dates each sentence from
+    earlier in its paragraph (all computed on first use)."""
+
+    __slots__ = ("text", "r", "fig_starts", "fig_ends", "pub_year", "_doc_year", "_lead_year",
+                 "sources", "inherited")
+
+    def __init__(self, text: str, figures: list[Figure], date: str | None, r: _Rules) -> None:
+        self.text = text
+        self.r = r
+        self.fig_starts = [f.start for f in figures]
+        self.fig_ends = [f.end for f in figures]
+        self.pub_year = int(date[:4]) if date and date[:4].isdigit() else None
+        self._doc_year = self.pub_year or _UNSET
+        self._lead_year = _UNSET
+        #: sentence start -> what dates it from earlier in its paragraph (see _paragraph_source)
+        self.sources: dict[int, tuple[int, int, bool] | None] = {}
+        #: start of a figure's time scope -> the year it inherits (see _inherited_year)
+        self.inherited: dict[int, tuple[int, str] | None] = {}
+
+    @property
+    def doc_year(self) -> int | None:
+        """The publication year, or without one the year the article speaks of (for 今年)."""
+        if self._doc_year is _UNSET:
+            self._doc_year = _inferred_year(self.text, self.r)
+        return self._doc_year
+
+    @property
+    def lead_year(self) -> tuple[int, int] | None:
+        if self._lead_year is _UNSET:
+            self._lead_year = _lead_year(self.text, self.pub_year, self.r)
+        return self._lead_year
 
 
 def attribute(text: str, figures: list[Figure], *, date: str | None = None,
@@ -142,47 +391,80 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
     """Attribute every figure of one article text. ``date``: the article's ISO publication date.
 
     ``mentions``/``subject_of``: the article's entity mentions and the entity stage's subject
-    picker (optional).
+    picker (optional). A picker with a ``for_article(mentions, text)`` attribute is asked for a
+    per-article index once: ``index(start, end, sentence_start, clause_marks)`` answers as
+    ``subject_of(mentions, start, end, sentence_start, text=text)`` would (``clause_marks``: the
+    positions of ，,；;：: in the sentence).
     """
+    if not figures:
+        return []
     r = rules()
-    sents = sentence_spans(text)
-    sent_starts = [s for s, _ in sents]
-    paras = paragraph_starts(text)
-    pub_year = int(date[:4]) if date and date[:4].isdigit() else None
-    doc_year = pub_year or _inferred_year(text, r)
-    lead_year = _lead_year(text, paras, pub_year, r)
-    fig_spans = [(f.start, f.end) for f in figures]
-    sentences: dict[int, str] = {}  # one string per sentence, shared by its figures
+    art = _Article(text, figures, date, r)
+    pick = None
+    if subject_of is not None and mentions:
+        for_article = getattr(subject_of, "for_article", None)
+        if for_article is not None:
+            pick = for_article(mentions, text)
+        else:
+            def pick(start, end, s0, marks):
+                return subject_of(mentions, start, end, s0, text=text)
+    bisect_left = bisect.bisect_left
+    generic_metrics = r.generic_metrics
+    n_figs = len(figures)
+    s0 = s1 = -1
     out = []
-    for f in figures:
-        i = max(0, bisect.bisect_right(sent_starts, f.start) - 1)
-        s0, s1 = sents[i] if sents else (0, len(text))
-        if i not in sentences:
-            sentences[i] = text[s0:s1].strip()
-        a = Attribution(sentence=sentences[i])
-        before = text[s0:f.start]
-        after = text[f.end:s1]
-        c0 = max((before.rfind(c) for c in _CLAUSE_END), default=-1) + 1
-        clause_before = before[c0:]
-        ends = [k for k in (after.find(c) for c in _CLAUSE_END) if k >= 0]
-        clause_after = after[:min(ends)] if ends else after
+    for fi, f in enumerate(figures):
+        fs, fe, kind = f.start, f.end, f.kind
+        if not s0 <= fs < s1:  # a new sentence: what its figures share
+            s0, s1 = sentence_at(text, fs)
+            sentence = text[s0:s1].strip()
+            marks = [m.start() for m in _CLAUSE_MARK.finditer(text, s0, s1)]
+            n_marks = len(marks)
+            semis = [p for p in marks if text[p] in _SEMICOLONS] if n_marks else marks
+            # the sentence is scanned for running-total markers up to its last figure
+            last_start = fs
+            for g in range(fi + 1, n_figs):
+                g_start = figures[g].start
+                if not s0 <= g_start < s1:
+                    break
+                if g_start > last_start:
+                    last_start = g_start
+            cum_scan = None
+            # what no figure of the sentence can have: a time expression before it, a year or
+            # date after it, a running-total marker after it
+            hint_before = r.time_hint_re.search(text, s0, last_start) is not None
+            hint_after = r.later_hint_re.search(text, s0, s1) is not None
+            cum_after = r.cum_after_hint_re is None or r.cum_after_hint_re.search(text, s0, s1) is not None
+        a = Attribution(sentence=sentence)
+        # the figure's clause: text[cb0:fs] before it, text[fe:ca1] after it; after it, the
+        # sentence runs on to ae
+        k = bisect_left(marks, fs) - 1
+        cb0 = marks[k] + 1 if k >= 0 else s0
+        ae = s1 if s1 > fe else fe
+        k2 = bisect_left(marks, fe)
+        ca1 = marks[k2] if k2 < n_marks else ae
 
-        a.metric = _metric(f, clause_before, clause_after, r)
-        if a.metric is None or a.metric in r.generic_metrics:
-            nm = r.named_measure_re.search(clause_before)
-            if nm and not r.count_verbs.match(nm.group(1)):
-                a.metric = nm.group(1)  # "粮食产量达到1390.8亿斤"
-        if f.kind == "count":
-            a.object = _object(text, f, clause_before, r)
-            a.metric = _count_metric(f, a, clause_before, clause_after, r)
-        elif f.kind == "percent":
-            rm = r.rate_re.search(clause_before)
-            if rm:
-                a.metric = rm.group(1)  # "贫困发生率超过10%"
-        elif f.kind == "quantity" and a.metric is None and f.unit in r.quantity_family:
-            verb = None
-            for vm in r.quantity_verbs.finditer(clause_before):
-                verb = vm.group(0)
+        metric = _metric(kind, text, cb0, fs, fe, ca1, r)
+        if metric is None or metric in generic_metrics:
+            e = fs
+            while e > cb0 and text[e - 1] in " \t":
+                e -= 1
+            if text.endswith(r.named_measure_ends, cb0, e):
+                nm = r.named_measure_re.search(text, cb0, fs)
+                if nm and not r.count_verbs.match(nm.group(1)):
+                    metric = nm.group(1)  # "粮食产量达到1390.8亿斤"
+        a.metric = metric
+        if kind == "count":
+            a.object = _object(text, f, cb0, r)
+            a.metric = _count_metric(f, a, text, cb0, fs, fe, ca1, r)
+        elif kind == "percent":
+            if text.find(r.rate_suffix, max(cb0, fs - r.rate_window), fs) >= 0:
+                rm = r.rate_re.search(text, cb0, fs)
+                if rm:
+                    a.metric = rm.group(1)  # "贫困发生率超过10%"
+        elif kind == "quantity" and metric is None and f.unit in r.quantity_family:
+            verbs = r.quantity_verbs.findall(text, cb0, fs)
+            verb = verbs[-1] if verbs else None
             family = r.quantity_family[f.unit]
             a.metric = f"{verb}{family}" if verb and family in ("面积", "量") else family
         if a.metric:
@@ -190,19 +472,33 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
 
         # time scope: the part of the sentence after its last ；, unless the sentence opens with a
         # year that scopes all of it ("2023年，…1400余万元；…14个项目签约，总额达1.92亿元")
-        semi = max(before.rfind("；"), before.rfind(";")) + 1
-        if semi and r.year_re.match(before.lstrip("“(（ ")):
-            semi = 0
-        in_speech = _in_speech(text, s0, f.start, r)
-        _year(a, f, text, before[semi:], after, s0 + semi, i, sents, paras, fig_spans, pub_year, doc_year,
-              lead_year, r, inherit=not in_speech)
+        y0 = s0
+        if semis:
+            k = bisect_left(semis, fs) - 1
+            if k >= 0 and not r.year_re.match(text[s0:fs].lstrip("“(（ ")):
+                y0 = semis[k] + 1
+        _year(a, art, fs, fe, y0, ca1, s0, hint_before, hint_after)
         # a running total is a stock (money, counts, quantities), never a rate; an explicit year
         # nearer than the marker makes it that year's figure ("一年来…2023年启动项目23个")
-        a.cumulative = f.kind != "percent" and _cumulative(before, after, a, r)
-        if a.cumulative:
-            a.evidence += 2
-        if subject_of is not None and mentions:
-            m = subject_of(mentions, f.start, f.end, s0, text=text)
+        if kind != "percent":
+            if cum_scan is None:
+                if r.cum_hint_re is not None and r.cum_hint_re.search(text, s0, last_start) is None:
+                    cum_scan = _NO_SCAN  # no marker anywhere before a figure of the sentence
+                elif r.cum_lookahead is None:
+                    cum_scan = False  # scan up to each figure
+                else:
+                    cum_scan = _Scan(r.cum_re, text, s0, last_start)
+            if cum_scan is _NO_SCAN or (
+                    cum_scan and not cum_scan.matches and not _lookahead_across(text, r.cum_lookahead, s0, fs, last_start)):
+                # no marker before the figure: one after it?
+                if cum_after and fe < ae and r.cum_after_re.search(text, fe, ae) is not None:
+                    a.cumulative = True
+                    a.evidence += 2
+            elif _cumulative(a, text, s0, fs, fe, ae, r, cum_scan, last_start):
+                a.cumulative = True
+                a.evidence += 2
+        if pick is not None:
+            m = pick(fs, fe, s0, marks)
             if m is not None:
                 a.subject = m.text
                 a.subject_span = (m.start, m.end)
@@ -210,32 +506,36 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
     return out
 
 
-def _metric(f: Figure, before: str, after: str, r: _Rules) -> str | None:
+def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rules) -> str | None:
+    """The metric a trigger in the clause names: the last specific trigger before the figure,
+    else the last generic one, else the first trigger after it."""
     best = generic = None
-    for m in r.trigger_re.finditer(before):
-        metric, kinds = r.triggers[m.group(0)]
-        if f.kind in kinds:
-            if m.group(0) in r.generic:
+    triggers = r.triggers
+    for w in r.trigger_re.findall(text, cb0, fs):
+        metric, kinds = triggers[w]
+        if kind in kinds:
+            if w in r.generic:
                 generic = metric
             else:
                 best = metric
     if best or generic:
         return best or generic
-    for m in r.trigger_re.finditer(after):
-        metric, kinds = r.triggers[m.group(0)]
-        if f.kind in kinds:
+    for w in r.trigger_re.findall(text, fe, ca1):
+        metric, kinds = triggers[w]
+        if kind in kinds:
             return metric
     return None
 
 
-def _count_metric(f: Figure, a: Attribution, clause_before: str, clause_after: str, r: _Rules) -> str | None:
+def _count_metric(f: Figure, a: Attribution, text: str, cb0: int, fs: int, fe: int, ca1: int,
+                  r: _Rules) -> str | None:
     """"签约项目数", "选派人数", "学生人数": the verb of the clause with the counted object."""
-    verb = None
-    for vm in r.count_verbs.finditer(clause_before):
-        verb = vm.group(0)
-    if verb is None:  # "112个项目现场签约", "14个项目签约": the verb after the object
-        vm = r.count_verbs.search(clause_after)
-        verb = vm.group(0) if vm else None
+    verbs = r.count_verbs.findall(text, cb0, fs)
+    if verbs:
+        verb = verbs[-1]
+    else:  # "112个项目现场签约", "14个项目签约": the verb after the object
+        vm = r.count_verbs.search(text, fe, ca1)
+        verb = vm.group() if vm else None
     people = f.unit in r.people_units or a.metric == "就业人数"
     if people:
         if verb:
@@ -249,30 +549,30 @@ def _count_metric(f: Figure, a: Attribution, clause_before: str, clause_after: s
     return a.metric if a.metric and a.metric.endswith(r.count_suffix) else None
 
 
-def _object(text: str, f: Figure, clause_before: str, r: _Rules) -> str | None:
-    if f.unit and f.text.endswith(f.unit) and f.unit not in ("个", "家", "名", "人", "项", "位", "户", "座",
-                                                                 "种", "条", "台", "辆", "件", "场", "场次",
-                                                                 "人次", "所", "批", "栋", "套", "期", "届"):
+def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
+    """The counted object: after the figure ("112个项目"), else the end of the clause before it."""
+    if f.unit and f.text.endswith(f.unit) and f.unit not in _MEASURE_WORDS:
         # bare-noun counts carry their object in the text: 近30万消费者
         noun = f.text[len(f.text) - len(f.unit):]
         return noun if not noun.isascii() else None
     m = r.obj_run.match(text, f.end)
     obj = None
     if m:
-        run = m.group(0)[: r.obj_max + 4]
+        run = m.group()[: r.obj_max + 4]
         stop = r.obj_stop_re.search(run)
         cand = run[: stop.start()] if stop else run
-        tail = regex.split(r"[”\"’]", cand)[-1]
-        if len(tail) >= 1 and tail != cand:  # "“村社合一”肉羊养殖合作社": the noun after the quoted modifier
-            cand = tail
+        # "“村社合一”肉羊养殖合作社": the noun after the quoted modifier
+        q = max(cand.rfind("”"), cand.rfind('"'), cand.rfind("’"))
+        if q >= 0 and q + 1 < len(cand):
+            cand = cand[q + 1:]
         cand = cand.strip("“”\"‘’")
         if len(cand) >= 1 and not cand[0].isdigit():
             obj = cand[: r.obj_max]
     if not obj:
         # reverse order: "签约项目320个", "引进企业550家"
-        tail = regex.search(r"[\p{Han}]{1,14}\Z", clause_before)
+        tail = r.han_tail_re.search(text, cb0, f.start)
         if tail:
-            cand = r.lead_verbs_re.sub("", tail.group(0))
+            cand = r.lead_verbs_re.sub("", tail.group())
             last = None
             for last in r.obj_stop_re.finditer(cand):
                 pass
@@ -286,118 +586,192 @@ def _object(text: str, f: Figure, clause_before: str, r: _Rules) -> str | None:
     return obj or None
 
 
-def _in_speech(text: str, s0: int, pos: int, r: _Rules) -> bool:
+def _in_speech(text: str, pos: int, r: _Rules) -> bool:
     """True inside direct speech: an open “ before the figure in its paragraph, not yet closed."""
     p0 = text.rfind("\n", 0, pos) + 1
-    seg = text[p0:pos]
-    o = seg.rfind(r.quote_open)
-    return o >= 0 and seg.find(r.quote_close, o) < 0 and (pos - p0 - o) > 8
+    o = text.rfind(r.quote_open, p0, pos)
+    return o >= 0 and (pos - o) > 8 and text.find(r.quote_close, o, pos) < 0
 
 
-def _year(a: Attribution, f: Figure, text: str, before: str, after: str, s0: int, si: int, sents, paras,
-          fig_spans, pub_year, doc_year, lead_year, r: _Rules, inherit: bool = True) -> None:
-    has_year_char = "年" in before
+def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0: int,
+          hint_before: bool = True, hint_after: bool = True) -> None:
+    """The figure's year or period. Its time scope is text[y0:fs] before it (its sentence from
+    the last ；) and its clause text[fe:ca1] after it. ``hint_before``, ``hint_after``: False if
+    the sentence has no time expression before, no year or date after any of its figures."""
+    text, r = art.text, art.r
+    if hint_before and r.time_hint_re.search(text, y0, fs) is not None and _year_before(a, art, fs, y0):
+        return
+    if hint_after and r.later_hint_re.search(text, fe, ca1) is not None:
+        later = _first_year_after(art, fe, ca1)
+        if later is not None:
+            a.year, a.year_source = later, "explicit"
+            a.evidence += 1
+            return
+        # a date later in the same sentence ("22家企业、24亿元....8月28日，…签约仪式在和田举行")
+        dy = _date_year(text, fe, ca1, art.pub_year, r)
+        if dy:
+            a.year, a.year_source = dy, "context"
+            return
+    # else the year of the paragraph, unless the figure's scope speaks of a period, a plan, a
+    # rate, or it stands in direct speech
+    inherited = art.inherited.get(y0, _UNSET)
+    if inherited is _UNSET:
+        inherited = art.inherited[y0] = _inherited_year(art, s0, y0)
+    if inherited is not None and not (r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1)
+                                      or _in_speech(text, fs, r)):
+        a.year, a.year_source = inherited
+
+
+def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
+    """The time expression nearest before the figure in text[y0:fs] dates it: a period, a start
+    point with 以来, an explicit year, a relative year, a month-day date. True if one decides
+    (even to leave the year unknown)."""
+    text, r = art.text, art.r
+    has_year_char = text.find("年", y0, fs) >= 0
     pm = None
     if has_year_char:
-        for pm in r.period_re.finditer(before):
+        for pm in r.period_re.finditer(text, y0, fs):
             pass
     if pm:
         a.period_start, a.period_end = int(pm.group(1)), int(pm.group(2))
         a.evidence += 1
-        return
+        return True
     since = None
-    if has_year_char and "以来" in before:
-        for since in r.since_re.finditer(before):
+    if has_year_char and text.find("以来", y0, fs) >= 0:
+        for since in r.since_re.finditer(text, y0, fs):
             pass
-    explicit = [m for m in r.year_re.finditer(before)
-                if not _inside(fig_spans, s0 + m.start()) and not _is_target(before, m.start(), r)
-                ] if ("19" in before or "20" in before) else []
-    if since is not None and (not explicit or explicit[-1].start() <= since.start()):
+    explicit = None  # the last explicit year before the figure (not inside a figure, not a target)
+    if text.find("19", y0, fs) >= 0 or text.find("20", y0, fs) >= 0:
+        for m in r.year_re.finditer(text, y0, fs):
+            p = m.start()
+            if not _inside(art, p) and not _is_target(text, y0, p, r):
+                explicit = m
+    if since is not None and (explicit is None or explicit.start() <= since.start()):
         # "1994年…以来，筹集…": a start point, not the figure's year
         a.period_start = int(since.group(1))
         a.evidence += 1
-        return
+        return True
     rel = None
-    for rel in r.relative_re.finditer(before):
+    for rel in r.relative_re.finditer(text, y0, fs):
         pass
     md = None
-    if pub_year and "月" in before:
-        for md in r.month_day_re.finditer(before):
+    pub_year = art.pub_year
+    if pub_year and text.find("月", y0, fs) >= 0:
+        for md in r.month_day_re.finditer(text, y0, fs):
             pass
     # the nearest time expression before the figure wins: explicit year, relative year, M月D日
     cands = []
-    if explicit:
-        cands.append((explicit[-1].start(), int(explicit[-1].group(1)), "explicit", explicit[-1].end()))
-    if rel is not None and doc_year:
-        cands.append((rel.start(), doc_year + r.relative[rel.group(0)], "relative", rel.end()))
+    if explicit is not None:
+        cands.append((explicit.start(), int(explicit.group(1)), "explicit", explicit.end()))
+    if rel is not None:
+        doc_year = art.doc_year
+        if doc_year:
+            cands.append((rel.start(), doc_year + r.relative[rel.group()], "relative", rel.end()))
     if md is not None and int(md.group(1)) <= 12:
         cands.append((md.start(), pub_year, "relative", md.end()))
-    if cands:
-        pos, year, source, end = max(cands)
-        if source == "explicit" and r.future_re.search(before, end):
-            return  # "2011年4月开工建设，近期投产，建成后将形成…": not that year's figure
-        a.year, a.year_source = year, source
-        a.evidence += 1
-        return
-    clause_after = after[:min([k for k in (after.find(c) for c in _CLAUSE_END) if k >= 0], default=len(after))]
-    later = [m for m in r.year_re.finditer(clause_after) if not _inside(fig_spans, f.end + m.start())]
-    if later:
-        a.year, a.year_source = int(later[0].group(1)), "explicit"
-        a.evidence += 1
-        return
-    # a date later in the same sentence ("22家企业、24亿元....8月28日，…签约仪式在和田举行")
-    dy = _date_year(text, f.end, f.end + len(clause_after), pub_year, r)
-    if dy:
-        a.year, a.year_source = dy, "context"
-        return
-    if not inherit or r.no_inherit_re.search(before) or r.no_inherit_re.search(clause_after):
-        return
-    # a full date or a relative year earlier in the paragraph ("…于2024年12月21日至22日举行。
-    # 全省共设13个考区"; "今年以来，…促成了一批项目。现场签约项目18个")
-    p_start = paras[max(0, bisect.bisect_right(paras, s0) - 1)]
-    for j in range(si - 1, -1, -1):
-        ps, pe = sents[j]
-        if pe <= p_start:
-            break
+    if not cands:
+        return False
+    pos, year, source, end = max(cands)
+    if source == "explicit" and r.future_re.search(text, end, fs):
+        return True  # "2011年4月开工建设，近期投产，建成后将形成…": not that year's figure
+    a.year, a.year_source = year, source
+    a.evidence += 1
+    return True
+
+
+def _first_year_after(art: _Article, fe: int, ca1: int) -> int | None:
+    """The first explicit year in the clause after the figure, text[fe:ca1], not inside a figure."""
+    text, r = art.text, art.r
+    if text.find("19", fe, ca1) < 0 and text.find("20", fe, ca1) < 0:
+        return None
+    if fe and text[fe - 1] in "0123456789.":
+        # the clause as a string of its own: the year pattern's look-behind must not see the figure
+        for m in r.year_re.finditer(text[fe:ca1]):
+            if not _inside(art, fe + m.start()):
+                return int(m.group(1))
+        return None
+    for m in r.year_re.finditer(text, fe, ca1):
+        if not _inside(art, m.start()):
+            return int(m.group(1))
+    return None
+
+
+def _inherited_year(art: _Article, s0: int, y0: int) -> tuple[int, str] | None:
+    """The year the time scope from ``y0`` in the sentence at ``s0`` takes from its paragraph: a
+    full date or a relative year in an earlier sentence ("…于2024年12月21日至22日举行。全省共设
+    13个考区"; "今年以来，…促成了一批项目。现场签约项目18个"), else the lead paragraph's date."""
+    src = art.sources.get(s0, _UNSET)
+    if src is _UNSET:
+        src = art.sources[s0] = _paragraph_source(art, s0)
+    if src is not None:
+        ps, year, checked = src
+        # not across a period: "2016年11月，…签署协议…四年间，…。…5个县市已全部脱贫"
+        if checked and art.r.no_inherit_re.search(art.text, ps, y0):
+            return None
+        return year, "context"
+    lead_year = art.lead_year
+    if lead_year is not None and y0 >= lead_year[1]:
+        return lead_year[0], "context"
+    return None
+
+
+def _paragraph_source(art: _Article, s0: int) -> tuple[int, int, bool] | None:
+    """The nearest earlier sentence of the paragraph that dates the sentence at ``s0``: (its
+    start, the year, whether a period word between it and the figure cancels it), or None."""
+    text, r, pub_year = art.text, art.r, art.pub_year
+    p_start = text.rfind("\n", 0, s0) + 1  # s0 never is inside a run of line breaks
+    if r.time_hint_re.search(text, p_start, s0) is None:  # no date, no year before it
+        return None
+    pe = s0
+    while pe > p_start:  # the paragraph's sentences before this one, nearest first
+        ps = _sentence_start(text, p_start, pe)
+        if r.time_hint_re.search(text, ps, pe) is None:  # no date, no year in it
+            pe = ps
+            continue
         dy = _date_year(text, ps, pe, pub_year, r)
         if dy:
-            # not across a period: "2016年11月，…签署协议…四年间，…。…5个县市已全部脱贫"
-            if not r.no_inherit_re.search(text, ps, s0):
-                a.year, a.year_source = dy, "context"
-            return
+            return ps, dy, True
         rm = None
         for rm in r.relative_re.finditer(text, ps, pe):
             pass
-        if rm and doc_year:
-            a.year, a.year_source = doc_year + r.relative[rm.group(0)], "context"
-            return
+        if rm:
+            doc_year = art.doc_year
+            if doc_year:
+                return ps, doc_year + r.relative[rm.group()], False
         om = r.opening_year_re.match(text, ps, pe)
         if om:  # "2023年，全市地区生产总值…。全年接待游客1.2亿人次": the year scopes its paragraph
-            if not r.no_inherit_re.search(text, ps, s0):
-                a.year, a.year_source = int(om.group(1)), "context"
-            return
-    if lead_year is not None and s0 >= lead_year[1]:
-        a.year, a.year_source = lead_year[0], "context"
+            return ps, int(om.group(1)), True
+        pe = ps
+    return None
 
 
-def _is_target(text: str, pos: int, r: _Rules) -> bool:
-    """A year after 到/至 is a target ("到2020年"), but not after 截至 ("截至2023年底")."""
-    return text[pos - 1:pos] in r.target_before and text[pos - 2:pos - 1] not in r.target_not_after
+def _is_target(text: str, lo: int, pos: int, r: _Rules) -> bool:
+    """A year after 到/至 is a target ("到2020年"), but not after 截至 ("截至2023年底").
+    Only text[lo:pos] is looked at."""
+    c1 = text[pos - 1] if pos - 1 >= lo else ""
+    c2 = text[pos - 2] if pos - 2 >= lo else ""
+    return c1 in r.target_before and c2 not in r.target_not_after
 
 
-def _inside(spans, pos: int) -> bool:
-    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
-    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+def _inside(art: _Article, pos: int) -> bool:
+    """Whether pos is inside the figure that starts last at or before it."""
+    i = bisect.bisect_right(art.fig_starts, pos) - 1
+    return i >= 0 and pos < art.fig_ends[i]
 
 
-def _lead_year(text: str, paras: list[int], pub_year: int | None, r: _Rules) -> tuple[int, int] | None:
-    """The year of the event date in the article's first body paragraph (its lead), if any."""
-    for k, p in enumerate(paras[:8]):
-        end = paras[k + 1] if k + 1 < len(paras) else len(text)
-        if end - p < 40:  # headline, byline, dateline
-            continue
-        y = _date_year(text, p, end, pub_year, r)
-        return (y, end) if y else None
+def _lead_year(text: str, pub_year: int | None, r: _Rules) -> tuple[int, int] | None:
+    """The year of the event date in the article's first body paragraph (its lead), if any:
+    the first of its first 8 paragraphs that is not a headline, byline or dateline."""
+    p = 0
+    for _ in range(8):
+        nl = _NEWLINES.search(text, p)
+        end = nl.end() if nl else len(text)
+        if end - p >= 40:
+            y = _date_year(text, p, end, pub_year, r)
+            return (y, end) if y else None
+        if nl is None:
+            return None
+        p = end
     return None
 
 
@@ -430,16 +804,37 @@ def _inferred_year(text: str, r: _Rules) -> int | None:
     return best
 
 
-def _cumulative(before: str, after: str, a: Attribution, r: _Rules) -> bool:
+def _lookahead_across(text: str, words: tuple[str, ...], s0: int, fs: int, scan_end: int) -> bool:
+    """Whether one of a pattern's look-ahead words stands across fs in text[s0:scan_end] (then a
+    scan up to scan_end may have found other matches before fs than a scan up to fs)."""
+    for w in words:
+        if text.find(w, max(s0, fs - len(w) + 1), scan_end) >= 0:
+            return True
+    return False
+
+
+def _cumulative(a: Attribution, text: str, s0: int, fs: int, fe: int, ae: int, r: _Rules,
+                scan: _Scan | bool = False, scan_end: int = 0) -> bool:
+    """A running-total marker in the sentence before the figure (text[s0:fs]), not negated
+    around it, else one of the after-markers in the rest of the sentence (text[fe:ae]).
+    ``scan``: the sentence's markers up to ``scan_end`` (at least ``fs``), if scanned."""
+    found = None
+    if scan:
+        found = scan.within(s0, fs)
+        if found is not None and _lookahead_across(text, r.cum_lookahead, s0, fs, scan_end):
+            found = None
+    markers = [scan.matches[i] for i in found] if found is not None else r.cum_re.finditer(text, s0, fs)
     last = None
-    for m in r.cum_re.finditer(before):
-        ctx = before[max(0, m.start() - 4):m.end() + 2]
-        if not r.cum_neg_re.search(ctx):
+    for m in markers:
+        ms, me = m.span()
+        if not r.cum_neg_re.search(text, ms - 4 if ms - 4 > s0 else s0, me + 2 if me + 2 < fs else fs):
             last = m
     if last is not None:
         if a.year_source == "explicit":
-            years = list(r.year_re.finditer(before))
-            if years and years[-1].start() > last.end():
+            year = None
+            for year in r.year_re.finditer(text, s0, fs):
+                pass
+            if year is not None and year.start() > last.end():
                 return False
         return True
-    return bool(r.cum_after_re.search(after))
+    return fe < ae and r.cum_after_re.search(text, fe, ae) is not None
