@@ -33,7 +33,7 @@ from operator import attrgetter
 
 from jinlong_extract.records import KINDS, DocumentResult, Entity, Fact, Reconciled, Source
 from jinlong_extract.reconcile._t2s import simplified_key
-from jinlong_extract.reconcile.compare import Interval, interval, rule_between, significant_digits
+from jinlong_extract.reconcile.compare import Interval, bounds, interval, rule_between, significant_digits
 from jinlong_extract.reconcile.rules import Rules, rules
 
 Period = tuple[int, int]
@@ -44,12 +44,16 @@ _NO_NOTES: tuple[str, ...] = ()  #: shared by the many units without notes (repl
 class Unit:
     """One fact, with the facts of republished copies matched to it."""
 
-    __slots__ = ("facts", "anchor", "iv", "block", "period", "subject", "subject_name", "copy_rules", "notes",
-                 "home", "lo", "hi", "tlo", "thi", "digits")
+    __slots__ = ("facts", "anchor", "valued", "lo", "hi", "tlo", "thi", "block", "period", "subject",
+                 "subject_name", "copy_rules", "notes", "home", "digits", "_iv")
 
     facts: list[Fact]
     anchor: Fact  #: the fact whose labels speak for the unit (the representative's)
-    iv: Interval | None
+    valued: bool  #: whether it has an interval (see :func:`bounds`); then ...
+    lo: float  #: ... its bounds (0.0 without a value) ...
+    hi: float
+    tlo: float  #: ... and their asinh: its place in the row index (see :class:`_SlotIndex`)
+    thi: float
     block: tuple
     period: Period | None
     subject: str | None  #: subject key: ``id:<ids>`` or ``name:<canonical>``
@@ -57,18 +61,19 @@ class Unit:
     copy_rules: list[str] | tuple[str, ...]  #: why copies' facts joined this unit
     notes: list[str] | tuple[str, ...]  #: e.g. ambiguity, for the analyst
     home: str  #: the representative document of the unit's republished-copy cluster
-    lo: float  #: ``iv.lo`` (0.0 without a value) ...
-    hi: float  #: ... and ``iv.hi``
-    tlo: float  #: asinh(lo), the unit's start in the row index (see :class:`_SlotIndex`) ...
-    thi: float  #: ... and asinh(hi)
     digits: int | None  #: significant digits of the anchor, once asked (see significant_digits)
 
-    def __init__(self, facts: list[Fact], anchor: Fact, iv: Interval | None, block: tuple, period: Period | None,
-                 subject: str | None, subject_name: str | None, copy_rules: list[str] | tuple[str, ...] = _NO_NOTES,
-                 home: str = "", tlo: float = 0.0, thi: float = 0.0) -> None:
+    def __init__(self, facts: list[Fact], anchor: Fact, bounds: tuple[float, float, float, float] | None,
+                 block: tuple, period: Period | None, subject: str | None, subject_name: str | None,
+                 copy_rules: list[str] | tuple[str, ...] = _NO_NOTES, home: str = "") -> None:
         self.facts = facts
         self.anchor = anchor
-        self.iv = iv
+        if bounds is None:
+            self.valued = False
+            self.lo = self.hi = self.tlo = self.thi = 0.0
+        else:
+            self.valued = True
+            self.lo, self.hi, self.tlo, self.thi = bounds
         self.block = block
         self.period = period
         self.subject = subject
@@ -76,12 +81,30 @@ class Unit:
         self.copy_rules = copy_rules
         self.notes = _NO_NOTES
         self.home = home
-        if iv is None:
-            self.lo = self.hi = 0.0
-        else:
-            self.lo, self.hi = iv.lo, iv.hi
-        self.tlo, self.thi = tlo, thi
         self.digits = None
+        self._iv: Interval | None = None
+
+    @property
+    def iv(self) -> Interval | None:
+        """The unit's interval with its account (that of its first fact; copies' facts only narrow
+        it), made when asked."""
+        if not self.valued:
+            return None
+        if self._iv is None:
+            self._iv = Interval(self.lo, self.hi, self.how)
+        return self._iv
+
+    @property
+    def width(self) -> float:
+        return self.hi - self.lo
+
+    @property
+    def how(self) -> str:
+        """The account of the unit's interval (:attr:`Interval.how`), for the rule of a merge."""
+        if self._iv is not None:
+            return self._iv.how
+        iv = interval(self.facts[0], rules())
+        return iv.how if iv is not None else ""
 
     @property
     def sentence_key(self) -> tuple | None:
@@ -232,26 +255,27 @@ def _value_key(f: Fact, r: Rules) -> tuple:
 
 
 class _UnitMaker:
-    """Builds units, computing each distinct written figure's interval, subject key and block once
+    """Builds units, computing each distinct written figure's bounds, subject key and block once
     (the same figure, subject and label recur across a corpus)."""
 
-    __slots__ = ("r", "subjects", "intervals", "blocks")
+    __slots__ = ("r", "subjects", "bounds", "blocks")
 
     def __init__(self, r: Rules, subjects: Subjects) -> None:
         self.r = r
         self.subjects = subjects
-        #: (text, value, qualifier, low, high) -> (interval, asinh(lo), asinh(hi))
-        self.intervals: dict[tuple, tuple[Interval | None, float, float]] = {}
+        #: (text, value, qualifier, low, high) -> (lo, hi, asinh(lo), asinh(hi)), or None
+        self.bounds: dict[tuple, tuple[float, float, float, float] | None] = {}
         #: (kind, unit, metric, object, cumulative) -> block key
         self.blocks: dict[tuple, tuple] = {}
 
-    def interval(self, f: Fact) -> tuple[Interval | None, float, float]:
+    def bounds_of(self, f: Fact) -> tuple[float, float, float, float] | None:
         ikey = (f.text, f.value, f.qualifier, f.low, f.high)
-        got = self.intervals.get(ikey)
-        if got is None:
-            iv = interval(f, self.r)
-            got = self.intervals[ikey] = (None, 0.0, 0.0) if iv is None else (iv, asinh(iv.lo), asinh(iv.hi))
-        return got
+        try:
+            return self.bounds[ikey]
+        except KeyError:
+            b = bounds(f, self.r)
+            got = self.bounds[ikey] = None if b is None else (b[0], b[1], asinh(b[0]), asinh(b[1]))
+            return got
 
     def block(self, f: Fact) -> tuple:
         bkey = (f.kind, f.unit, f.metric, f.object, f.cumulative)
@@ -265,7 +289,6 @@ class _UnitMaker:
 
     def single(self, f: Fact, home: str) -> Unit:
         """The unit of a fact without copies (the common case, without the copy bookkeeping)."""
-        iv, tlo, thi = self.interval(f)
         skey, sname = self.subjects.key(f)
         if f.period_start is not None and f.period_end is not None:
             period: Period | None = (f.period_start, f.period_end)
@@ -275,30 +298,31 @@ class _UnitMaker:
             period = (f.period_end, f.period_end)
         else:
             period = None
-        return Unit([f], f, iv, self.block(f), period, skey, sname, _NO_NOTES, home, tlo, thi)
+        return Unit([f], f, self.bounds_of(f), self.block(f), period, skey, sname, _NO_NOTES, home)
 
     def copies(self, facts: list[Fact], notes: list[str], home: str) -> Unit:
         """The unit of a fact and its copies' twins."""
         anchor = next((f for f in facts if f.metric), facts[0])
-        iv = None
-        for f in facts:
-            fiv = self.interval(f)[0]
-            if fiv is None:
-                iv = None
+        lo = hi = 0.0
+        valued = True
+        for i, f in enumerate(facts):
+            b = self.bounds_of(f)
+            if b is None:
+                valued = False
                 break
-            if iv is None:
-                iv = fiv
+            if i == 0:
+                lo, hi = b[0], b[1]
             else:  # copies matched on equal values: the intersection is their common reading
-                lo = max(iv.lo, fiv.lo)
-                iv = Interval(lo, max(lo, min(iv.hi, fiv.hi)), iv.how)
+                lo = max(lo, b[0])
+                hi = max(lo, min(hi, b[1]))
         period = next((p for p in map(_period, facts) if p is not None), None)
         skey, sname = None, None
         for f in facts:
             skey, sname = self.subjects.key(f)
             if skey is not None:
                 break
-        tlo, thi = (0.0, 0.0) if iv is None else (asinh(iv.lo), asinh(iv.hi))
-        return Unit(facts, anchor, iv, self.block(anchor), period, skey, sname, sorted(set(notes)), home, tlo, thi)
+        got = (lo, hi, asinh(lo), asinh(hi)) if valued else None
+        return Unit(facts, anchor, got, self.block(anchor), period, skey, sname, sorted(set(notes)), home)
 
 
 def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str], r: Rules,
@@ -457,7 +481,7 @@ class _BlockIndex:
         """Bulk-build the subject or period index (or all rows, under None) from the rows so far."""
         out: dict = defaultdict(_SlotIndex)
         for row in sorted(self.rows, key=attrgetter("tlo", "rid")):
-            if row.units[0].iv is None:
+            if not row.units[0].valued:
                 continue
             key = row.subject if family == "subj" else row.period if family == "per" else None
             ix = out[key]
@@ -507,7 +531,7 @@ class _BlockIndex:
 
 def _order_key(u: Unit) -> tuple:
     """Clustering order: fully specified slots first, then by interval width and start."""
-    return ((u.period is None) + (u.subject is None), u.iv is None, u.hi - u.lo, u.lo, u.anchor.id)
+    return ((u.period is None) + (u.subject is None), not u.valued, u.hi - u.lo, u.lo, u.anchor.id)
 
 
 def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
@@ -518,7 +542,7 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
     eps = r.epsilon
     override_digits = r.subject_override_digits
     for u in units:
-        if u.iv is None:
+        if not u.valued:
             rows.append(Row(u, rules=["no value: not compared"]))
             continue
         lo, hi = u.lo, u.hi
@@ -563,7 +587,7 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
             index.add(row)
             continue
         ca = chosen.units[0]
-        rule = rule_between(a, u.iv, ca.anchor, ca.iv, r) if ca.iv else "no value"
+        rule = rule_between(a, u, ca.anchor, ca, r) if ca.valued else "no value"  # (units explain as intervals)
         if a.doc == ca.anchor.doc and a.article == ca.anchor.article:
             rule = f"repeated in the same article, {rule}"
         rule = override + rule
@@ -655,7 +679,7 @@ def _row_id(facts: list[Fact]) -> str:
 def _flag_conflicts(rows: list[Row], r: Rules) -> None:
     groups: dict[tuple, list[Row]] = defaultdict(list)
     for row in rows:
-        if row.units[0].iv is None:
+        if not row.units[0].valued:
             continue
         if r.require_subject and row.subject is None:
             continue
