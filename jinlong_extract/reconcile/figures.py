@@ -178,27 +178,52 @@ _MENTION_CANONICAL = attrgetter("canonical")
 
 
 class Subjects:
-    """Resolves a fact's subject to a key and a display name, through merged entities if given."""
+    """Resolves a fact's subject to a key and a display name, through merged entities if given.
+
+    Entity names (canonical, aliases, mentions) are folded and indexed as far down the entity list
+    as the lookups need: most facts carry entity ids, and a name is found without folding the
+    names of every later entity.
+    """
 
     def __init__(self, entities: list[Entity] | None, equivalents: dict[str, str] | None = None) -> None:
         self.equivalents = {simplified_key(k): simplified_key(v) for k, v in (equivalents or {}).items()}
-        self.by_alias: dict[str, Entity] = {}
         self.by_id: dict[str, Entity] = {}
-        by_alias = self.by_alias
-        seen: set[str] = {"", None}  # type: ignore[arg-type]  # names placed (and the empty ones)
         for e in entities or ():
             self.by_id.setdefault(e.id, e)
-            # the same written name always folds to the same key, so only names not seen in an
-            # earlier entity can place one (first entity wins: input order)
-            names = {e.canonical, *e.aliases}
-            names.update(map(_MENTION_TEXT, e.mentions))
-            names.update(map(_MENTION_CANONICAL, e.mentions))
-            names -= seen
-            if names:
-                seen |= names
-                for name in names:
-                    by_alias.setdefault(simplified_key(name), e)
+        self._by_alias: dict[str, Entity] = {}  #: folded name -> first entity naming it, so far
+        self._unread = iter(entities or ())  #: the entities whose names are not indexed yet
+        self._names_seen: set[str] = {"", None}  # type: ignore[arg-type]  # raw names indexed (and the empty ones)
         self._keys: dict[object, tuple[str | None, str | None]] = {}
+
+    def _read(self, e: Entity) -> None:
+        # the same written name always folds to the same key, so only names not seen in an
+        # earlier entity can place one (first entity wins: input order)
+        names = {e.canonical, *e.aliases}
+        names.update(map(_MENTION_TEXT, e.mentions))
+        names.update(map(_MENTION_CANONICAL, e.mentions))
+        names -= self._names_seen
+        if names:
+            self._names_seen |= names
+            for name in names:
+                self._by_alias.setdefault(simplified_key(name), e)
+
+    def alias(self, name: str) -> Entity | None:
+        """The first entity (in input order) with a name that folds to ``name``."""
+        ent = self._by_alias.get(name)
+        if ent is None:
+            for e in self._unread:
+                self._read(e)
+                ent = self._by_alias.get(name)
+                if ent is not None:
+                    break
+        return ent
+
+    @property
+    def by_alias(self) -> dict[str, Entity]:
+        """Every folded entity name -> the first entity with it."""
+        for e in self._unread:
+            self._read(e)
+        return self._by_alias
 
     def key(self, fact: Fact) -> tuple[str | None, str | None]:
         """``(key, display name)``: entity ids first, then the canonical subject string, else null;
@@ -213,7 +238,7 @@ class Subjects:
         key, name = self._key(fact)
         if name is not None and name in self.equivalents:
             target = self.equivalents[name]
-            ent = self.by_alias.get(target)
+            ent = self.alias(target)
             if ent is not None:
                 return "id:" + ent.id, ent.canonical
             return "name:" + target, target
@@ -231,7 +256,7 @@ class Subjects:
             return "id:" + "+".join(ids), name
         if fact.subject and fact.subject.strip():
             name = simplified_key(fact.subject)
-            ent = self.by_alias.get(name)
+            ent = self.alias(name)
             if ent is not None:
                 return "id:" + ent.id, ent.canonical
             return "name:" + name, name
@@ -428,7 +453,7 @@ class _BlockIndex:
     is built in bulk when first looked up, and kept up to date only while it can still be looked up.
     """
 
-    __slots__ = ("rows", "nulls", "slot", "subj", "per", "all", "ghosts")
+    __slots__ = ("rows", "nulls", "slot", "subj", "per", "all", "ghosts", "looks", "adds")
 
     def __init__(self, rows: list[Row]) -> None:
         self.rows = rows  #: the block's rows so far (the clustering appends to it)
@@ -440,6 +465,8 @@ class _BlockIndex:
         #: the widest row that left a subject or period index when its slot was filled: the window
         #: of an index built later must be as wide as if it had been kept all along
         self.ghosts: dict[tuple, float] = {}
+        self.looks: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its lookup()
+        self.adds: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its _indexes(), for now
 
     def _indexes(self, period: Period | None, subject: str | None) -> list[_SlotIndex]:
         """The live indexes a row of this slot belongs in (created when missing)."""
@@ -464,9 +491,19 @@ class _BlockIndex:
             out.append(self.all)
         return out
 
+    def set_nulls(self, nulls: int) -> None:
+        """The clustering has reached units with ``nulls`` null slot fields."""
+        self.nulls = nulls
+        self.adds.clear()
+
     def add(self, row: Row) -> None:
-        for ix in self._indexes(row.period, row.subject):
-            ix.add(row.rid, row.tlo, row.thi)
+        key = (row.period, row.subject)
+        ixs = self.adds.get(key)
+        if ixs is None:
+            ixs = self.adds[key] = self._indexes(row.period, row.subject)
+        rid, tlo, thi = row.rid, row.tlo, row.thi
+        for ix in ixs:
+            ix.add(rid, tlo, thi)
 
     def remove(self, row: Row) -> None:
         w = row.thi - row.tlo
@@ -501,32 +538,41 @@ class _BlockIndex:
     def by_subject(self) -> dict[str | None, _SlotIndex]:
         if self.subj is None:
             self.subj = self._build("subj")
+            self.adds.clear()
         return self.subj
 
     def by_period(self) -> dict[Period | None, _SlotIndex]:
         if self.per is None:
             self.per = self._build("per")
+            self.adds.clear()
         return self.per
 
     def every(self) -> _SlotIndex:
         if self.all is None:
             self.all = self._build("all").get(None) or _SlotIndex()
+            self.adds.clear()
         return self.all
 
     def lookup(self, period: Period | None, subject: str | None) -> list[_SlotIndex]:
-        """The indexes holding the rows whose slot is compatible with ``(period, subject)``."""
-        if period is not None and subject is not None:
-            got = self.slot.get
-            found = (got((period, subject)), got((period, None)), got((None, subject)), got((None, None)))
-        elif subject is not None:
-            got = self.by_subject().get
-            found = (got(subject), got(None))
-        elif period is not None:
-            got = self.by_period().get
-            found = (got(period), got(None))
-        else:
-            return [self.every()]
-        return [ix for ix in found if ix is not None]
+        """The indexes holding the rows whose slot is compatible with ``(period, subject)`` (the
+        same ones for the rest of the clustering: an index missing yet is made empty)."""
+        key = (period, subject)
+        found = self.looks.get(key)
+        if found is None:
+            if period is not None and subject is not None:
+                slots = self.slot
+                keys = (key, (period, None), (None, subject), (None, None))
+                found = [slots.get(k) or slots.setdefault(k, _SlotIndex()) for k in keys]
+            elif subject is not None:
+                subj = self.by_subject()
+                found = [subj.get(k) or subj.setdefault(k, _SlotIndex()) for k in (subject, None)]
+            elif period is not None:
+                per = self.by_period()
+                found = [per.get(k) or per.setdefault(k, _SlotIndex()) for k in (period, None)]
+            else:
+                found = [self.every()]
+            self.looks[key] = found
+        return found
 
 
 def _order_key(u: Unit) -> tuple:
@@ -549,7 +595,7 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
         period, subject = u.period, u.subject
         nulls = (period is None) + (subject is None)
         if nulls > index.nulls:
-            index.nulls = nulls
+            index.set_nulls(nulls)
         a = u.anchor
         skey = (u.home, a.article, a.sentence) if a.sentence else None
         tlo, thi = u.tlo, u.thi
@@ -557,7 +603,16 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
         alo, ahi = abs(lo), abs(hi)
         cands = []
         for ix in index.lookup(period, subject):
-            for cid in ix.near(tlo, thi, tslack):
+            starts = ix.starts  # ix.near(), inline
+            if starts:
+                cids = ix.ids[bisect_left(starts, tlo - ix.maxw - tslack) : bisect_right(starts, thi + tslack)]
+                if ix.wide:
+                    cids += ix.wide
+            elif ix.wide:
+                cids = ix.wide
+            else:
+                continue
+            for cid in cids:
                 row = rows[cid]
                 rlo, rhi = row.lo, row.hi
                 if rlo <= hi and lo <= rhi:
@@ -635,7 +690,6 @@ def _other_subject(u: Unit, rows: list[Row], index: _BlockIndex, r: Rules) -> tu
     alo, ahi = abs(lo), abs(hi)
     eps = r.epsilon
     home = u.home
-    digits = u.significant_digits()
     need = r.subject_override_digits
     if u.period is not None:
         per = index.by_period()
@@ -652,7 +706,7 @@ def _other_subject(u: Unit, rows: list[Row], index: _BlockIndex, r: Rules) -> tu
             slack = eps * max(alo, ahi, abs(rlo), abs(rhi), 1.0)
             if not (max(lo, rlo) < min(hi, rhi) - slack or (abs(lo - rlo) <= slack and abs(hi - rhi) <= slack)):
                 continue
-            if max(digits, row.units[0].significant_digits()) < need:
+            if max(u.significant_digits(), row.units[0].significant_digits()) < need:
                 continue
             if any(x.home == home for x in row.units):  # one article (or its copies) naming two subjects
                 continue
