@@ -12,7 +12,6 @@ the connected components.
 
 from __future__ import annotations
 
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -60,10 +59,11 @@ def text_fingerprint(text: str, simplify: bool = False, k: int | None = None) ->
         k = len(codes)
     n = len(codes) - k + 1
     with np.errstate(over="ignore"):
-        h = np.zeros(n, dtype=np.uint64)
+        h = codes[:n].copy()  # (0 * prime + the first code)
         prime = np.uint64(1099511628211)
-        for j in range(k):  # k array operations, not a loop over characters
-            h = h * prime + codes[j : j + n]
+        for j in range(1, k):  # k array operations, not a loop over characters
+            h *= prime
+            h += codes[j : j + n]
         h ^= h >> np.uint64(29)
         h *= np.uint64(0xBF58476D1CE4E5B9)
         h ^= h >> np.uint64(32)
@@ -97,14 +97,18 @@ def _minhash(values: np.ndarray, lengths: list[int], r: Rules) -> np.ndarray:
     sig = np.full((len(lengths), r.num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
     filled = [i for i, size in enumerate(lengths) if size]
     ends = np.cumsum([lengths[i] for i in filled], dtype=np.intp)
-    chunk = 1 << 16  # set elements per pass: num_perm x this many uint64 in flight
+    chunk = 1 << 12  # set elements per pass: num_perm x this many uint64 stay in cache
+    buffer = np.empty((r.num_perm, chunk), dtype=np.uint64)
     with np.errstate(over="ignore"):
         k = 0
         while k < len(filled):
             first = int(ends[k - 1]) if k else 0
             stop = max(int(np.searchsorted(ends, first + chunk, side="right")), k + 1)
             starts = np.concatenate(([first], ends[k : stop - 1])) - first
-            hashed = a[:, None] * values[None, first : int(ends[stop - 1])] + b[:, None]
+            part = values[None, first : int(ends[stop - 1])]
+            hashed = buffer[:, : part.shape[1]] if part.shape[1] <= chunk else np.empty((r.num_perm, part.shape[1]), np.uint64)
+            np.multiply(a[:, None], part, out=hashed)
+            np.add(hashed, b[:, None], out=hashed)
             sig[filled[k:stop]] = np.minimum.reduceat(hashed, starts, axis=1).T
             k = stop
     return sig
@@ -192,16 +196,17 @@ def copy_clusters(results: list[DocumentResult]) -> tuple[dict[str, str], dict[s
         return rep, why
     import numpy as np
 
-    pysets: list[set[int]] = []
+    fps: list[Any] = []
     for res in results:
         if res.document.skipped:
-            pysets.append(set())
+            fps.append([])
             continue
-        fp = res.fingerprint if res.fingerprint else _fact_fingerprint(res, r.shingle)
-        pysets.append(set(fp))
-    lengths = [len(s) for s in pysets]
-    values = np.fromiter(chain.from_iterable(pysets), dtype=np.uint64, count=sum(lengths))
+        fps.append(res.fingerprint if res.fingerprint else _fact_fingerprint(res, r.shingle))
+    lengths = [len(fp) for fp in fps]
+    # (a repeated shingle changes no minimum: the signatures need no deduplication)
+    values = np.concatenate([np.asarray(fp, dtype=np.uint64) for fp in fps if fp] or [np.zeros(0, np.uint64)])
     sig = _minhash(values, lengths, r)
+    pysets: list[set[int] | None] = [None] * n  # made for the documents a candidate pair needs
     # components as labels (few unions: relabel the smaller side), so "already one cluster?" is
     # a list lookup
     comp = list(range(n))
@@ -220,7 +225,12 @@ def copy_clusters(results: list[DocumentResult]) -> tuple[dict[str, str], dict[s
                 if pair in checked:
                     continue
                 checked.add(pair)
-                rule = _verify(pysets[x], pysets[y], r)
+                sx, sy = pysets[x], pysets[y]
+                if sx is None:
+                    sx = pysets[x] = set(fps[x])
+                if sy is None:
+                    sy = pysets[y] = set(fps[y])
+                rule = _verify(sx, sy, r)
                 if rule:
                     big = members_of.pop(cx, None) or [cx]
                     small = members_of.pop(cy, None) or [cy]
