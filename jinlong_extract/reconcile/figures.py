@@ -732,34 +732,47 @@ def _row_id(facts: list[Fact]) -> str:
 
 def _flag_conflicts(rows: list[Row], r: Rules) -> None:
     groups: dict[tuple, list[Row]] = defaultdict(list)
+    require_subject, require_period = r.require_subject, r.require_period
     for row in rows:
-        if not row.units[0].valued:
+        u = row.units[0]
+        if not u.valued:
             continue
-        if r.require_subject and row.subject is None:
+        if require_subject and row.subject is None:
             continue
-        when = row.as_of if row.units[0].block[3] else row.period
-        if r.require_period and when is None:
+        when = row.as_of if u.block[3] else row.period
+        if require_period and when is None:
             continue
-        groups[(row.units[0].block, row.subject, when)].append(row)
+        groups[(u.block, row.subject, when)].append(row)
     eps = r.epsilon
+    same_article_counts = r.same_article_is_conflict
+    max_rows = r.conflict_max_rows
     for members in groups.values():
-        if len(members) < 2 or len(members) > r.conflict_max_rows:
+        if len(members) < 2 or len(members) > max_rows:
             continue
         members.sort(key=lambda x: (x.lo, x.id))
-        articles = [{(x.home, x.anchor.article) for x in m.units} for m in members]  # copies are one article
+        # the one article (copies are one article) of a row's mentions, or None when several:
+        # two rows are the same article's figures when both have the same one
+        single = []
+        for m in members:
+            articles = {(x.home, x.anchor.article) for x in m.units}
+            single.append(articles.pop() if len(articles) == 1 else None)
+        records = [m.record for m in members]
         for i, a in enumerate(members):
             alo, ahi = a.lo, a.hi
+            aabs = max(abs(alo), abs(ahi))
+            one = None if same_article_counts else single[i]
             for j in range(i + 1, len(members)):
                 b = members[j]
                 blo, bhi = b.lo, b.hi  # meets(), as in _cluster_block
-                slack = eps * max(abs(alo), abs(ahi), abs(blo), abs(bhi), 1.0)
+                slack = eps * max(aabs, abs(blo), abs(bhi), 1.0)
                 if max(alo, blo) < min(ahi, bhi) - slack or (abs(alo - blo) <= slack and abs(ahi - bhi) <= slack):
                     continue
-                if not r.same_article_is_conflict and len(articles[i] | articles[j]) == 1:
+                if one is not None and single[j] == one:
                     continue
-                a.record.conflict = b.record.conflict = True
-                a.record.conflict_with.append(b.id)
-                b.record.conflict_with.append(a.id)
+                ra, rb = records[i], records[j]
+                ra.conflict = rb.conflict = True
+                ra.conflict_with.append(b.id)
+                rb.conflict_with.append(a.id)
     by_id = {row.id: row for row in rows if row.record.conflict}
     for row in by_id.values():
         rec = row.record
