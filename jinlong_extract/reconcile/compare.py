@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
 
 import regex
 
@@ -98,25 +100,31 @@ def steps(fact: Fact, r: Rules | None = None) -> tuple[float, float]:
     if m is None:
         s = _last_nonzero_place(value)
         return s, s
-    raw = m.group(0)
     try:
-        written = float(raw.replace(",", "").replace("，", "").replace("．", "."))
+        written, decimals, zeros, sig_dec = _written(m.group(0))
     except ValueError:  # pragma: no cover - the regex only matches digits
         s = _last_nonzero_place(value)
         return s, s
     mult = value / written if written else 1.0
     if mult <= 0 or not math.isfinite(mult):
         mult = 1.0
-    decimals, zeros = _places(raw)
     if decimals:
-        dec = raw.replace("．", ".").split(".", 1)[1]
-        sig_dec = len(dec.rstrip("0"))
         rounding = 10.0 ** -decimals
         significant = 10.0 ** -sig_dec if sig_dec else 1.0
     else:
         rounding = 1.0 if r.trailing_zeros_significant else 10.0**zeros
         significant = 10.0**zeros
     return rounding * mult, significant * mult
+
+
+@lru_cache(maxsize=65536)
+def _written(raw: str) -> tuple[float, int, int, int]:
+    """``(value, decimals, trailing zeros of the integer part, decimals without trailing zeros)``
+    of a written number (the same numbers recur: parsed once)."""
+    written = float(raw.replace(",", "").replace("，", "").replace("．", "."))
+    decimals, zeros = _places(raw)
+    sig_dec = len(raw.replace("．", ".").split(".", 1)[1].rstrip("0")) if decimals else 0
+    return written, decimals, zeros, sig_dec
 
 
 def significant_digits(fact: Fact) -> int:
@@ -154,42 +162,72 @@ def interval(fact: Fact, r: Rules | None = None) -> Interval | None:
     >>> iv = interval(f); (iv.lo, iv.hi, iv.how)
     (3800.0, 3900.0, '3800余个 (3800–3899)')
     """
-    r = r or rules()
+    return _interval(fact, r or rules(), True)  # type: ignore[return-value]
+
+
+def bounds(fact: Fact, r: Rules | None = None) -> tuple[float, float] | None:
+    """``(lo, hi)`` of :func:`interval`, without the human-readable account (no text formatting:
+    the clustering needs the account only of the few mentions that merge).
+
+    >>> f = Fact("d", 0, 0, 7, "3800余个", "count", 3800.0, 3800.0, 3800.0, "approx", "个", None,
+    ...          None, None, None, None, None, None, False, "")
+    >>> bounds(f)
+    (3800.0, 3900.0)
+    """
+    return _interval(fact, r or rules(), False)  # type: ignore[return-value]
+
+
+def _interval(fact: Fact, r: Rules, explain: bool) -> Interval | tuple[float, float] | None:
+    """:func:`interval` when ``explain``, else :func:`bounds`: one account of the rules for both."""
     v = fact.value
     if v is None or not math.isfinite(v):
         return None
     text = fact.text or ""
     q = fact.qualifier
-    rounding, significant = steps(fact, r)
-    half = min(rounding / 2, abs(v) * r.max_rounding_pct) if v else rounding / 2
     if q == "approx":
         marker, mode = _approx_mode(text, r)
         if mode == "above":
-            lo, hi = v, v + significant
+            lo, hi = v, v + steps(fact, r)[1]
+            if not explain:
+                return lo, hi
             if hi - v >= 1 and abs(hi) < 1e4 and hi == int(hi):
                 return Interval(lo, hi, f"{text} ({fmt(lo)}–{fmt(hi - 1)})")
             return Interval(lo, hi, f"{text} ({fmt(lo)}–{fmt(hi)})")
         if mode == "below":
             lo, hi = v * (1 - r.near_pct), v
+            if not explain:
+                return min(lo, hi), max(lo, hi)
             return Interval(min(lo, hi), max(lo, hi), f"{text}: {marker} = up to {r.near_pct:.0%} below ({fmt(lo)}–{fmt(v)})")
         lo, hi = v * (1 - r.approx_pct), v * (1 + r.approx_pct)
         lo, hi = min(lo, hi), max(lo, hi)
+        if not explain:
+            return lo, hi
         return Interval(lo, hi, f"{text}: ±{r.approx_pct:.0%} ({fmt(lo)}–{fmt(hi)})")
+    rounding = steps(fact, r)[0]
+    half = min(rounding / 2, abs(v) * r.max_rounding_pct) if v else rounding / 2
     if q == "min":
         lo = fact.low if fact.low is not None else v
         hi = lo * r.min_cap if lo > 0 else lo + abs(lo) * (r.min_cap - 1) + half
+        if not explain:
+            return lo, hi
         return Interval(lo, hi, f"{text}: at least {fmt(lo)} (merged up to ×{r.min_cap:g} = {fmt(hi)})")
     if q == "max":
         hi = fact.high if fact.high is not None else v
         lo = hi * r.max_floor if hi > 0 else hi - abs(hi) * (1 - r.max_floor) - half
+        if not explain:
+            return lo, hi
         return Interval(lo, hi, f"{text}: at most {fmt(hi)} (merged down to ×{r.max_floor:g} = {fmt(lo)})")
     if q == "range":
         low = fact.low if fact.low is not None else v
         high = fact.high if fact.high is not None else v
         lo = low - min(rounding / 2, abs(low) * r.max_rounding_pct)  # each end rounded as written
         hi = high + min(rounding / 2, abs(high) * r.max_rounding_pct)
+        if not explain:
+            return min(lo, hi), max(lo, hi)
         return Interval(min(lo, hi), max(lo, hi), f"range {text} ({fmt(lo)}–{fmt(hi)})")
     # exact (and any unknown qualifier, treated as written)
+    if not explain:
+        return v - half, v + half
     return Interval(v - half, v + half, f"rounding of {text} ({fmt(v - half)}–{fmt(v + half)})")
 
 
@@ -235,7 +273,18 @@ def compare(a: Fact, b: Fact, r: Rules | None = None) -> tuple[bool, str]:
     return True, rule_between(a, ia, b, ib, r)
 
 
-def rule_between(a: Fact, ia: Interval, b: Fact, ib: Interval, r: Rules) -> str:
+class Explained(Protocol):
+    """What :func:`rule_between` reads of an interval (an :class:`Interval`, or anything that can
+    give its width and, when asked, its account)."""
+
+    @property
+    def width(self) -> float: ...
+
+    @property
+    def how(self) -> str: ...
+
+
+def rule_between(a: Fact, ia: Explained, b: Fact, ib: Explained, r: Rules) -> str:
     """Human-readable rule for two compatible mentions (the looser one's interval explains it)."""
     if a.value is not None and b.value is not None and a.qualifier == b.qualifier:
         if abs(a.value - b.value) <= r.epsilon * max(abs(a.value), abs(b.value), 1.0):

@@ -12,7 +12,6 @@ the connected components.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -60,10 +59,11 @@ def text_fingerprint(text: str, simplify: bool = False, k: int | None = None) ->
         k = len(codes)
     n = len(codes) - k + 1
     with np.errstate(over="ignore"):
-        h = np.zeros(n, dtype=np.uint64)
+        h = codes[:n].copy()  # (0 * prime + the first code)
         prime = np.uint64(1099511628211)
-        for j in range(k):  # k array operations, not a loop over characters
-            h = h * prime + codes[j : j + n]
+        for j in range(1, k):  # k array operations, not a loop over characters
+            h *= prime
+            h += codes[j : j + n]
         h ^= h >> np.uint64(29)
         h *= np.uint64(0xBF58476D1CE4E5B9)
         h ^= h >> np.uint64(32)
@@ -81,41 +81,37 @@ def _fact_fingerprint(result: DocumentResult, k: int) -> list[int]:
     return text_fingerprint("\n".join(seen), simplify=True, k=k)
 
 
-def _minhash(sets: list[np.ndarray], r: Rules) -> np.ndarray:
-    """MinHash signatures (len(sets) x num_perm) with multiply-shift hashing over uint64."""
+def _minhash(values: np.ndarray, lengths: list[int], r: Rules) -> np.ndarray:
+    """MinHash signatures (len(lengths) x num_perm) with multiply-shift hashing over uint64 of the
+    sets concatenated in ``values`` (set i is the next ``lengths[i]`` elements; an empty set's
+    signature is all ones).
+
+    One vectorised pass over the concatenated sets (in chunks of bounded size) with a segmented
+    minimum, not one small array operation per document.
+    """
     import numpy as np
 
     rng = np.random.default_rng(20240719)  # fixed seed: signatures are comparable across runs
     a = rng.integers(1, 2**63, size=r.num_perm, dtype=np.uint64) | np.uint64(1)
     b = rng.integers(0, 2**63, size=r.num_perm, dtype=np.uint64)
-    sig = np.full((len(sets), r.num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+    sig = np.full((len(lengths), r.num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+    filled = [i for i, size in enumerate(lengths) if size]
+    ends = np.cumsum([lengths[i] for i in filled], dtype=np.intp)
+    chunk = 1 << 12  # set elements per pass: num_perm x this many uint64 stay in cache
+    buffer = np.empty((r.num_perm, chunk), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for i, s in enumerate(sets):
-            if len(s):
-                sig[i] = (a[:, None] * s[None, :] + b[:, None]).min(axis=1)
+        k = 0
+        while k < len(filled):
+            first = int(ends[k - 1]) if k else 0
+            stop = max(int(np.searchsorted(ends, first + chunk, side="right")), k + 1)
+            starts = np.concatenate(([first], ends[k : stop - 1])) - first
+            part = values[None, first : int(ends[stop - 1])]
+            hashed = buffer[:, : part.shape[1]] if part.shape[1] <= chunk else np.empty((r.num_perm, part.shape[1]), np.uint64)
+            np.multiply(a[:, None], part, out=hashed)
+            np.add(hashed, b[:, None], out=hashed)
+            sig[filled[k:stop]] = np.minimum.reduceat(hashed, starts, axis=1).T
+            k = stop
     return sig
-
-
-class _UnionFind:
-    __slots__ = ("parent",)
-
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        p = self.parent
-        while p[x] != x:
-            p[x] = p[p[x]]
-            x = p[x]
-        return x
-
-    def union(self, x: int, y: int) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            if rx < ry:
-                self.parent[ry] = rx
-            else:
-                self.parent[rx] = ry
 
 
 def similar(a: np.ndarray, b: np.ndarray, r: Rules | None = None) -> str | None:
@@ -142,55 +138,111 @@ def similar(a: np.ndarray, b: np.ndarray, r: Rules | None = None) -> str | None:
     return None
 
 
-def copy_clusters(results: list[DocumentResult]) -> tuple[dict[str, str], dict[str, str]]:
-    """``(path -> representative, path -> rule that joined it)``; see :func:`document_clusters`."""
+def _verify(a: set[int], b: set[int], r: Rules) -> str | None:
+    """:func:`similar` on Python sets (the fingerprints are small: a set intersection is cheaper
+    than a numpy call per candidate pair)."""
+    if not a or not b:
+        return None
+    inter = len(a & b)
+    union = len(a) + len(b) - inter
+    jac = inter / union
+    if jac >= r.jaccard:
+        return f"Jaccard {jac:.2f} >= {r.jaccard:g}"
+    small = min(len(a), len(b))
+    if small >= r.min_shingles and inter / small >= r.containment:
+        return f"containment {inter / small:.2f} >= {r.containment:g}"
+    return None
+
+
+def _buckets(sig: np.ndarray, filled: list[int], r: Rules) -> list[list[int]]:
+    """The LSH buckets worth verifying (2 to ``max_bucket`` members, ascending), band by band and
+    inside a band in the order of their first member: documents whose signatures agree on all the
+    rows of a band share its bucket. One stable sort of all (band, rows, document) keys."""
     import numpy as np
 
+    rows = r.num_perm // r.bands
+    m = len(filled)
+    if m < 2:
+        return []
+    docs = np.asarray(filled, dtype=np.intp)
+    sub = sig[docs]
+    band = np.repeat(np.arange(r.bands, dtype=np.intp), m)
+    doc = np.tile(docs, r.bands)
+    cols = [sub[:, np.arange(r.bands) * rows + j].T.ravel() for j in range(rows)]
+    order = np.lexsort([doc, *cols[::-1], band])  # primary key last: band, then the rows, then doc
+    same = band[order][1:] == band[order][:-1]
+    for c in cols:
+        same &= c[order][1:] == c[order][:-1]
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    sizes = np.diff(np.append(starts, len(order)))
+    keep = (sizes >= 2) & (sizes <= r.max_bucket)
+    starts, sizes = starts[keep], sizes[keep]
+    doc_sorted = doc[order]
+    firsts = doc_sorted[starts]
+    # buckets in (band, first member) order, as a dict filled document by document would give
+    seq = np.lexsort((firsts, band[order][starts]))
+    flat = doc_sorted.tolist()
+    return [flat[s : s + z] for s, z in zip(starts[seq].tolist(), sizes[seq].tolist())]
+
+
+def copy_clusters(results: list[DocumentResult]) -> tuple[dict[str, str], dict[str, str]]:
+    """``(path -> representative, path -> rule that joined it)``; see :func:`document_clusters`."""
     r = rules()
     paths = [res.document.path for res in results]
     rep: dict[str, str] = {p: p for p in paths}
     why: dict[str, str] = {}
-    sets: list[Any] = []
-    for res in results:
-        fp = res.fingerprint if res.fingerprint else _fact_fingerprint(res, r.shingle)
-        if res.document.skipped:
-            fp = []
-        sets.append(np.unique(np.asarray(fp, dtype=np.uint64)) if fp else np.zeros(0, dtype=np.uint64))
     n = len(results)
     if n < 2:
         return rep, why
-    sig = _minhash(sets, r)
-    rows = r.num_perm // r.bands
-    uf = _UnionFind(n)
-    checked: set[tuple[int, int]] = set()
-    for band in range(r.bands):
-        buckets: dict[bytes, list[int]] = defaultdict(list)
-        block = np.ascontiguousarray(sig[:, band * rows : (band + 1) * rows])
-        for i in range(n):
-            if len(sets[i]):
-                buckets[block[i].tobytes()].append(i)
-        for members in buckets.values():
-            if len(members) < 2 or len(members) > r.max_bucket:
-                continue
-            for idx in range(1, len(members)):
-                y = members[idx]
-                for x in members[: min(idx, r.max_compare)]:  # stop at the first copy found
-                    if uf.find(x) == uf.find(y):
-                        break
-                    if (x, y) in checked:
-                        continue
-                    checked.add((x, y))
-                    rule = similar(sets[x], sets[y], r)
-                    if rule:
-                        uf.union(x, y)
-                        why.setdefault(paths[y], f"republished copy of {paths[x]} ({rule})")
-                        break
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
-        groups[uf.find(i)].append(i)
-    for members in groups.values():
-        if len(members) < 2:
+    import numpy as np
+
+    fps: list[Any] = []
+    for res in results:
+        if res.document.skipped:
+            fps.append([])
             continue
+        fps.append(res.fingerprint if res.fingerprint else _fact_fingerprint(res, r.shingle))
+    lengths = [len(fp) for fp in fps]
+    # (a repeated shingle changes no minimum: the signatures need no deduplication)
+    values = np.concatenate([np.asarray(fp, dtype=np.uint64) for fp in fps if fp] or [np.zeros(0, np.uint64)])
+    sig = _minhash(values, lengths, r)
+    pysets: list[set[int] | None] = [None] * n  # made for the documents a candidate pair needs
+    # components as labels (few unions: relabel the smaller side), so "already one cluster?" is
+    # a list lookup
+    comp = list(range(n))
+    members_of: dict[int, list[int]] = {}
+    checked: set[int] = set()
+    max_compare = r.max_compare
+    for members in _buckets(sig, [i for i in range(n) if lengths[i]], r):
+        for idx in range(1, len(members)):
+            y = members[idx]
+            cy = comp[y]
+            for x in members[: min(idx, max_compare)]:  # stop at the first copy found
+                cx = comp[x]
+                if cx == cy:
+                    break
+                pair = x * n + y
+                if pair in checked:
+                    continue
+                checked.add(pair)
+                sx, sy = pysets[x], pysets[y]
+                if sx is None:
+                    sx = pysets[x] = set(fps[x])
+                if sy is None:
+                    sy = pysets[y] = set(fps[y])
+                rule = _verify(sx, sy, r)
+                if rule:
+                    big = members_of.pop(cx, None) or [cx]
+                    small = members_of.pop(cy, None) or [cy]
+                    if len(small) > len(big):
+                        big, small, cx = small, big, cy
+                    for i in small:
+                        comp[i] = cx
+                    big.extend(small)
+                    members_of[cx] = big
+                    why.setdefault(paths[y], f"republished copy of {paths[x]} ({rule})")
+                    break
+    for members in members_of.values():
         best = min(members, key=lambda i: _rep_key(results[i]))
         for i in members:
             rep[paths[i]] = paths[best]

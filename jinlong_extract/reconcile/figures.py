@@ -28,31 +28,83 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
 from math import asinh
+from operator import attrgetter
 
 from jinlong_extract.records import KINDS, DocumentResult, Entity, Fact, Reconciled, Source
 from jinlong_extract.reconcile._t2s import simplified_key
-from jinlong_extract.reconcile.compare import Interval, interval, meets, rule_between, significant_digits
+from jinlong_extract.reconcile.compare import Interval, bounds, interval, rule_between, significant_digits
 from jinlong_extract.reconcile.rules import Rules, rules
 
 Period = tuple[int, int]
 
+_NO_NOTES: tuple[str, ...] = ()  #: shared by the many units without notes (replaced on the first)
 
-@dataclass(slots=True)
+
 class Unit:
     """One fact, with the facts of republished copies matched to it."""
 
+    __slots__ = ("facts", "anchor", "valued", "lo", "hi", "tlo", "thi", "block", "period", "subject",
+                 "subject_name", "copy_rules", "notes", "home", "digits", "_iv")
+
     facts: list[Fact]
     anchor: Fact  #: the fact whose labels speak for the unit (the representative's)
-    iv: Interval | None
+    valued: bool  #: whether it has an interval (see :func:`bounds`); then ...
+    lo: float  #: ... its bounds (0.0 without a value) ...
+    hi: float
+    tlo: float  #: ... and their asinh: its place in the row index (see :class:`_SlotIndex`)
+    thi: float
     block: tuple
     period: Period | None
     subject: str | None  #: subject key: ``id:<ids>`` or ``name:<canonical>``
     subject_name: str | None
-    copy_rules: list[str] = field(default_factory=list)  #: why copies' facts joined this unit
-    notes: list[str] = field(default_factory=list)  #: e.g. ambiguity, for the analyst
-    home: str = ""  #: the representative document of the unit's republished-copy cluster
+    copy_rules: list[str] | tuple[str, ...]  #: why copies' facts joined this unit
+    notes: list[str] | tuple[str, ...]  #: e.g. ambiguity, for the analyst
+    home: str  #: the representative document of the unit's republished-copy cluster
+    digits: int | None  #: significant digits of the anchor, once asked (see significant_digits)
+
+    def __init__(self, facts: list[Fact], anchor: Fact, bounds: tuple[float, float, float, float] | None,
+                 block: tuple, period: Period | None, subject: str | None, subject_name: str | None,
+                 copy_rules: list[str] | tuple[str, ...] = _NO_NOTES, home: str = "") -> None:
+        self.facts = facts
+        self.anchor = anchor
+        if bounds is None:
+            self.valued = False
+            self.lo = self.hi = self.tlo = self.thi = 0.0
+        else:
+            self.valued = True
+            self.lo, self.hi, self.tlo, self.thi = bounds
+        self.block = block
+        self.period = period
+        self.subject = subject
+        self.subject_name = subject_name
+        self.copy_rules = copy_rules
+        self.notes = _NO_NOTES
+        self.home = home
+        self.digits = None
+        self._iv: Interval | None = None
+
+    @property
+    def iv(self) -> Interval | None:
+        """The unit's interval with its account (that of its first fact; copies' facts only narrow
+        it), made when asked."""
+        if not self.valued:
+            return None
+        if self._iv is None:
+            self._iv = Interval(self.lo, self.hi, self.how)
+        return self._iv
+
+    @property
+    def width(self) -> float:
+        return self.hi - self.lo
+
+    @property
+    def how(self) -> str:
+        """The account of the unit's interval (:attr:`Interval.how`), for the rule of a merge."""
+        if self._iv is not None:
+            return self._iv.how
+        iv = interval(self.facts[0], rules())
+        return iv.how if iv is not None else ""
 
     @property
     def sentence_key(self) -> tuple | None:
@@ -60,28 +112,53 @@ class Unit:
         a = self.anchor
         return (self.home, a.article, a.sentence) if a.sentence else None
 
+    def significant_digits(self) -> int:
+        """:func:`significant_digits` of the anchor, computed once."""
+        d = self.digits
+        if d is None:
+            d = self.digits = significant_digits(self.anchor)
+        return d
 
-@dataclass(slots=True)
+
 class Row:
     """A cluster under construction, and after clustering the internals series need."""
 
+    __slots__ = ("units", "lo", "hi", "tlo", "thi", "period", "subject", "subject_name", "rules", "id", "rid",
+                 "sorted_facts", "sentence", "more_sentences", "as_of", "record")
+
     units: list[Unit]
-    lo: float
+    lo: float  #: the core: the intersection of its units' intervals
     hi: float
-    init_lo: float
-    init_hi: float
+    tlo: float  #: asinh of its first unit's interval: its place in the row index
+    thi: float
     period: Period | None
     subject: str | None
     subject_name: str | None
-    rules: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    id: str = ""
-    rid: int = -1  #: position in its block's row list while clustering
-    sorted_facts: list[Fact] = field(default_factory=list)  #: filled after clustering
-    sentence: tuple | None = None  #: sentence key of its first unit (see Unit.sentence_key) ...
-    more_sentences: set | None = None  #: ... and of the others, once there are any
-    as_of: str | None = None
-    record: Reconciled | None = None
+    rules: list[str] | None  #: why each later unit joined (None until one does)
+    id: str
+    rid: int  #: position in its block's row list while clustering
+    sorted_facts: list[Fact]  #: filled after clustering
+    sentence: tuple | None  #: sentence key of its first unit (see Unit.sentence_key) ...
+    more_sentences: set | None  #: ... and of the others, once there are any
+    as_of: str | None
+    record: Reconciled | None
+
+    def __init__(self, unit: Unit, rid: int = -1, sentence: tuple | None = None,
+                 rules: list[str] | None = None) -> None:
+        self.units = [unit]
+        self.lo, self.hi = unit.lo, unit.hi
+        self.tlo, self.thi = unit.tlo, unit.thi
+        self.period = unit.period
+        self.subject = unit.subject
+        self.subject_name = unit.subject_name
+        self.rules = rules
+        self.id = ""
+        self.rid = rid
+        self.sorted_facts = []
+        self.sentence = sentence
+        self.more_sentences = None
+        self.as_of = None
+        self.record = None
 
     @property
     def anchor(self) -> Unit:
@@ -96,28 +173,72 @@ class Row:
         return self.sorted_facts or [f for u in self.units for f in u.facts]
 
 
+_MENTION_TEXT = attrgetter("text")
+_MENTION_CANONICAL = attrgetter("canonical")
+
+
 class Subjects:
-    """Resolves a fact's subject to a key and a display name, through merged entities if given."""
+    """Resolves a fact's subject to a key and a display name, through merged entities if given.
+
+    Entity names (canonical, aliases, mentions) are folded and indexed as far down the entity list
+    as the lookups need: most facts carry entity ids, and a name is found without folding the
+    names of every later entity.
+    """
 
     def __init__(self, entities: list[Entity] | None, equivalents: dict[str, str] | None = None) -> None:
         self.equivalents = {simplified_key(k): simplified_key(v) for k, v in (equivalents or {}).items()}
-        self.by_alias: dict[str, Entity] = {}
         self.by_id: dict[str, Entity] = {}
         for e in entities or ():
             self.by_id.setdefault(e.id, e)
-            names = [e.canonical, *e.aliases]
-            names += [m.text for m in e.mentions] + [m.canonical for m in e.mentions if m.canonical]
+        self._by_alias: dict[str, Entity] = {}  #: folded name -> first entity naming it, so far
+        self._unread = iter(entities or ())  #: the entities whose names are not indexed yet
+        self._names_seen: set[str] = {"", None}  # type: ignore[arg-type]  # raw names indexed (and the empty ones)
+        self._keys: dict[object, tuple[str | None, str | None]] = {}
+
+    def _read(self, e: Entity) -> None:
+        # the same written name always folds to the same key, so only names not seen in an
+        # earlier entity can place one (first entity wins: input order)
+        names = {e.canonical, *e.aliases}
+        names.update(map(_MENTION_TEXT, e.mentions))
+        names.update(map(_MENTION_CANONICAL, e.mentions))
+        names -= self._names_seen
+        if names:
+            self._names_seen |= names
             for name in names:
-                if name:
-                    self.by_alias.setdefault(simplified_key(name), e)  # first entity wins: input order
+                self._by_alias.setdefault(simplified_key(name), e)
+
+    def alias(self, name: str) -> Entity | None:
+        """The first entity (in input order) with a name that folds to ``name``."""
+        ent = self._by_alias.get(name)
+        if ent is None:
+            for e in self._unread:
+                self._read(e)
+                ent = self._by_alias.get(name)
+                if ent is not None:
+                    break
+        return ent
+
+    @property
+    def by_alias(self) -> dict[str, Entity]:
+        """Every folded entity name -> the first entity with it."""
+        for e in self._unread:
+            self._read(e)
+        return self._by_alias
 
     def key(self, fact: Fact) -> tuple[str | None, str | None]:
         """``(key, display name)``: entity ids first, then the canonical subject string, else null;
         a subject listed in ``[subject_equivalents]`` is compared as its equivalent."""
+        ck = (fact.subject, *fact.subject_ids) if fact.subject_ids else fact.subject
+        got = self._keys.get(ck)
+        if got is None:
+            got = self._keys[ck] = self._resolve(fact)
+        return got
+
+    def _resolve(self, fact: Fact) -> tuple[str | None, str | None]:
         key, name = self._key(fact)
         if name is not None and name in self.equivalents:
             target = self.equivalents[name]
-            ent = self.by_alias.get(target)
+            ent = self.alias(target)
             if ent is not None:
                 return "id:" + ent.id, ent.canonical
             return "name:" + target, target
@@ -135,7 +256,7 @@ class Subjects:
             return "id:" + "+".join(ids), name
         if fact.subject and fact.subject.strip():
             name = simplified_key(fact.subject)
-            ent = self.by_alias.get(name)
+            ent = self.alias(name)
             if ent is not None:
                 return "id:" + ent.id, ent.canonical
             return "name:" + name, name
@@ -158,6 +279,77 @@ def _value_key(f: Fact, r: Rules) -> tuple:
     return (f.kind, r.unit_family(f.unit), v, f.qualifier)
 
 
+class _UnitMaker:
+    """Builds units, computing each distinct written figure's bounds, subject key and block once
+    (the same figure, subject and label recur across a corpus)."""
+
+    __slots__ = ("r", "subjects", "bounds", "blocks")
+
+    def __init__(self, r: Rules, subjects: Subjects) -> None:
+        self.r = r
+        self.subjects = subjects
+        #: (text, value, qualifier, low, high) -> (lo, hi, asinh(lo), asinh(hi)), or None
+        self.bounds: dict[tuple, tuple[float, float, float, float] | None] = {}
+        #: (kind, unit, metric, object, cumulative) -> block key
+        self.blocks: dict[tuple, tuple] = {}
+
+    def bounds_of(self, f: Fact) -> tuple[float, float, float, float] | None:
+        ikey = (f.text, f.value, f.qualifier, f.low, f.high)
+        try:
+            return self.bounds[ikey]
+        except KeyError:
+            b = bounds(f, self.r)
+            got = self.bounds[ikey] = None if b is None else (b[0], b[1], asinh(b[0]), asinh(b[1]))
+            return got
+
+    def block(self, f: Fact) -> tuple:
+        bkey = (f.kind, f.unit, f.metric, f.object, f.cumulative)
+        block = self.blocks.get(bkey)
+        if block is None:
+            r = self.r
+            metric = r.metric(f.metric)
+            metric_key: object = ("?", f.object) if metric is None and r.null_metric_uses_object else metric
+            block = self.blocks[bkey] = (f.kind, r.unit_family(f.unit), metric_key, bool(f.cumulative))
+        return block
+
+    def single(self, f: Fact, home: str) -> Unit:
+        """The unit of a fact without copies (the common case, without the copy bookkeeping)."""
+        skey, sname = self.subjects.key(f)
+        if f.period_start is not None and f.period_end is not None:
+            period: Period | None = (f.period_start, f.period_end)
+        elif f.year is not None:
+            period = (f.year, f.year)
+        elif f.period_end is not None:
+            period = (f.period_end, f.period_end)
+        else:
+            period = None
+        return Unit([f], f, self.bounds_of(f), self.block(f), period, skey, sname, _NO_NOTES, home)
+
+    def copies(self, facts: list[Fact], notes: list[str], home: str) -> Unit:
+        """The unit of a fact and its copies' twins."""
+        anchor = next((f for f in facts if f.metric), facts[0])
+        lo = hi = 0.0
+        valued = True
+        for i, f in enumerate(facts):
+            b = self.bounds_of(f)
+            if b is None:
+                valued = False
+                break
+            if i == 0:
+                lo, hi = b[0], b[1]
+            else:  # copies matched on equal values: the intersection is their common reading
+                lo = max(lo, b[0])
+                hi = max(lo, min(hi, b[1]))
+        period = next((p for p in map(_period, facts) if p is not None), None)
+        skey, sname = None, None
+        for f in facts:
+            skey, sname = self.subjects.key(f)
+            if skey is not None:
+                break
+        got = (lo, hi, asinh(lo), asinh(hi)) if valued else None
+        return Unit(facts, anchor, got, self.block(anchor), period, skey, sname, sorted(set(notes)), home)
+
+
 def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str], r: Rules,
            subjects: Subjects) -> list[Unit]:
     """Every fact in exactly one unit; copies' facts matched to the representative's by position."""
@@ -168,23 +360,21 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
     groups: dict[str, list[str]] = defaultdict(list)
     for doc in by_doc:
         groups[reps.get(doc, doc)].append(doc)
-    units: list[list[Fact]] = []
-    unit_notes: list[list[str]] = []
-    homes: list[str] = []
+    make = _UnitMaker(r, subjects)
+    single = make.single
+    out: list[Unit] = []
     for rep, docs in groups.items():
         if len(docs) == 1:  # no copies: every fact is its own unit
-            for f in by_doc[docs[0]]:
-                units.append([f])
-                unit_notes.append([])
-                homes.append(rep)
+            out.extend([single(f, rep) for f in by_doc[docs[0]]])
             continue
+        units: list[list[Fact]] = []
+        unit_notes: list[list[str]] = []
         rep_facts = sorted(by_doc.get(rep, []), key=lambda f: (f.start, f.end))
         slots: dict[tuple, list[int]] = defaultdict(list)
         for f in rep_facts:
             slots[_value_key(f, r)].append(len(units))
             units.append([f])
             unit_notes.append([])
-            homes.append(rep)
         for doc in sorted(d for d in docs if d != rep):
             seen: dict[tuple, int] = defaultdict(int)
             for f in sorted(by_doc[doc], key=lambda f: (f.start, f.end)):
@@ -198,50 +388,8 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
                 else:
                     units.append([f])
                     unit_notes.append([])
-                    homes.append(rep)
-    out: list[Unit] = []
-    seen_iv: dict[tuple, Interval | None] = {}  # the same written figure recurs: compute once
-    for facts, notes, home in zip(units, unit_notes, homes):
-        if len(facts) == 1:  # the common case, without the copy bookkeeping
-            f = facts[0]
-            ikey = (f.text, f.value, f.qualifier, f.low, f.high)
-            iv = seen_iv.get(ikey, False)
-            if iv is False:
-                iv = seen_iv[ikey] = interval(f, r)
-            skey, sname = subjects.key(f)
-            metric = r.metric(f.metric)
-            metric_key = ("?", f.object) if metric is None and r.null_metric_uses_object else metric
-            block = (f.kind, r.unit_family(f.unit), metric_key, bool(f.cumulative))
-            out.append(Unit(facts, f, iv, block, _period(f), skey, sname, home=home))
-            continue
-        anchor = next((f for f in facts if f.metric), facts[0])
-        iv = None
-        for f in facts:
-            ikey = (f.text, f.value, f.qualifier, f.low, f.high)
-            fiv = seen_iv.get(ikey, False)
-            if fiv is False:
-                fiv = seen_iv[ikey] = interval(f, r)
-            if fiv is None:
-                iv = None
-                break
-            if iv is None:
-                iv = fiv
-            else:  # copies matched on equal values: the intersection is their common reading
-                lo = max(iv.lo, fiv.lo)
-                iv = Interval(lo, max(lo, min(iv.hi, fiv.hi)), iv.how)
-        period = next((p for p in map(_period, facts) if p is not None), None)
-        skey, sname = None, None
-        for f in facts:
-            skey, sname = subjects.key(f)
-            if skey is not None:
-                break
-        metric = r.metric(anchor.metric)
-        if metric is None and r.null_metric_uses_object:
-            metric_key: object = ("?", anchor.object)
-        else:
-            metric_key = metric
-        block = (anchor.kind, r.unit_family(anchor.unit), metric_key, bool(anchor.cumulative))
-        out.append(Unit(facts, anchor, iv, block, period, skey, sname, sorted(set(notes)), home=home))
+        for facts, notes in zip(units, unit_notes):
+            out.append(single(facts[0], rep) if len(facts) == 1 else make.copies(facts, notes, rep))
     return out
 
 
@@ -265,29 +413,30 @@ class _SlotIndex:
         self.maxw = 0.0
         self.wide: list[int] = []
 
-    def add(self, rid: int, lo: float, hi: float) -> None:
-        tlo, thi = asinh(lo), asinh(hi)
-        if thi - tlo > _WIDE:
+    def add(self, rid: int, tlo: float, thi: float) -> None:
+        """Index row ``rid`` whose initial interval is ``[sinh(tlo), sinh(thi)]``."""
+        w = thi - tlo
+        if w > _WIDE:
             self.wide.append(rid)
             return
         idx = bisect_right(self.starts, tlo)
         self.starts.insert(idx, tlo)
         self.ids.insert(idx, rid)
-        self.maxw = max(self.maxw, thi - tlo)
+        if w > self.maxw:
+            self.maxw = w
 
-    def remove(self, rid: int, lo: float) -> None:
+    def remove(self, rid: int, tlo: float) -> None:
         if rid in self.wide:
             self.wide.remove(rid)
             return
-        idx = bisect_left(self.starts, asinh(lo))
+        idx = bisect_left(self.starts, tlo)
         while self.ids[idx] != rid:
             idx += 1
         del self.starts[idx], self.ids[idx]
 
-    def near(self, lo: float, hi: float) -> list[int]:
-        """Ids of rows whose initial interval may meet ``[lo, hi]``."""
-        tlo, thi = asinh(lo), asinh(hi)
-        slack = 1e-9 * max(abs(tlo), abs(thi), 1.0)
+    def near(self, tlo: float, thi: float, slack: float) -> list[int]:
+        """Ids of rows whose initial interval may meet ``[sinh(tlo), sinh(thi)]``; ``slack`` is
+        ``1e-9 * max(abs(tlo), abs(thi), 1.0)``."""
         i0 = bisect_left(self.starts, tlo - self.maxw - slack)
         i1 = bisect_right(self.starts, thi + slack)
         return self.ids[i0:i1] + self.wide if self.wide else self.ids[i0:i1]
@@ -298,127 +447,213 @@ class _BlockIndex:
     compatible with its own (equal, or null on either side) in at most four bisect lookups:
     by exact slot, by subject (any period), by period (any subject), and all rows.
 
-    Units are clustered fully-specified first, and those only ever look up exact slots; the three
-    other indexes are built in bulk when the first unit with a null year or subject arrives.
+    Units are clustered fully-specified first, then with one null (year or subject), then with
+    both: fully-specified units look up exact slots only, units with one null the subject or period
+    index, the others (and distinctive running totals of another subject) all rows. So each index
+    is built in bulk when first looked up, and kept up to date only while it can still be looked up.
     """
 
-    def __init__(self) -> None:
-        self.idx: dict[tuple, _SlotIndex] = defaultdict(_SlotIndex)
-        self.full = False
+    __slots__ = ("rows", "nulls", "slot", "subj", "per", "all", "ghosts", "looks", "adds")
 
-    @staticmethod
-    def _keys(period: Period | None, subject: str | None) -> tuple[tuple, ...]:
-        return (("slot", period, subject), ("subj", subject), ("per", period), ("all",))
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows  #: the block's rows so far (the clustering appends to it)
+        self.nulls = 0  #: null slot fields of the units clustered so far (they come in this order)
+        self.slot: dict[tuple, _SlotIndex] = {}  #: by (period, subject)
+        self.subj: dict[str | None, _SlotIndex] | None = None  #: by subject, once built
+        self.per: dict[Period | None, _SlotIndex] | None = None  #: by period, once built
+        self.all: _SlotIndex | None = None  #: every row, once built
+        #: the widest row that left a subject or period index when its slot was filled: the window
+        #: of an index built later must be as wide as if it had been kept all along
+        self.ghosts: dict[tuple, float] = {}
+        self.looks: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its lookup()
+        self.adds: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its _indexes(), for now
+
+    def _indexes(self, period: Period | None, subject: str | None) -> list[_SlotIndex]:
+        """The live indexes a row of this slot belongs in (created when missing)."""
+        out = []
+        if self.nulls == 0:
+            slot = self.slot.get((period, subject))
+            if slot is None:
+                slot = self.slot[(period, subject)] = _SlotIndex()
+            out.append(slot)
+        if self.nulls < 2:
+            if self.subj is not None:
+                ix = self.subj.get(subject)
+                if ix is None:
+                    ix = self.subj[subject] = _SlotIndex()
+                out.append(ix)
+            if self.per is not None:
+                ix = self.per.get(period)
+                if ix is None:
+                    ix = self.per[period] = _SlotIndex()
+                out.append(ix)
+        if self.all is not None:
+            out.append(self.all)
+        return out
+
+    def set_nulls(self, nulls: int) -> None:
+        """The clustering has reached units with ``nulls`` null slot fields."""
+        self.nulls = nulls
+        self.adds.clear()
 
     def add(self, row: Row) -> None:
-        keys = self._keys(row.period, row.subject) if self.full else (("slot", row.period, row.subject),)
-        for k in keys:
-            self.idx[k].add(row.rid, row.init_lo, row.init_hi)
+        key = (row.period, row.subject)
+        ixs = self.adds.get(key)
+        if ixs is None:
+            ixs = self.adds[key] = self._indexes(row.period, row.subject)
+        rid, tlo, thi = row.rid, row.tlo, row.thi
+        for ix in ixs:
+            ix.add(rid, tlo, thi)
 
     def remove(self, row: Row) -> None:
-        keys = self._keys(row.period, row.subject) if self.full else (("slot", row.period, row.subject),)
-        for k in keys:
-            self.idx[k].remove(row.rid, row.init_lo)
+        w = row.thi - row.tlo
+        if w <= _WIDE:
+            for key in (("subj", row.subject), ("per", row.period)):
+                if w > self.ghosts.get(key, 0.0):
+                    self.ghosts[key] = w
+        for ix in self._indexes(row.period, row.subject):
+            ix.remove(row.rid, row.tlo)
 
-    def complete(self, rows: list[Row]) -> None:
-        """Build the subject / period / all indexes from the rows so far (sorted once, in bulk)."""
-        if self.full:
-            return
-        self.full = True
-        entries: dict[tuple, list[tuple[float, int, float]]] = defaultdict(list)
-        for row in rows:
-            if row.anchor.iv is None:
+    def _build(self, family: str) -> dict:
+        """Bulk-build the subject or period index (or all rows, under None) from the rows so far."""
+        out: dict = defaultdict(_SlotIndex)
+        for row in sorted(self.rows, key=attrgetter("tlo", "rid")):
+            if not row.units[0].valued:
                 continue
-            t = (asinh(row.init_lo), row.rid, asinh(row.init_hi))
-            for k in self._keys(row.period, row.subject)[1:]:
-                entries[k].append(t)
-        for k, items in entries.items():
-            items.sort()
-            ix = self.idx[k]
-            for tlo, rid, thi in items:
-                if thi - tlo > _WIDE:
-                    ix.wide.append(rid)
-                else:
-                    ix.starts.append(tlo)
-                    ix.ids.append(rid)
-                    if thi - tlo > ix.maxw:
-                        ix.maxw = thi - tlo
+            key = row.subject if family == "subj" else row.period if family == "per" else None
+            ix = out[key]
+            tlo, thi = row.tlo, row.thi
+            if thi - tlo > _WIDE:
+                ix.wide.append(row.rid)
+            else:
+                ix.starts.append(tlo)
+                ix.ids.append(row.rid)
+                if thi - tlo > ix.maxw:
+                    ix.maxw = thi - tlo
+        for (fam, key), w in self.ghosts.items():
+            if fam == family and w > out[key].maxw:
+                out[key].maxw = w
+        return dict(out)
 
-    def near(self, period: Period | None, subject: str | None, lo: float, hi: float) -> list[int]:
-        """Ids of rows with a compatible slot whose initial interval may meet ``[lo, hi]``."""
-        if period is not None and subject is not None:
-            keys = [("slot", period, subject), ("slot", period, None), ("slot", None, subject), ("slot", None, None)]
-        elif subject is not None:
-            keys = [("subj", subject), ("subj", None)]
-        elif period is not None:
-            keys = [("per", period), ("per", None)]
-        else:
-            keys = [("all",)]
-        out: list[int] = []
-        for k in keys:
-            ix = self.idx.get(k)
-            if ix is not None:
-                out.extend(ix.near(lo, hi))
-        return out
+    def by_subject(self) -> dict[str | None, _SlotIndex]:
+        if self.subj is None:
+            self.subj = self._build("subj")
+            self.adds.clear()
+        return self.subj
+
+    def by_period(self) -> dict[Period | None, _SlotIndex]:
+        if self.per is None:
+            self.per = self._build("per")
+            self.adds.clear()
+        return self.per
+
+    def every(self) -> _SlotIndex:
+        if self.all is None:
+            self.all = self._build("all").get(None) or _SlotIndex()
+            self.adds.clear()
+        return self.all
+
+    def lookup(self, period: Period | None, subject: str | None) -> list[_SlotIndex]:
+        """The indexes holding the rows whose slot is compatible with ``(period, subject)`` (the
+        same ones for the rest of the clustering: an index missing yet is made empty)."""
+        key = (period, subject)
+        found = self.looks.get(key)
+        if found is None:
+            if period is not None and subject is not None:
+                slots = self.slot
+                keys = (key, (period, None), (None, subject), (None, None))
+                found = [slots.get(k) or slots.setdefault(k, _SlotIndex()) for k in keys]
+            elif subject is not None:
+                subj = self.by_subject()
+                found = [subj.get(k) or subj.setdefault(k, _SlotIndex()) for k in (subject, None)]
+            elif period is not None:
+                per = self.by_period()
+                found = [per.get(k) or per.setdefault(k, _SlotIndex()) for k in (period, None)]
+            else:
+                found = [self.every()]
+            self.looks[key] = found
+        return found
+
+
+def _order_key(u: Unit) -> tuple:
+    """Clustering order: fully specified slots first, then by interval width and start."""
+    return ((u.period is None) + (u.subject is None), not u.valued, u.hi - u.lo, u.lo, u.anchor.id)
 
 
 def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
-    """Greedy interval clustering of one block (see the module docstring)."""
+    """Greedy interval clustering of one block (see the module docstring). ``units`` come in
+    :func:`_order_key` order."""
     rows: list[Row] = []
-    index = _BlockIndex()
-    order = sorted(
-        units,
-        key=lambda u: (
-            (u.period is None) + (u.subject is None),
-            u.iv is None,
-            u.iv.width if u.iv else 0.0,
-            u.iv.lo if u.iv else 0.0,
-            u.anchor.id,
-        ),
-    )
-    for u in order:
-        if u.iv is None:
-            rows.append(Row([u], 0.0, 0.0, 0.0, 0.0, u.period, u.subject, u.subject_name, ["no value: not compared"]))
+    index = _BlockIndex(rows)
+    eps = r.epsilon
+    override_digits = r.subject_override_digits
+    for u in units:
+        if not u.valued:
+            rows.append(Row(u, rules=["no value: not compared"]))
             continue
-        lo, hi = u.iv.lo, u.iv.hi
-        if (u.period is None or u.subject is None) and not index.full:
-            index.complete(rows)
-        skey = u.sentence_key
+        lo, hi = u.lo, u.hi
+        period, subject = u.period, u.subject
+        nulls = (period is None) + (subject is None)
+        if nulls > index.nulls:
+            index.set_nulls(nulls)
+        a = u.anchor
+        skey = (u.home, a.article, a.sentence) if a.sentence else None
+        tlo, thi = u.tlo, u.thi
+        tslack = 1e-9 * max(abs(tlo), abs(thi), 1.0)
+        alo, ahi = abs(lo), abs(hi)
         cands = []
-        for cid in index.near(u.period, u.subject, lo, hi):
-            row = rows[cid]
-            if row.lo <= hi and lo <= row.hi and meets(lo, hi, row.lo, row.hi, r.epsilon):
-                if skey is None or not (skey == row.sentence or (row.more_sentences and skey in row.more_sentences)):
-                    cands.append(row)  # (one sentence never repeats a figure)
+        for ix in index.lookup(period, subject):
+            starts = ix.starts  # ix.near(), inline
+            if starts:
+                cids = ix.ids[bisect_left(starts, tlo - ix.maxw - tslack) : bisect_right(starts, thi + tslack)]
+                if ix.wide:
+                    cids += ix.wide
+            elif ix.wide:
+                cids = ix.wide
+            else:
+                continue
+            for cid in cids:
+                row = rows[cid]
+                rlo, rhi = row.lo, row.hi
+                if rlo <= hi and lo <= rhi:
+                    # meets(): more than an end point in common, with relative float slack
+                    slack = eps * max(alo, ahi, abs(rlo), abs(rhi), 1.0)
+                    if (max(lo, rlo) < min(hi, rhi) - slack
+                            or (abs(lo - rlo) <= slack and abs(hi - rhi) <= slack)):
+                        if skey is None or not (skey == row.sentence or (row.more_sentences and skey in row.more_sentences)):
+                            cands.append(row)  # (one sentence never repeats a figure)
         override = ""
-        if not cands and u.subject is not None and u.block[3] and isinstance(u.block[2], str) and r.subject_override_digits:
+        if not cands and subject is not None and override_digits and u.block[3] and isinstance(u.block[2], str):
             cands, override = _other_subject(u, rows, index, r)
         chosen: Row | None = None
         if len(cands) == 1:
             chosen = cands[0]
-        elif len(cands) > 1:
-            same = [c for c in cands if c.period == u.period and c.subject == u.subject]
+        elif cands:
+            same = [c for c in cands if c.period == period and c.subject == subject]
             if len(same) == 1:
                 chosen = same[0]
             else:
-                u.notes.append(f"ambiguous: value compatible with {len(cands)} rows, kept apart")
+                u.notes = [*u.notes, f"ambiguous: value compatible with {len(cands)} rows, kept apart"]
         if chosen is not None and not _may_attach(u, chosen, r):
             chosen = None
         if chosen is None:
-            rows.append(Row([u], lo, hi, lo, hi, u.period, u.subject, u.subject_name, rid=len(rows)))
-            rows[-1].sentence = skey
-            index.add(rows[-1])
+            row = Row(u, len(rows), skey)
+            rows.append(row)
+            index.add(row)
             continue
-        a = chosen.anchor
-        rule = rule_between(u.anchor, u.iv, a.anchor, a.iv, r) if a.iv else "no value"
-        if u.anchor.doc == a.anchor.doc and u.anchor.article == a.anchor.article:
+        ca = chosen.units[0]
+        rule = rule_between(a, u, ca.anchor, ca, r) if ca.valued else "no value"  # (units explain as intervals)
+        if a.doc == ca.anchor.doc and a.article == ca.anchor.article:
             rule = f"repeated in the same article, {rule}"
         rule = override + rule
-        if u.period is None and chosen.period is not None:
+        if period is None and chosen.period is not None:
             rule += "; no year: attached to the only compatible dated row"
-        if u.subject is None and chosen.subject is not None:
+        if subject is None and chosen.subject is not None:
             rule += "; no subject: attached to the only compatible row with one"
-        chosen.rules.append(rule)
+        if chosen.rules is None:
+            chosen.rules = [rule]
+        else:
+            chosen.rules.append(rule)
         chosen.units.append(u)
         if skey is not None:
             if chosen.more_sentences is None:
@@ -427,12 +662,12 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
         chosen.lo, chosen.hi = max(chosen.lo, lo), min(chosen.hi, hi)
         if chosen.hi < chosen.lo:  # only float slack can do this; keep the core a point
             chosen.hi = chosen.lo
-        if (chosen.period is None and u.period is not None) or (chosen.subject is None and u.subject is not None):
+        if (chosen.period is None and period is not None) or (chosen.subject is None and subject is not None):
             index.remove(chosen)
             if chosen.period is None:
-                chosen.period = u.period
+                chosen.period = period
             if chosen.subject is None:
-                chosen.subject, chosen.subject_name = u.subject, u.subject_name
+                chosen.subject, chosen.subject_name = subject, u.subject_name
             index.add(chosen)
     return rows
 
@@ -443,24 +678,35 @@ def _may_attach(u: Unit, row: Row, r: Rules) -> bool:
     fills = (u.period is None and row.period is not None) or (u.subject is None and row.subject is not None)
     if not fills or any(x.home == u.home for x in row.units):
         return True
-    return max(significant_digits(u.anchor), significant_digits(row.anchor.anchor)) >= r.attach_digits
+    return max(u.significant_digits(), row.units[0].significant_digits()) >= r.attach_digits
 
 
 def _other_subject(u: Unit, rows: list[Row], index: _BlockIndex, r: Rules) -> tuple[list[Row], str]:
     """The one compatible running total of another subject a distinctive running total may join
     (``[slot] subject_override_digits``), or none."""
-    index.complete(rows)
-    lo, hi = u.iv.lo, u.iv.hi
+    lo, hi = u.lo, u.hi
+    tlo, thi = u.tlo, u.thi
+    tslack = 1e-9 * max(abs(tlo), abs(thi), 1.0)
+    alo, ahi = abs(lo), abs(hi)
+    eps = r.epsilon
     home = u.home
-    digits = significant_digits(u.anchor)
+    need = r.subject_override_digits
+    if u.period is not None:
+        per = index.by_period()
+        ixs = [per.get(u.period), per.get(None)]
+    else:
+        ixs = [index.every()]
     found = []
-    for key in ([("per", u.period), ("per", None)] if u.period is not None else [("all",)]):
-        ix = index.idx.get(key)
-        for cid in ix.near(lo, hi) if ix is not None else ():
+    for ix in ixs:
+        for cid in ix.near(tlo, thi, tslack) if ix is not None else ():
             row = rows[cid]
-            if row.subject is None or row.subject == u.subject or not meets(lo, hi, row.lo, row.hi, r.epsilon):
+            if row.subject is None or row.subject == u.subject:
                 continue
-            if max(digits, significant_digits(row.anchor.anchor)) < r.subject_override_digits:
+            rlo, rhi = row.lo, row.hi  # meets(), as in _cluster_block
+            slack = eps * max(alo, ahi, abs(rlo), abs(rhi), 1.0)
+            if not (max(lo, rlo) < min(hi, rhi) - slack or (abs(lo - rlo) <= slack and abs(hi - rhi) <= slack)):
+                continue
+            if max(u.significant_digits(), row.units[0].significant_digits()) < need:
                 continue
             if any(x.home == home for x in row.units):  # one article (or its copies) naming two subjects
                 continue
@@ -480,36 +726,53 @@ def _as_of(row: Row, r: Rules) -> str | None:
 
 
 def _row_id(facts: list[Fact]) -> str:
-    h = hashlib.blake2b("|".join(sorted(f.id for f in facts)).encode("utf-8"), digest_size=6)
-    return "r-" + h.hexdigest()
+    ids = facts[0].id if len(facts) == 1 else "|".join(sorted(f.id for f in facts))
+    return "r-" + hashlib.blake2b(ids.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def _flag_conflicts(rows: list[Row], r: Rules) -> None:
     groups: dict[tuple, list[Row]] = defaultdict(list)
+    require_subject, require_period = r.require_subject, r.require_period
     for row in rows:
-        if row.anchor.iv is None:
+        u = row.units[0]
+        if not u.valued:
             continue
-        if r.require_subject and row.subject is None:
+        if require_subject and row.subject is None:
             continue
-        when = row.as_of if row.block[3] else row.period
-        if r.require_period and when is None:
+        when = row.as_of if u.block[3] else row.period
+        if require_period and when is None:
             continue
-        groups[(row.block, row.subject, when)].append(row)
+        groups[(u.block, row.subject, when)].append(row)
+    eps = r.epsilon
+    same_article_counts = r.same_article_is_conflict
+    max_rows = r.conflict_max_rows
     for members in groups.values():
-        if len(members) < 2 or len(members) > r.conflict_max_rows:
+        if len(members) < 2 or len(members) > max_rows:
             continue
         members.sort(key=lambda x: (x.lo, x.id))
-        articles = [{(x.home, x.anchor.article) for x in m.units} for m in members]  # copies are one article
+        # the one article (copies are one article) of a row's mentions, or None when several:
+        # two rows are the same article's figures when both have the same one
+        single = []
+        for m in members:
+            articles = {(x.home, x.anchor.article) for x in m.units}
+            single.append(articles.pop() if len(articles) == 1 else None)
+        records = [m.record for m in members]
         for i, a in enumerate(members):
+            alo, ahi = a.lo, a.hi
+            aabs = max(abs(alo), abs(ahi))
+            one = None if same_article_counts else single[i]
             for j in range(i + 1, len(members)):
                 b = members[j]
-                if meets(a.lo, a.hi, b.lo, b.hi, r.epsilon):
+                blo, bhi = b.lo, b.hi  # meets(), as in _cluster_block
+                slack = eps * max(aabs, abs(blo), abs(bhi), 1.0)
+                if max(alo, blo) < min(ahi, bhi) - slack or (abs(alo - blo) <= slack and abs(ahi - bhi) <= slack):
                     continue
-                if not r.same_article_is_conflict and len(articles[i] | articles[j]) == 1:
+                if one is not None and single[j] == one:
                     continue
-                a.record.conflict = b.record.conflict = True
-                a.record.conflict_with.append(b.id)
-                b.record.conflict_with.append(a.id)
+                ra, rb = records[i], records[j]
+                ra.conflict = rb.conflict = True
+                ra.conflict_with.append(b.id)
+                rb.conflict_with.append(a.id)
     by_id = {row.id: row for row in rows if row.record.conflict}
     for row in by_id.values():
         rec = row.record
@@ -521,44 +784,77 @@ def _flag_conflicts(rows: list[Row], r: Rules) -> None:
         rec.note = f"{rec.note}; {note}" if rec.note else note
 
 
-def _record(row: Row, r: Rules) -> Reconciled:
-    facts = row.sorted_facts
-    a = row.anchor.anchor
-    ps = pe = year = None
-    if row.period is not None:
-        if row.period[0] == row.period[1]:
-            year = row.period[0]
+class _Recorder:
+    """Turns clustered rows into :class:`Reconciled` records (id, as-of date, record)."""
+
+    __slots__ = ("r", "metrics", "year_ends")
+
+    def __init__(self, r: Rules) -> None:
+        self.r = r
+        self.metrics: dict[str | None, str | None] = {}  #: label -> canonical metric
+        self.year_ends: dict[int, str] = {}  #: year -> its as-of date when no article date is in it
+
+    def finish(self, row: Row) -> None:
+        """Fill ``sorted_facts``, ``id``, ``as_of`` and ``record`` of a clustered row."""
+        units = row.units
+        if len(units) == 1 and len(units[0].facts) == 1:  # one mention: nothing to sort or join
+            facts = units[0].facts
+            f = facts[0]
+            row.sorted_facts = facts
+            row.id = "r-" + hashlib.blake2b(f.id.encode("utf-8"), digest_size=6).hexdigest()
+            d = f.date
+            if row.period is not None:  # _as_of() of one date
+                y = row.period[1]
+                if d and d[:4] == str(y):
+                    row.as_of = d
+                else:
+                    row.as_of = self.year_ends.get(y) or self.year_ends.setdefault(y, f"{y:04d}-{self.r.year_end}")
+            else:
+                row.as_of = d if d else None
+            rule: str | None = "single mention" if not row.rules else row.rules[0]
+            notes = units[0].notes
+            sources = [Source(f.id, f.doc, f.article, f.start, f.end, f.text, f.value, f.date)]
         else:
-            ps, pe = row.period
-    subject_id = row.subject[3:] if row.subject and row.subject.startswith("id:") else None
-    notes: list[str] = []
-    if len(facts) == 1:
-        rule: str | None = "single mention" if not row.rules else row.rules[0]
-        notes = row.anchor.notes
-    else:
-        parts = [x for u in row.units for x in u.copy_rules] + row.rules
-        rule = "; ".join(dict.fromkeys(parts)) if parts else None
-        notes = list(dict.fromkeys(n for u in row.units for n in u.notes))
-    return Reconciled(
-        id=row.id,
-        kind=a.kind,
-        metric=r.metric(a.metric),
-        subject=row.subject_name,
-        subject_id=subject_id,
-        year=year,
-        period_start=ps,
-        period_end=pe,
-        cumulative=bool(a.cumulative),
-        unit=a.unit,
-        value=a.value,
-        low=a.low,
-        high=a.high,
-        qualifier=a.qualifier,
-        n_sources=len(facts),
-        sources=[Source(f.id, f.doc, f.article, f.start, f.end, f.text, f.value, f.date) for f in facts],
-        rule=rule,
-        note="; ".join(notes) if notes else None,
-    )
+            facts = [f for u in units for f in u.facts]
+            if len(facts) > 1:
+                facts.sort(key=lambda f: (f.doc, f.start, f.end))
+            row.sorted_facts = facts
+            row.id = _row_id(facts)
+            row.as_of = _as_of(row, self.r)
+            if len(facts) == 1:
+                rule = "single mention" if not row.rules else row.rules[0]
+                notes = units[0].notes
+            else:
+                parts = [x for u in units for x in u.copy_rules] + (row.rules or [])
+                rule = "; ".join(dict.fromkeys(parts)) if parts else None
+                notes = list(dict.fromkeys(n for u in units for n in u.notes))
+            sources = [Source(f.id, f.doc, f.article, f.start, f.end, f.text, f.value, f.date) for f in facts]
+        a = units[0].anchor
+        label = a.metric
+        metric = self.metrics.get(label, False)
+        if metric is False:
+            metric = self.metrics[label] = self.r.metric(label)
+        ps = pe = year = None
+        period = row.period
+        if period is not None:
+            if period[0] == period[1]:
+                year = period[0]
+            else:
+                ps, pe = period
+        subject = row.subject
+        subject_id = subject[3:] if subject and subject.startswith("id:") else None
+        # positional, in the field order of Reconciled (a call with twenty keywords costs more)
+        row.record = Reconciled(row.id, a.kind, metric, row.subject_name, subject_id, year, ps, pe,
+                                bool(a.cumulative), a.unit, a.value, a.low, a.high, a.qualifier, len(facts),
+                                sources, rule, False, [], "; ".join(notes) if notes else None)
+
+
+def _record(row: Row, r: Rules) -> Reconciled:
+    """The :class:`Reconciled` record of a clustered row whose ``sorted_facts``, ``id`` and ``as_of``
+    are set."""
+    row.record = None
+    _Recorder(r).finish(row)
+    return row.record  # type: ignore[return-value]
 
 
 def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str],
@@ -566,21 +862,17 @@ def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: di
     """Block, compare and cluster every fact of ``results``; rows carry their :class:`Reconciled`."""
     r = rules()
     units = _units(results, reps, why, r, Subjects(entities, r.subject_equivalents))
+    units.sort(key=_order_key)  # each block's clustering order (a stable sort, so blocks keep it)
     blocks: dict[tuple, list[Unit]] = defaultdict(list)
     for u in units:
         blocks[u.block].append(u)
     rows: list[Row] = []
     for key in sorted(blocks, key=repr):
         rows.extend(_cluster_block(blocks[key], r))
-    kind_order = {k: i for i, k in enumerate(KINDS)}
+    finish = _Recorder(r).finish
     for row in rows:
-        facts = [f for u in row.units for f in u.facts]
-        if len(facts) > 1:
-            facts.sort(key=lambda f: (f.doc, f.start, f.end))
-        row.sorted_facts = facts
-        row.id = _row_id(facts)
-        row.as_of = _as_of(row, r)
-        row.record = _record(row, r)
-    rows.sort(key=lambda x: (x.record.sources[0].doc, x.record.sources[0].start, kind_order.get(x.record.kind, 9), x.id))
+        finish(row)
+    kind_order = {k: i for i, k in enumerate(KINDS)}
+    rows.sort(key=lambda x: (x.sorted_facts[0].doc, x.sorted_facts[0].start, kind_order.get(x.units[0].anchor.kind, 9), x.id))
     _flag_conflicts(rows, r)
     return rows

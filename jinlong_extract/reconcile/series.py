@@ -48,7 +48,7 @@ def build_series(rows: list[Row], r: Rules | None = None) -> list[SeriesPoint]:
     totals: dict[tuple, list[Row]] = defaultdict(list)
     parts: dict[tuple, dict[int, list[Row]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
-        if row.anchor.iv is None:
+        if not row.anchor.valued:
             continue
         kind, family, metric, cumulative = row.block
         key = (kind, family, metric, row.subject)
