@@ -201,7 +201,7 @@ def _replay_unchanged(sources: list[tuple[str, str]], options: Options, cache_pa
     with Cache(cache_path, options) as cache:
         stored = cache.get_meta(_TALLY)
     data = json.loads(stored) if stored else {}
-    if data.get("fingerprint") != fingerprint:
+    if data.get("fingerprint") != fingerprint or any(name not in data for name in _TALLY_FIELDS):
         return False
     for name in _TALLY_FIELDS:
         setattr(tally, name, data[name])
@@ -403,9 +403,10 @@ def extract(
             if writer is not None:
                 # The facts and entities tables are final now; with more than one core a forked
                 # child writes them while this process reconciles (one workbook can't be split).
+                # The child opens files of its own: a file open across a fork shares its offset.
                 first = [n for n in names if n in ("facts", "entities")]
-                fork = (jobs or (os.cpu_count() or 1)) > 1 and len(first) < len(names)
-                if fork and "xlsx" not in formats:  # the child opens its own files (a file shared across fork shares its offset)
+                cores = jobs or (os.cpu_count() or 1)
+                if first and len(first) < len(names) and cores > 1 and "xlsx" not in formats:
                     child = Task(lambda: _write_close(TableWriter(out, formats, tables=first), first, produced))
                     names = [n for n in names if n not in first]
             if {"reconciled", "series"} & set(later):
