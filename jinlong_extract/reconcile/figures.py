@@ -124,7 +124,7 @@ class Row:
     """A cluster under construction, and after clustering the internals series need."""
 
     __slots__ = ("units", "lo", "hi", "tlo", "thi", "period", "subject", "subject_name", "rules", "id", "rid",
-                 "sorted_facts", "sentence", "more_sentences", "as_of", "record")
+                 "sorted_facts", "sentence", "more_sentences", "as_of", "record", "order")
 
     units: list[Unit]
     lo: float  #: the core: the intersection of its units' intervals
@@ -142,6 +142,7 @@ class Row:
     more_sentences: set | None  #: ... and of the others, once there are any
     as_of: str | None
     record: Reconciled | None
+    order: tuple  #: output order: (document, start of the first mention, kind, id), once finished
 
     def __init__(self, unit: Unit, rid: int = -1, sentence: tuple | None = None,
                  rules: list[str] | None = None) -> None:
@@ -787,10 +788,11 @@ def _flag_conflicts(rows: list[Row], r: Rules) -> None:
 class _Recorder:
     """Turns clustered rows into :class:`Reconciled` records (id, as-of date, record)."""
 
-    __slots__ = ("r", "metrics", "year_ends")
+    __slots__ = ("r", "metrics", "year_ends", "kinds")
 
     def __init__(self, r: Rules) -> None:
         self.r = r
+        self.kinds = {k: i for i, k in enumerate(KINDS)}
         self.metrics: dict[str | None, str | None] = {}  #: label -> canonical metric
         self.year_ends: dict[int, str] = {}  #: year -> its as-of date when no article date is in it
 
@@ -808,7 +810,10 @@ class _Recorder:
                 if d and d[:4] == str(y):
                     row.as_of = d
                 else:
-                    row.as_of = self.year_ends.get(y) or self.year_ends.setdefault(y, f"{y:04d}-{self.r.year_end}")
+                    as_of = self.year_ends.get(y)
+                    if as_of is None:
+                        as_of = self.year_ends[y] = f"{y:04d}-{self.r.year_end}"
+                    row.as_of = as_of
             else:
                 row.as_of = d if d else None
             rule: str | None = "single mention" if not row.rules else row.rules[0]
@@ -830,6 +835,8 @@ class _Recorder:
                 notes = list(dict.fromkeys(n for u in units for n in u.notes))
             sources = [Source(f.id, f.doc, f.article, f.start, f.end, f.text, f.value, f.date) for f in facts]
         a = units[0].anchor
+        first = facts[0]
+        row.order = (first.doc, first.start, self.kinds.get(a.kind, 9), row.id)
         label = a.metric
         metric = self.metrics.get(label, False)
         if metric is False:
@@ -872,7 +879,6 @@ def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: di
     finish = _Recorder(r).finish
     for row in rows:
         finish(row)
-    kind_order = {k: i for i, k in enumerate(KINDS)}
-    rows.sort(key=lambda x: (x.sorted_facts[0].doc, x.sorted_facts[0].start, kind_order.get(x.units[0].anchor.kind, 9), x.id))
+    rows.sort(key=attrgetter("order"))
     _flag_conflicts(rows, r)
     return rows
