@@ -503,8 +503,17 @@ class _BlockIndex:
         if ixs is None:
             ixs = self.adds[key] = self._indexes(row.period, row.subject)
         rid, tlo, thi = row.rid, row.tlo, row.thi
-        for ix in ixs:
-            ix.add(rid, tlo, thi)
+        w = thi - tlo
+        for ix in ixs:  # ix.add(rid, tlo, thi), inline
+            if w > _WIDE:
+                ix.wide.append(rid)
+                continue
+            starts = ix.starts
+            at = bisect_right(starts, tlo)
+            starts.insert(at, tlo)
+            ix.ids.insert(at, rid)
+            if w > ix.maxw:
+                ix.maxw = w
 
     def remove(self, row: Row) -> None:
         w = row.thi - row.tlo
