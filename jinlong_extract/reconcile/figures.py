@@ -45,7 +45,7 @@ class Unit:
     """One fact, with the facts of republished copies matched to it."""
 
     __slots__ = ("facts", "anchor", "valued", "lo", "hi", "tlo", "thi", "block", "period", "subject",
-                 "subject_name", "copy_rules", "notes", "home", "digits", "_iv")
+                 "subject_name", "copy_rules", "notes", "home", "digits", "_iv", "order")
 
     facts: list[Fact]
     anchor: Fact  #: the fact whose labels speak for the unit (the representative's)
@@ -62,6 +62,8 @@ class Unit:
     notes: list[str] | tuple[str, ...]  #: e.g. ambiguity, for the analyst
     home: str  #: the representative document of the unit's republished-copy cluster
     digits: int | None  #: significant digits of the anchor, once asked (see significant_digits)
+    #: clustering order: fully specified slots first, then by interval width and start
+    order: tuple[int, bool, float, float, str]
 
     def __init__(self, facts: list[Fact], anchor: Fact, bounds: tuple[float, float, float, float] | None,
                  block: tuple, period: Period | None, subject: str | None, subject_name: str | None,
@@ -83,6 +85,7 @@ class Unit:
         self.home = home
         self.digits = None
         self._iv: Interval | None = None
+        self.order = ((period is None) + (subject is None), bounds is None, self.hi - self.lo, self.lo, anchor.id)
 
     @property
     def iv(self) -> Interval | None:
@@ -585,9 +588,8 @@ class _BlockIndex:
         return found
 
 
-def _order_key(u: Unit) -> tuple:
-    """Clustering order: fully specified slots first, then by interval width and start."""
-    return ((u.period is None) + (u.subject is None), not u.valued, u.hi - u.lo, u.lo, u.anchor.id)
+#: clustering order of units (see :attr:`Unit.order`)
+_order_key = attrgetter("order")
 
 
 def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
