@@ -283,6 +283,9 @@ def _value_key(f: Fact, r: Rules) -> tuple:
     return (f.kind, r.unit_family(f.unit), v, f.qualifier)
 
 
+_UNSEEN = object()
+
+
 class _UnitMaker:
     """Builds units, computing each distinct written figure's bounds, subject key and block once
     (the same figure, subject and label recur across a corpus)."""
@@ -318,6 +321,12 @@ class _UnitMaker:
 
     def single(self, f: Fact, home: str) -> Unit:
         """The unit of a fact without copies (the common case, without the copy bookkeeping)."""
+        got = self.bounds.get((f.text, f.value, f.qualifier, f.low, f.high), _UNSEEN)  # bounds_of(), inline
+        if got is _UNSEEN:
+            got = self.bounds_of(f)
+        block = self.blocks.get((f.kind, f.unit, f.metric, f.object, f.cumulative))  # block(), inline
+        if block is None:
+            block = self.block(f)
         skey, sname = self.subjects.key(f)
         if f.period_start is not None and f.period_end is not None:
             period: Period | None = (f.period_start, f.period_end)
@@ -327,7 +336,7 @@ class _UnitMaker:
             period = (f.period_end, f.period_end)
         else:
             period = None
-        return Unit([f], f, self.bounds_of(f), self.block(f), period, skey, sname, _NO_NOTES, home)
+        return Unit([f], f, got, block, period, skey, sname, _NO_NOTES, home)
 
     def copies(self, facts: list[Fact], notes: list[str], home: str) -> Unit:
         """The unit of a fact and its copies' twins."""
