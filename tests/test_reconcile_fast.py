@@ -97,11 +97,10 @@ def _reference_copy_clusters(results: list[DocumentResult], r=None) -> tuple[dic
     return rep, why
 
 
-def _corpus(seed: int, n_docs: int, big: bool) -> list[DocumentResult]:
+def _corpus(seed: int, n_docs: int, size: int) -> list[DocumentResult]:
     """Documents drawn from a few 'sites' (shared boilerplate sentences) and 'stories' (copied
     whole, trimmed, or with furniture), so that buckets hold copies and look-alikes."""
     rnd = random.Random(seed)
-    size = 400 if big else 12
     boiler = [[rnd.getrandbits(32) for _ in range(rnd.randint(2, 6))] for _ in range(4)]
     stories = [[rnd.getrandbits(32) for _ in range(rnd.randint(size // 2, size * 2))] for _ in range(n_docs // 3 + 1)]
     out = []
@@ -120,10 +119,10 @@ def _corpus(seed: int, n_docs: int, big: bool) -> list[DocumentResult]:
     return out
 
 
-@pytest.mark.parametrize("seed, n_docs, big", [(1, 60, False), (2, 300, False), (3, 40, True), (4, 2, False),
-                                                (5, 1, False), (6, 500, False)])
-def test_copy_clusters_match_the_reference(seed, n_docs, big):
-    results = _corpus(seed, n_docs, big)
+@pytest.mark.parametrize("seed, n_docs, size", [(1, 60, 12), (2, 300, 12), (3, 40, 400), (4, 2, 12), (5, 1, 12),
+                                                 (6, 500, 12), (8, 12, 5000)])  # (5000: over a MinHash chunk)
+def test_copy_clusters_match_the_reference(seed, n_docs, size):
+    results = _corpus(seed, n_docs, size)
     assert copy_clusters(results) == _reference_copy_clusters(results)
 
 
@@ -134,7 +133,7 @@ def test_copy_clusters_match_the_reference_with_tiny_buckets(monkeypatch):
     import jinlong_extract.reconcile.documents as documents
 
     small = dataclasses.replace(rules(), max_bucket=4, max_compare=2)
-    results = _corpus(7, 200, False)
+    results = _corpus(7, 200, 12)
     expected = _reference_copy_clusters(results, small)
     monkeypatch.setattr(documents, "rules", lambda: small)
     assert documents.copy_clusters(results) == expected
