@@ -746,9 +746,15 @@ def _as_of(row: Row, r: Rules) -> str | None:
     return dates[0] if dates else None
 
 
+#: blake2b with a 6-byte digest, copied per id (cheaper than parsing the keyword each time)
+_ROW_HASH = hashlib.blake2b(digest_size=6)
+
+
 def _row_id(facts: list[Fact]) -> str:
     ids = facts[0].id if len(facts) == 1 else "|".join(sorted(f.id for f in facts))
-    return "r-" + hashlib.blake2b(ids.encode("utf-8"), digest_size=6).hexdigest()
+    h = _ROW_HASH.copy()
+    h.update(ids.encode("utf-8"))
+    return "r-" + h.hexdigest()
 
 
 def _flag_conflicts(rows: list[Row], r: Rules) -> None:
@@ -823,7 +829,9 @@ class _Recorder:
             facts = units[0].facts
             f = facts[0]
             row.sorted_facts = facts
-            row.id = "r-" + hashlib.blake2b(f.id.encode("utf-8"), digest_size=6).hexdigest()
+            h = _ROW_HASH.copy()  # _row_id() of one fact
+            h.update(f.id.encode("utf-8"))
+            row.id = "r-" + h.hexdigest()
             d = f.date
             if row.period is not None:  # _as_of() of one date
                 y = row.period[1]
