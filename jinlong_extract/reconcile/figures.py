@@ -897,13 +897,14 @@ def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: di
     """Block, compare and cluster every fact of ``results``; rows carry their :class:`Reconciled`."""
     r = rules()
     units = _units(results, reps, why, r, Subjects(entities, r.subject_equivalents))
-    units.sort(key=_order_key)  # each block's clustering order (a stable sort, so blocks keep it)
     blocks: dict[tuple, list[Unit]] = defaultdict(list)
     for u in units:
         blocks[u.block].append(u)
     rows: list[Row] = []
     for key in sorted(blocks, key=repr):
-        rows.extend(_cluster_block(blocks[key], r))
+        members = blocks[key]
+        members.sort(key=_order_key)  # the block's clustering order (stable: ties keep input order)
+        rows.extend(_cluster_block(members, r))
     finish = _Recorder(r).finish
     for row in rows:
         finish(row)
