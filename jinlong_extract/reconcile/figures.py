@@ -455,6 +455,9 @@ class _SlotIndex:
         return self.ids[i0:i1] + self.wide if self.wide else self.ids[i0:i1]
 
 
+_BY_START = attrgetter("tlo", "rid")
+
+
 class _BlockIndex:
     """The rows of one block indexed four ways, so that every unit finds all rows whose slot is
     compatible with its own (equal, or null on either side) in at most four bisect lookups:
@@ -466,7 +469,7 @@ class _BlockIndex:
     is built in bulk when first looked up, and kept up to date only while it can still be looked up.
     """
 
-    __slots__ = ("rows", "nulls", "slot", "subj", "per", "all", "ghosts", "looks", "adds")
+    __slots__ = ("rows", "nulls", "slot", "subj", "per", "all", "ghosts", "looks", "adds", "by_start")
 
     def __init__(self, rows: list[Row]) -> None:
         self.rows = rows  #: the block's rows so far (the clustering appends to it)
@@ -480,6 +483,7 @@ class _BlockIndex:
         self.ghosts: dict[tuple, float] = {}
         self.looks: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its lookup()
         self.adds: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its _indexes(), for now
+        self.by_start: list[Row] = []  #: the rows of the last build, by start
 
     def _indexes(self, period: Period | None, subject: str | None) -> list[_SlotIndex]:
         """The live indexes a row of this slot belongs in (created when missing)."""
@@ -539,7 +543,11 @@ class _BlockIndex:
     def _build(self, family: str) -> dict:
         """Bulk-build the subject or period index (or all rows, under None) from the rows so far."""
         out: dict = defaultdict(_SlotIndex)
-        for row in sorted(self.rows, key=attrgetter("tlo", "rid")):
+        by_start = self.by_start  # the rows by (start, id): sorted again only past the last build
+        if len(by_start) < len(self.rows):
+            by_start.extend(self.rows[len(by_start) :])
+            by_start.sort(key=_BY_START)
+        for row in by_start:
             if not row.units[0].valued:
                 continue
             key = row.subject if family == "subj" else row.period if family == "per" else None
