@@ -59,4 +59,11 @@ def reconcile(
         return [row.record for row in rows], series
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                # The records are long-lived (the run's output) and hold no cycles. Left young,
+                # the first allocation after gc.enable() would scan every one of them (a tenth of
+                # the time); freezing and unfreezing moves them, and anything else young, straight
+                # to the oldest generation, where only a full collection looks at them.
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()

@@ -106,7 +106,8 @@ def _minhash(values: np.ndarray, lengths: list[int], r: Rules) -> np.ndarray:
             stop = max(int(np.searchsorted(ends, first + chunk, side="right")), k + 1)
             starts = np.concatenate(([first], ends[k : stop - 1])) - first
             part = values[None, first : int(ends[stop - 1])]
-            hashed = buffer[:, : part.shape[1]] if part.shape[1] <= chunk else np.empty((r.num_perm, part.shape[1]), np.uint64)
+            width = part.shape[1]  # (more than a chunk only for one document bigger than a chunk)
+            hashed = buffer[:, :width] if width <= chunk else np.empty((r.num_perm, width), np.uint64)
             np.multiply(a[:, None], part, out=hashed)
             np.add(hashed, b[:, None], out=hashed)
             sig[filled[k:stop]] = np.minimum.reduceat(hashed, starts, axis=1).T

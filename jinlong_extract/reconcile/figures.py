@@ -45,7 +45,7 @@ class Unit:
     """One fact, with the facts of republished copies matched to it."""
 
     __slots__ = ("facts", "anchor", "valued", "lo", "hi", "tlo", "thi", "block", "period", "subject",
-                 "subject_name", "copy_rules", "notes", "home", "digits", "_iv")
+                 "subject_name", "copy_rules", "notes", "home", "digits", "_iv", "order")
 
     facts: list[Fact]
     anchor: Fact  #: the fact whose labels speak for the unit (the representative's)
@@ -62,6 +62,8 @@ class Unit:
     notes: list[str] | tuple[str, ...]  #: e.g. ambiguity, for the analyst
     home: str  #: the representative document of the unit's republished-copy cluster
     digits: int | None  #: significant digits of the anchor, once asked (see significant_digits)
+    #: clustering order: fully specified slots first, then by interval width and start
+    order: tuple[int, bool, float, float, str]
 
     def __init__(self, facts: list[Fact], anchor: Fact, bounds: tuple[float, float, float, float] | None,
                  block: tuple, period: Period | None, subject: str | None, subject_name: str | None,
@@ -83,6 +85,7 @@ class Unit:
         self.home = home
         self.digits = None
         self._iv: Interval | None = None
+        self.order = ((period is None) + (subject is None), bounds is None, self.hi - self.lo, self.lo, anchor.id)
 
     @property
     def iv(self) -> Interval | None:
@@ -124,7 +127,7 @@ class Row:
     """A cluster under construction, and after clustering the internals series need."""
 
     __slots__ = ("units", "lo", "hi", "tlo", "thi", "period", "subject", "subject_name", "rules", "id", "rid",
-                 "sorted_facts", "sentence", "more_sentences", "as_of", "record")
+                 "sorted_facts", "sentence", "more_sentences", "as_of", "record", "order")
 
     units: list[Unit]
     lo: float  #: the core: the intersection of its units' intervals
@@ -142,6 +145,7 @@ class Row:
     more_sentences: set | None  #: ... and of the others, once there are any
     as_of: str | None
     record: Reconciled | None
+    order: tuple  #: output order: (document, start of the first mention, kind, id), once finished
 
     def __init__(self, unit: Unit, rid: int = -1, sentence: tuple | None = None,
                  rules: list[str] | None = None) -> None:
@@ -279,6 +283,9 @@ def _value_key(f: Fact, r: Rules) -> tuple:
     return (f.kind, r.unit_family(f.unit), v, f.qualifier)
 
 
+_UNSEEN = object()
+
+
 class _UnitMaker:
     """Builds units, computing each distinct written figure's bounds, subject key and block once
     (the same figure, subject and label recur across a corpus)."""
@@ -314,6 +321,12 @@ class _UnitMaker:
 
     def single(self, f: Fact, home: str) -> Unit:
         """The unit of a fact without copies (the common case, without the copy bookkeeping)."""
+        got = self.bounds.get((f.text, f.value, f.qualifier, f.low, f.high), _UNSEEN)  # bounds_of(), inline
+        if got is _UNSEEN:
+            got = self.bounds_of(f)
+        block = self.blocks.get((f.kind, f.unit, f.metric, f.object, f.cumulative))  # block(), inline
+        if block is None:
+            block = self.block(f)
         skey, sname = self.subjects.key(f)
         if f.period_start is not None and f.period_end is not None:
             period: Period | None = (f.period_start, f.period_end)
@@ -323,7 +336,7 @@ class _UnitMaker:
             period = (f.period_end, f.period_end)
         else:
             period = None
-        return Unit([f], f, self.bounds_of(f), self.block(f), period, skey, sname, _NO_NOTES, home)
+        return Unit([f], f, got, block, period, skey, sname, _NO_NOTES, home)
 
     def copies(self, facts: list[Fact], notes: list[str], home: str) -> Unit:
         """The unit of a fact and its copies' twins."""
@@ -442,6 +455,9 @@ class _SlotIndex:
         return self.ids[i0:i1] + self.wide if self.wide else self.ids[i0:i1]
 
 
+_BY_START = attrgetter("tlo", "rid")
+
+
 class _BlockIndex:
     """The rows of one block indexed four ways, so that every unit finds all rows whose slot is
     compatible with its own (equal, or null on either side) in at most four bisect lookups:
@@ -453,7 +469,7 @@ class _BlockIndex:
     is built in bulk when first looked up, and kept up to date only while it can still be looked up.
     """
 
-    __slots__ = ("rows", "nulls", "slot", "subj", "per", "all", "ghosts", "looks", "adds")
+    __slots__ = ("rows", "nulls", "slot", "subj", "per", "all", "ghosts", "looks", "adds", "by_start")
 
     def __init__(self, rows: list[Row]) -> None:
         self.rows = rows  #: the block's rows so far (the clustering appends to it)
@@ -467,6 +483,7 @@ class _BlockIndex:
         self.ghosts: dict[tuple, float] = {}
         self.looks: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its lookup()
         self.adds: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its _indexes(), for now
+        self.by_start: list[Row] = []  #: the rows of the last build, by start
 
     def _indexes(self, period: Period | None, subject: str | None) -> list[_SlotIndex]:
         """The live indexes a row of this slot belongs in (created when missing)."""
@@ -502,8 +519,17 @@ class _BlockIndex:
         if ixs is None:
             ixs = self.adds[key] = self._indexes(row.period, row.subject)
         rid, tlo, thi = row.rid, row.tlo, row.thi
-        for ix in ixs:
-            ix.add(rid, tlo, thi)
+        w = thi - tlo
+        for ix in ixs:  # ix.add(rid, tlo, thi), inline
+            if w > _WIDE:
+                ix.wide.append(rid)
+                continue
+            starts = ix.starts
+            at = bisect_right(starts, tlo)
+            starts.insert(at, tlo)
+            ix.ids.insert(at, rid)
+            if w > ix.maxw:
+                ix.maxw = w
 
     def remove(self, row: Row) -> None:
         w = row.thi - row.tlo
@@ -517,7 +543,11 @@ class _BlockIndex:
     def _build(self, family: str) -> dict:
         """Bulk-build the subject or period index (or all rows, under None) from the rows so far."""
         out: dict = defaultdict(_SlotIndex)
-        for row in sorted(self.rows, key=attrgetter("tlo", "rid")):
+        by_start = self.by_start  # the rows by (start, id): sorted again only past the last build
+        if len(by_start) < len(self.rows):
+            by_start.extend(self.rows[len(by_start) :])
+            by_start.sort(key=_BY_START)
+        for row in by_start:
             if not row.units[0].valued:
                 continue
             key = row.subject if family == "subj" else row.period if family == "per" else None
@@ -575,9 +605,8 @@ class _BlockIndex:
         return found
 
 
-def _order_key(u: Unit) -> tuple:
-    """Clustering order: fully specified slots first, then by interval width and start."""
-    return ((u.period is None) + (u.subject is None), not u.valued, u.hi - u.lo, u.lo, u.anchor.id)
+#: clustering order of units (see :attr:`Unit.order`)
+_order_key = attrgetter("order")
 
 
 def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
@@ -725,9 +754,15 @@ def _as_of(row: Row, r: Rules) -> str | None:
     return dates[0] if dates else None
 
 
+#: blake2b with a 6-byte digest, copied per id (cheaper than parsing the keyword each time)
+_ROW_HASH = hashlib.blake2b(digest_size=6)
+
+
 def _row_id(facts: list[Fact]) -> str:
     ids = facts[0].id if len(facts) == 1 else "|".join(sorted(f.id for f in facts))
-    return "r-" + hashlib.blake2b(ids.encode("utf-8"), digest_size=6).hexdigest()
+    h = _ROW_HASH.copy()
+    h.update(ids.encode("utf-8"))
+    return "r-" + h.hexdigest()
 
 
 def _flag_conflicts(rows: list[Row], r: Rules) -> None:
@@ -787,10 +822,11 @@ def _flag_conflicts(rows: list[Row], r: Rules) -> None:
 class _Recorder:
     """Turns clustered rows into :class:`Reconciled` records (id, as-of date, record)."""
 
-    __slots__ = ("r", "metrics", "year_ends")
+    __slots__ = ("r", "metrics", "year_ends", "kinds")
 
     def __init__(self, r: Rules) -> None:
         self.r = r
+        self.kinds = {k: i for i, k in enumerate(KINDS)}
         self.metrics: dict[str | None, str | None] = {}  #: label -> canonical metric
         self.year_ends: dict[int, str] = {}  #: year -> its as-of date when no article date is in it
 
@@ -801,14 +837,19 @@ class _Recorder:
             facts = units[0].facts
             f = facts[0]
             row.sorted_facts = facts
-            row.id = "r-" + hashlib.blake2b(f.id.encode("utf-8"), digest_size=6).hexdigest()
+            h = _ROW_HASH.copy()  # _row_id() of one fact
+            h.update(f.id.encode("utf-8"))
+            row.id = "r-" + h.hexdigest()
             d = f.date
             if row.period is not None:  # _as_of() of one date
                 y = row.period[1]
                 if d and d[:4] == str(y):
                     row.as_of = d
                 else:
-                    row.as_of = self.year_ends.get(y) or self.year_ends.setdefault(y, f"{y:04d}-{self.r.year_end}")
+                    as_of = self.year_ends.get(y)
+                    if as_of is None:
+                        as_of = self.year_ends[y] = f"{y:04d}-{self.r.year_end}"
+                    row.as_of = as_of
             else:
                 row.as_of = d if d else None
             rule: str | None = "single mention" if not row.rules else row.rules[0]
@@ -830,6 +871,8 @@ class _Recorder:
                 notes = list(dict.fromkeys(n for u in units for n in u.notes))
             sources = [Source(f.id, f.doc, f.article, f.start, f.end, f.text, f.value, f.date) for f in facts]
         a = units[0].anchor
+        first = facts[0]
+        row.order = (first.doc, first.start, self.kinds.get(a.kind, 9), row.id)
         label = a.metric
         metric = self.metrics.get(label, False)
         if metric is False:
@@ -862,17 +905,17 @@ def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: di
     """Block, compare and cluster every fact of ``results``; rows carry their :class:`Reconciled`."""
     r = rules()
     units = _units(results, reps, why, r, Subjects(entities, r.subject_equivalents))
-    units.sort(key=_order_key)  # each block's clustering order (a stable sort, so blocks keep it)
     blocks: dict[tuple, list[Unit]] = defaultdict(list)
     for u in units:
         blocks[u.block].append(u)
     rows: list[Row] = []
     for key in sorted(blocks, key=repr):
-        rows.extend(_cluster_block(blocks[key], r))
+        members = blocks[key]
+        members.sort(key=_order_key)  # the block's clustering order (stable: ties keep input order)
+        rows.extend(_cluster_block(members, r))
     finish = _Recorder(r).finish
     for row in rows:
         finish(row)
-    kind_order = {k: i for i, k in enumerate(KINDS)}
-    rows.sort(key=lambda x: (x.sorted_facts[0].doc, x.sorted_facts[0].start, kind_order.get(x.units[0].anchor.kind, 9), x.id))
+    rows.sort(key=attrgetter("order"))
     _flag_conflicts(rows, r)
     return rows

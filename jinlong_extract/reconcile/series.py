@@ -48,9 +48,10 @@ def build_series(rows: list[Row], r: Rules | None = None) -> list[SeriesPoint]:
     totals: dict[tuple, list[Row]] = defaultdict(list)
     parts: dict[tuple, dict[int, list[Row]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
-        if not row.anchor.valued:
+        anchor = row.units[0]  # (row.anchor, without the property call)
+        if not anchor.valued:
             continue
-        kind, family, metric, cumulative = row.block
+        kind, family, metric, cumulative = anchor.block
         key = (kind, family, metric, row.subject)
         if cumulative:
             totals[key].append(row)
