@@ -107,8 +107,8 @@ def dumpb(row: Any) -> bytes:
     """One row (or any value) as compact UTF-8 JSON bytes, Chinese kept as is.
 
     orjson (C) serialises the record dataclasses nested in list cells (``Mention``, ``Source``)
-    natively, field by field in declaration order, at a tenth of the standard library's cost,
-    which is most of what writing the entities and reconciled tables costs.
+    natively, field by field in declaration order, several times faster than the json module;
+    encoding those lists was most of the cost of writing the entities and reconciled tables.
 
     >>> dumpb({"text": "149.53亿元", "ids": []}).decode()
     '{"text":"149.53亿元","ids":[]}'

@@ -128,15 +128,7 @@ def similar(a: np.ndarray, b: np.ndarray, r: Rules | None = None) -> str | None:
     r = r or rules()
     if not len(a) or not len(b):
         return None
-    inter = len(np.intersect1d(a, b, assume_unique=True))
-    union = len(a) + len(b) - inter
-    jac = inter / union
-    if jac >= r.jaccard:
-        return f"Jaccard {jac:.2f} >= {r.jaccard:g}"
-    small = min(len(a), len(b))
-    if small >= r.min_shingles and inter / small >= r.containment:
-        return f"containment {inter / small:.2f} >= {r.containment:g}"
-    return None
+    return _verdict(len(np.intersect1d(a, b, assume_unique=True)), len(a), len(b), r)
 
 
 def _verify(a: set[int], b: set[int], r: Rules) -> str | None:
@@ -144,12 +136,15 @@ def _verify(a: set[int], b: set[int], r: Rules) -> str | None:
     than a numpy call per candidate pair)."""
     if not a or not b:
         return None
-    inter = len(a & b)
-    union = len(a) + len(b) - inter
-    jac = inter / union
+    return _verdict(len(a & b), len(a), len(b), r)
+
+
+def _verdict(inter: int, na: int, nb: int, r: Rules) -> str | None:
+    """Why two fingerprints of ``na`` and ``nb`` hashes sharing ``inter`` are copies, or None."""
+    jac = inter / (na + nb - inter)
     if jac >= r.jaccard:
         return f"Jaccard {jac:.2f} >= {r.jaccard:g}"
-    small = min(len(a), len(b))
+    small = min(na, nb)
     if small >= r.min_shingles and inter / small >= r.containment:
         return f"containment {inter / small:.2f} >= {r.containment:g}"
     return None
