@@ -432,15 +432,11 @@ def extract(
 
             tally.written.append(str(build_report(out)))
     except KeyboardInterrupt:
-        _drop_child(child, writer)
-        if writer is not None:
-            writer.abort()
+        _abandon(child, writer)
         _say("jinlong: interrupted; no table was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except JinlongError as err:
-        _drop_child(child, writer)
-        if writer is not None:
-            writer.abort()
+        _abandon(child, writer)
         _say(f"jinlong: {err}")
         raise typer.Exit(EXIT_USAGE) from None
     except BrokenPipeError:
@@ -448,15 +444,11 @@ def extract(
         _silence_stdout()
         raise typer.Exit(EXIT_OK) from None
     except OSError as err:  # disk full, permission lost while writing: one line, nothing published
-        _drop_child(child, writer)
-        if writer is not None:
-            writer.abort()
+        _abandon(child, writer)
         _say(f"jinlong: {err.filename or out}: cannot write ({err.strerror or err})")
         raise typer.Exit(EXIT_USAGE) from None
     except BaseException:
-        _drop_child(child, writer)
-        if writer is not None:
-            writer.abort()
+        _abandon(child, writer)
         raise
     tally.seconds = time.perf_counter() - started
     if not quiet:
@@ -476,8 +468,16 @@ def _write_close(writer: Any, names: list[str], produced: dict[str, Any]) -> lis
         raise
 
 
+def _abandon(child: Any, writer: Any) -> None:
+    """An interrupted or failed run: stop the forked table writer, then drop every temporary file
+    (the child's and the writer's); published tables stay as they were."""
+    _drop_child(child, writer)
+    if writer is not None:
+        writer.abort()
+
+
 def _drop_child(child: Any, writer: Any) -> None:
-    """An interrupted or failed run: stop the forked table writer and remove its temporary files."""
+    """Stop the forked table writer and remove its temporary files."""
     if child is None:
         return
     pid = child.pid
