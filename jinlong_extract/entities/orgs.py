@@ -93,11 +93,16 @@ def expand_abbreviations(name: str) -> str:
 @lru_cache(maxsize=65536)
 def strip_legal(core: str) -> str:
     """The name without legal / group suffixes: 天津智慧城市研究院有限公司 -> 天津智慧城市研究院."""
-    legal = rules()["legal"]
-    changed = core.endswith(legal)  # most names end with none of them
+    return _strip_suffixes(core, rules()["legal"])
+
+
+def _strip_suffixes(core: str, suffixes: tuple[str, ...]) -> str:
+    """``core`` without trailing ``suffixes``, repeatedly, each time the first that ends it,
+    while at least two characters stay."""
+    changed = core.endswith(suffixes)  # most names end with none of them
     while changed:
         changed = False
-        for suf in legal:
+        for suf in suffixes:
             if core.endswith(suf) and len(core) - len(suf) >= 2:
                 core = core[: -len(suf)]
                 changed = True
@@ -137,15 +142,7 @@ def company_core(name: str) -> str | None:
         return None
     core = strip_legal(_strip_places(name))
     core = strip_legal(core)
-    industry = rules()["industry"]
-    changed = core.endswith(industry)
-    while changed:
-        changed = False
-        for word in industry:
-            if core.endswith(word) and len(core) - len(word) >= 2:
-                core = core[: -len(word)]
-                changed = True
-                break
+    core = _strip_suffixes(core, rules()["industry"])
     return core if len(core) >= 2 else None
 
 
