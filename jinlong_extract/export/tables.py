@@ -125,8 +125,6 @@ def dumps(row: Any) -> str:
     return _orjson_dumps(row, default=_json_default).decode("utf-8")
 
 
-_encode = dumps
-
 
 class Layout:
     """How one table's rows are pulled out of records: a tuple of values in column order."""
@@ -218,7 +216,7 @@ class Layout:
                 elif type(v) is Encoded:
                     cells[i] = v.text()
                 else:
-                    cells[i] = "[]" if not v and isinstance(v, (list, tuple)) else _encode(v)
+                    cells[i] = "[]" if not v and isinstance(v, (list, tuple)) else dumps(v)
             for i in bool_idx:
                 v = cells[i]
                 cells[i] = "" if v is None else ("true" if v else "false")
@@ -263,7 +261,7 @@ def cell_text(value: Any) -> str:
     if type(value) is Encoded:
         return value.text()
     if isinstance(value, (list, tuple, dict)):
-        return _encode(value)
+        return dumps(value)
     if isinstance(value, float):
         return repr(value)
     return str(value)
