@@ -289,6 +289,7 @@ def extract(
 
     tally = Tally()
     writer: TableWriter | None = None
+    spool = None  # the results on disk, for the cross-document stages (jinlong_extract.spool)
     child = None  # the forked writer of the facts and entities tables (engine.forked.Task)
     try:
         read_stdin = "-" in paths
@@ -304,10 +305,12 @@ def extract(
         stream = sys.stdout
         if to_stdout:
             _utf8(stream)
-        results: list[records.DocumentResult] = []
         batch: dict[str, list[Any]] = {"facts": [], "documents": []}  # rows waiting for the writer
         later = [t for t in ("entities", "reconciled", "series") if t in tables]
-        keep_results = defer_facts or bool(later)
+        if defer_facts or later:  # only the cross-document stages need the results kept: on disk
+            from jinlong_extract.spool import RunSpool
+
+            spool = RunSpool(options)
 
         def take(result: records.DocumentResult) -> None:
             doc = result.document
@@ -336,9 +339,8 @@ def extract(
                 stream.flush()
             elif tables[0] == "documents":
                 write_jsonl(stream, "documents", [doc])
-            if keep_results:  # only the cross-document stages need the results kept
-                result.article_meta = []  # article spans serve the per-document stage only
-                results.append(result)
+            if spool is not None and not doc.skipped:
+                spool.add(result)
 
         def flush() -> None:
             """Hand the buffered rows to the writer (appending row by row costs more than the rows)."""
@@ -387,17 +389,17 @@ def extract(
 
         if defer_facts or later:
             from jinlong_extract.engine.forked import Task
-            from jinlong_extract.pipeline import merge_run, reconcile_run
 
-            good = [r for r in results if not r.document.skipped]
-            run = merge_run(good, options)
+            assert spool is not None
+            spool.finish()  # merges the entities: the facts and entities tables are final now
             if options.entities:
-                tally.entities = len(run.entities)
+                tally.entities = spool.n_entities
+            reconciled: dict[str, Any] = {}
             produced: dict[str, Any] = {
-                "facts": lambda: (f for r in good for f in r.facts),
-                "entities": lambda: run.entities,
-                "reconciled": lambda: run.reconciled,
-                "series": lambda: run.series,
+                "facts": spool.fact_rows,
+                "entities": spool.entities,
+                "reconciled": lambda: reconciled["rows"],
+                "series": lambda: reconciled["series"],
             }
             names = [n for n in (["facts"] if defer_facts else []) + later if n != "entities" or options.entities]
             if writer is not None:
@@ -410,10 +412,13 @@ def extract(
                     child = Task(lambda: _write_close(TableWriter(out, formats, tables=first), first, produced))
                     names = [n for n in names if n not in first]
             if {"reconciled", "series"} & set(later):
-                reconcile_run(run)
-                tally.reconciled = len(run.reconciled)
-                tally.conflicts = sum(1 for r in run.reconciled if r.conflict)
-                tally.series = len({p.series for p in run.series})
+                from jinlong_extract.reconcile import reconcile
+
+                rows, series = reconcile(list(spool.results()), spool.entity_names)
+                reconciled.update(rows=rows, series=series)
+                tally.reconciled = len(rows)
+                tally.conflicts = sum(1 for r in rows if r.conflict)
+                tally.series = len({p.series for p in series})
             for name in names:
                 if writer is not None:
                     writer.write(name, produced[name]())
@@ -450,6 +455,9 @@ def extract(
     except BaseException:
         _abandon(child, writer)
         raise
+    finally:
+        if spool is not None:
+            spool.close()
     tally.seconds = time.perf_counter() - started
     if not quiet:
         _summary(tally, out)

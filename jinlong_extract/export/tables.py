@@ -144,11 +144,15 @@ class Layout:
         self.bool_idx = tuple(i for i, c in enumerate(self.columns) if self.types[c] == "bool")
 
     def values(self, items: Iterable[Any]) -> list[tuple[Any, ...]]:
-        """Records (``Fact``, ``Document`` …) or row dicts -> value tuples in column order."""
+        """Records (``Fact``, ``Document`` …), row dicts, or tuples already in column order (a
+        record's field values, e.g. read back from ``jinlong_extract.spool``) -> value tuples in
+        column order."""
         getter, columns = self.getter, self.columns
         out: list[tuple[Any, ...]] = []
         for item in items:
-            if isinstance(item, dict):
+            if type(item) is tuple:
+                out.append(item)
+            elif isinstance(item, dict):
                 if self.table == "entities" and "n_mentions" not in item:
                     item = {**item, "n_mentions": len(item.get("mentions") or [])}
                 out.append(tuple(item.get(c) for c in columns))

@@ -1,0 +1,294 @@
+"""A run's per-document results, spooled to disk as they arrive (issue 4: flat memory).
+
+The cross-document stages need every document's facts and mentions: entity merging, each fact's
+subject id (known only once entities are merged), the entities table (every mention, grouped by
+entity) and the reconciler. Holding them all costs about 13 MB of memory per MB of input, so
+:class:`RunSpool` keeps them on disk instead and the process holds only compact state:
+
+* facts: pickled batches of plain tuples (:mod:`jinlong_extract.engine.serial`) in one file,
+  read back in order or by index; a fact's subject is kept as its mention's name node and
+  becomes an entity id when read back, after :meth:`RunSpool.finish`;
+* documents: the same, with each document's fingerprint (for republished-copy detection);
+* mentions: an SQLite table, because the entities table needs them grouped by entity, an order
+  that is known only at the end (SQLite sorts on disk, within a few MB of memory);
+* entity merging: :class:`~jinlong_extract.entities.merge.EntityMerger`, one node per distinct name.
+
+The spool lives in a temporary directory (``TMPDIR``) named after the process; :meth:`close`
+removes it, and the next run removes those of processes that no longer exist (``kill -9``).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from .engine.serial import _DOC, _FACT, _MENTION
+from .options import Options
+from .records import Document, DocumentResult, Entity, Fact, Mention
+
+#: Items per pickled batch: large enough for pickle to run at C speed, small enough that reading
+#: one fact back by index unpickles little.
+BATCH = 512
+#: Mentions buffered before one ``executemany``.
+MENTION_BATCH = 4096
+#: Prefix of spool directories (``jinlong-spool-<pid>-…``).
+PREFIX = "jinlong-spool-"
+
+_SUBJECT_IDS = [f for f in Fact.__dataclass_fields__].index("subject_ids")
+
+
+class _Batches:
+    """An append-only file of pickled lists, read back in order or by item index."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._file: Any = open(path, "wb")
+        self._pending: list[Any] = []
+        self.starts: list[int] = []  #: index of each batch's first item
+        self.offsets: list[int] = []  #: file offset of each batch
+        self.count = 0  #: items appended
+        self._cached: tuple[int, list[Any]] = (-1, [])
+
+    def extend(self, items: list[Any]) -> None:
+        self._pending.extend(items)
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.starts.append(self.count)
+            self.offsets.append(self._file.tell())
+            self.count += len(self._pending)
+            pickle.dump(self._pending, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._pending = []
+
+    def close(self) -> None:
+        """Finish writing (reading needs it: the last batch is still in memory until then)."""
+        if self._file is not None:
+            self._flush()
+            self._file.close()
+            self._file = None
+
+    def __iter__(self) -> Iterator[Any]:
+        with open(self.path, "rb") as fh:  # a file of its own: it may be read in a forked child
+            for _ in self.offsets:
+                yield from pickle.load(fh)
+
+    def at(self, indices: Sequence[int]) -> list[Any]:
+        """The items at ``indices`` (ascending is fastest: each batch is read once)."""
+        from bisect import bisect_right
+
+        out = []
+        with open(self.path, "rb") as fh:
+            for i in indices:
+                b = bisect_right(self.starts, i) - 1
+                if b < 0 or i >= self.count:
+                    raise IndexError(i)
+                if self._cached[0] != b:
+                    fh.seek(self.offsets[b])
+                    self._cached = (b, pickle.load(fh))
+                out.append(self._cached[1][i - self.starts[b]])
+        return out
+
+
+class RunSpool:
+    """The results of one run on disk; see the module docstring.
+
+    ``add`` every non-skipped result in order, call :meth:`finish` once, then read back
+    :meth:`facts`, :meth:`entities`, :meth:`documents` (each as often as needed, also from a
+    forked child) and :meth:`results`; :meth:`close` removes the files.
+    """
+
+    def __init__(self, options: Options, directory: str | None = None) -> None:
+        remove_stale(directory)
+        self.dir = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=directory)
+        self._docs = _Batches(os.path.join(self.dir, "documents.pickle"))
+        self._facts = _Batches(os.path.join(self.dir, "facts.pickle"))
+        self.merger = None
+        self._db_path = os.path.join(self.dir, "mentions.sqlite")
+        self._db: sqlite3.Connection | None = None
+        self._mentions: list[tuple[Any, ...]] = []
+        if options.entities:
+            from .entities.merge import EntityMerger
+
+            self.merger = EntityMerger()
+            self._db = sqlite3.connect(self._db_path, isolation_level=None)
+            self._db.executescript(
+                "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                "CREATE TABLE m (node INTEGER, doc TEXT, article INTEGER, start INTEGER, stop INTEGER, text TEXT,"
+                " type TEXT, canonical TEXT, title TEXT, org TEXT, edition INTEGER); BEGIN;"
+            )
+        self._entities: list[Entity] = []
+        self._ids: list[str] = []  #: node -> entity id, after finish()
+        self._rank: list[int] = []  #: node -> index into the entities, after finish()
+        self._nodes_of: list[list[int]] = []
+        self.finished = False
+
+    # ---- writing ---------------------------------------------------------------------------
+    def add(self, result: DocumentResult) -> None:
+        """Spool one (non-skipped) document's facts, mentions and fingerprint."""
+        facts = [_FACT(f) for f in result.facts]
+        merger = self.merger
+        if merger is not None:
+            add = merger.add
+            by_span: dict[tuple[int, int], list[int]] = {}
+            rows = self._mentions
+            for m in result.mentions:
+                node = add(m)
+                by_span.setdefault((m.start, m.end), []).append(node)
+                rows.append((node, *_MENTION(m)))
+            if len(rows) >= MENTION_BATCH:
+                self._write_mentions()
+            for i, f in enumerate(result.facts):
+                if f.subject_ids and f.subject_ids[0].startswith("@"):
+                    # the subject's mention (by its span in the original) -> its name node(s);
+                    # the entity id is known after finish()
+                    s, e = f.subject_ids[0][1:].split("-")
+                    t = list(facts[i])
+                    t[_SUBJECT_IDS] = by_span.get((int(s), int(e)), [])
+                    facts[i] = tuple(t)
+        self._facts.extend(facts)
+        self._docs.extend([(_DOC(result.document), result.fingerprint, len(facts))])
+
+    def _write_mentions(self) -> None:
+        if self._mentions and self._db is not None:
+            self._db.executemany("INSERT INTO m VALUES (?,?,?,?,?,?,?,?,?,?,?)", self._mentions)
+            self._mentions = []
+
+    def finish(self) -> None:
+        """Every result is in: merge the entities, close the files for writing."""
+        self._facts.close()
+        self._docs.close()
+        if self._db is not None:
+            self._write_mentions()
+            self._db.execute("COMMIT")
+            self._db.close()
+            self._db = None
+        if self.merger is not None:
+            self._entities, self._rank, self._nodes_of = self.merger.finish()
+            self._ids = [self._entities[i].id for i in self._rank]
+        self.finished = True
+
+    # ---- reading ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self._facts.count
+
+    def _linked(self, t: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A spooled fact's field values with its subject's name node(s) turned into an entity id."""
+        nodes = t[_SUBJECT_IDS]
+        if nodes and type(nodes[0]) is int:
+            # several mentions on one span: the entity listed last wins, as in pipeline._link_subjects
+            node = max(nodes, key=self._rank.__getitem__)
+            return (*t[:_SUBJECT_IDS], [self._ids[node]], *t[_SUBJECT_IDS + 1:])
+        return t
+
+    def fact_rows(self) -> Iterator[tuple[Any, ...]]:
+        """:meth:`facts` as tuples of field values (= the facts table's columns), without building
+        the records."""
+        linked = self._linked
+        for t in self._facts:
+            yield linked(t)
+
+    def facts(self) -> Iterator[Fact]:
+        """Every fact in input order, with the entity ids of its subject."""
+        linked = self._linked
+        for t in self._facts:
+            yield Fact(*linked(t))
+
+    def facts_at(self, indices: Sequence[int]) -> list[Fact]:
+        """The facts at these positions of :meth:`facts` (ascending is fastest)."""
+        return [Fact(*self._linked(t)) for t in self._facts.at(indices)]
+
+    def documents(self) -> Iterator[tuple[Document, list[int]]]:
+        """Every spooled document with its fingerprint, in input order."""
+        for doc, fingerprint, _ in self._docs:
+            yield Document(*doc), fingerprint
+
+    def results(self) -> Iterator[DocumentResult]:
+        """The spooled results again (documents, facts with entity ids, fingerprints; no mentions)."""
+        facts = self.facts()
+        for doc, fingerprint, n in self._docs:
+            yield DocumentResult(Document(*doc), [next(facts) for _ in range(n)], fingerprint=fingerprint)
+
+    @property
+    def entity_names(self) -> list[Entity]:
+        """The merged entities with one stand-in mention per name instead of their mentions:
+        what resolving subjects by name needs (see ``EntityMerger.name_entities``)."""
+        if self.merger is None:
+            return []
+        return self.merger.name_entities(self._entities, self._nodes_of)
+
+    def entities(self) -> Iterator[Entity]:
+        """The merged entities sorted by (type, id), each with every mention in input order."""
+        if self.merger is None or not self._entities:
+            return
+        db = sqlite3.connect(self._db_path)  # a connection of its own: it may be a forked child
+        try:
+            db.execute("CREATE TEMP TABLE rank (node INTEGER PRIMARY KEY, entity INTEGER)")
+            db.executemany("INSERT INTO rank VALUES (?, ?)", enumerate(self._rank))
+            rows = db.execute(
+                "SELECT rank.entity, m.doc, m.article, m.start, m.stop, m.text, m.type, m.canonical, m.title,"
+                " m.org, m.edition FROM m JOIN rank ON rank.node = m.node ORDER BY rank.entity, m.rowid"
+            )
+            current, mentions = -1, []
+            for row in rows:
+                if row[0] != current:
+                    if mentions:
+                        yield replace(self._entities[current], mentions=mentions)
+                    current, mentions = row[0], []
+                mentions.append(Mention(*row[1:]))
+            if mentions:
+                yield replace(self._entities[current], mentions=mentions)
+        finally:
+            db.close()
+
+    @property
+    def n_entities(self) -> int:
+        return len(self._entities)
+
+    def close(self) -> None:
+        """Remove the spool's files."""
+        for part in (self._facts, self._docs):
+            if part._file is not None:
+                part._file.close()
+                part._file = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> RunSpool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def remove_stale(directory: str | None = None) -> None:
+    """Remove the spools of processes that no longer run (a run killed with ``kill -9``)."""
+    root = directory or tempfile.gettempdir()
+    try:
+        names = [n for n in os.listdir(root) if n.startswith(PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
