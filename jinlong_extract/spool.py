@@ -19,6 +19,7 @@ removes it, and the next run removes those of processes that no longer exist (``
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
 import shutil
@@ -158,7 +159,10 @@ class RunSpool:
 
     def _write_mentions(self) -> None:
         if self._mentions and self._db is not None:
-            self._db.executemany("INSERT INTO m VALUES (?,?,?,?,?,?,?,?,?,?,?)", self._mentions)
+            try:
+                self._db.executemany("INSERT INTO m VALUES (?,?,?,?,?,?,?,?,?,?,?)", self._mentions)
+            except sqlite3.Error as err:  # a full disk, mostly: reported like any failed write
+                raise OSError(errno.EIO, str(err), self._db_path) from err
             self._mentions = []
 
     def finish(self) -> None:
@@ -167,7 +171,10 @@ class RunSpool:
         self._docs.close()
         if self._db is not None:
             self._write_mentions()
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as err:
+                raise OSError(errno.EIO, str(err), self._db_path) from err
             self._db.close()
             self._db = None
         if self.merger is not None:

@@ -149,3 +149,19 @@ def test_stale_spools_of_dead_processes_are_removed(tmp_path: Path) -> None:
     remove_stale(str(tmp_path))
     assert not stale.exists()
     assert live.exists() and other.exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_run_leaves_no_spool_behind(tmp_path: Path, jobs: str) -> None:
+    """The CLI spools into TMPDIR and removes the spool when it is done (also with a forked writer)."""
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    env = {**os.environ, "TMPDIR": str(spools), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "jinlong_extract", "extract", str(ROOT / "corpus"), "--out", str(tmp_path / "out"),
+         "--no-cache", "-q", "--jobs", jobs],
+        capture_output=True, text=True, env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "entities.csv").exists()
+    assert not [p for p in spools.iterdir() if p.name.startswith(PREFIX)]

@@ -307,12 +307,10 @@ def extract(
             _utf8(stream)
         batch: dict[str, list[Any]] = {"facts": [], "documents": []}  # rows waiting for the writer
         later = [t for t in ("entities", "reconciled", "series") if t in tables]
-        if defer_facts or later:  # only the cross-document stages need the results kept: on disk
-            from jinlong_extract.spool import RunSpool
-
-            spool = RunSpool(options)
+        keep = bool(defer_facts or later)  # only the cross-document stages need the results kept
 
         def take(result: records.DocumentResult) -> None:
+            nonlocal spool
             doc = result.document
             tally.documents += 1
             tally.bytes += doc.size or 0
@@ -339,7 +337,11 @@ def extract(
                 stream.flush()
             elif tables[0] == "documents":
                 write_jsonl(stream, "documents", [doc])
-            if spool is not None and not doc.skipped:
+            if keep and not doc.skipped:  # kept on disk, not in memory
+                if spool is None:
+                    from jinlong_extract.spool import RunSpool
+
+                    spool = RunSpool(options)
                 spool.add(result)
 
         def flush() -> None:
