@@ -9,8 +9,9 @@ entity) and the reconciler. Holding them all costs about 13 MB of memory per MB 
   read back in order or by index; a fact's subject is kept as its mention's name node and
   becomes an entity id when read back, after :meth:`RunSpool.finish`;
 * documents: the same, with each document's fingerprint (for republished-copy detection);
-* mentions: an SQLite table, because the entities table needs them grouped by entity, an order
-  that is known only at the end (SQLite sorts on disk, within a few MB of memory);
+* mentions: the same, each with its name node; the entities table needs them grouped by entity,
+  an order known only at the end, so they are sorted on disk: one pass deals them into buckets of
+  consecutive entities (about :data:`BUCKET` mentions each), then each bucket is sorted in memory;
 * entity merging: :class:`~jinlong_extract.entities.merge.EntityMerger`, one node per distinct name.
 
 The spool lives in a temporary directory (``TMPDIR``) named after the process; :meth:`close`
@@ -19,25 +20,30 @@ removes it, and the next run removes those of processes that no longer exist (``
 
 from __future__ import annotations
 
-import errno
 import os
 import pickle
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from .engine.serial import _DOC, _FACT, _MENTION
+from orjson import dumps, loads
+
+from .engine.serial import _DOC, _FACT
+from .export.tables import Encoded
 from .options import Options
 from .records import Document, DocumentResult, Entity, Fact, Mention
 
 #: Items per pickled batch: large enough for pickle to run at C speed, small enough that reading
 #: one fact back by index unpickles little.
 BATCH = 512
-#: Mentions buffered before one ``executemany``.
-MENTION_BATCH = 4096
+#: Mentions per bucket of the on-disk sort that groups them by entity (the memory it needs).
+BUCKET = 100_000
+#: At most this many buckets (open files) whatever the corpus: beyond, buckets grow instead.
+MAX_BUCKETS = 256
 #: Prefix of spool directories (``jinlong-spool-<pid>-…``).
 PREFIX = "jinlong-spool-"
 
@@ -112,19 +118,12 @@ class RunSpool:
         self._docs = _Batches(os.path.join(self.dir, "documents.pickle"))
         self._facts = _Batches(os.path.join(self.dir, "facts.pickle"))
         self.merger = None
-        self._db_path = os.path.join(self.dir, "mentions.sqlite")
-        self._db: sqlite3.Connection | None = None
-        self._mentions: list[tuple[Any, ...]] = []
+        self._mentions = _Batches(os.path.join(self.dir, "mentions.pickle"))  #: (node, mention JSON)
+        self._buckets: list[str] | None = None  #: the sorted-by-entity buckets, once made
         if options.entities:
             from .entities.merge import EntityMerger
 
             self.merger = EntityMerger()
-            self._db = sqlite3.connect(self._db_path, isolation_level=None)
-            self._db.executescript(
-                "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                "CREATE TABLE m (node INTEGER, doc TEXT, article INTEGER, start INTEGER, stop INTEGER, text TEXT,"
-                " type TEXT, canonical TEXT, title TEXT, org TEXT, edition INTEGER); BEGIN;"
-            )
         self._entities: list[Entity] = []
         self._ids: list[str] = []  #: node -> entity id, after finish()
         self._rank: list[int] = []  #: node -> index into the entities, after finish()
@@ -139,13 +138,12 @@ class RunSpool:
         if merger is not None:
             add = merger.add
             by_span: dict[tuple[int, int], list[int]] = {}
-            rows = self._mentions
+            rows = []
             for m in result.mentions:
                 node = add(m)
                 by_span.setdefault((m.start, m.end), []).append(node)
-                rows.append((node, *_MENTION(m)))
-            if len(rows) >= MENTION_BATCH:
-                self._write_mentions()
+                rows.append((node, dumps(m)))  # the mention as the entities table writes it
+            self._mentions.extend(rows)
             for i, f in enumerate(result.facts):
                 if f.subject_ids and f.subject_ids[0].startswith("@"):
                     # the subject's mention (by its span in the original) -> its name node(s);
@@ -157,26 +155,10 @@ class RunSpool:
         self._facts.extend(facts)
         self._docs.extend([(_DOC(result.document), result.fingerprint, len(facts))])
 
-    def _write_mentions(self) -> None:
-        if self._mentions and self._db is not None:
-            try:
-                self._db.executemany("INSERT INTO m VALUES (?,?,?,?,?,?,?,?,?,?,?)", self._mentions)
-            except sqlite3.Error as err:  # a full disk, mostly: reported like any failed write
-                raise OSError(errno.EIO, str(err), self._db_path) from err
-            self._mentions = []
-
     def finish(self) -> None:
         """Every result is in: merge the entities, close the files for writing."""
-        self._facts.close()
-        self._docs.close()
-        if self._db is not None:
-            self._write_mentions()
-            try:
-                self._db.execute("COMMIT")
-            except sqlite3.Error as err:
-                raise OSError(errno.EIO, str(err), self._db_path) from err
-            self._db.close()
-            self._db = None
+        for part in (self._facts, self._docs, self._mentions):
+            part.close()
         if self.merger is not None:
             self._entities, self._rank, self._nodes_of = self.merger.finish()
             self._ids = [self._entities[i].id for i in self._rank]
@@ -233,27 +215,77 @@ class RunSpool:
 
     def entities(self) -> Iterator[Entity]:
         """The merged entities sorted by (type, id), each with every mention in input order."""
+        for entity, mentions in self._grouped():
+            yield replace(entity, mentions=[Mention(**loads(m)) for m in mentions])
+
+    def entity_rows(self) -> Iterator[tuple[Any, ...]]:
+        """:meth:`entities` as rows of the entities table, each entity's mentions already encoded
+        as the JSON list the table holds (no Mention is rebuilt, none is encoded twice)."""
+        for e, mentions in self._grouped():
+            cell = Encoded(b"[" + b",".join(mentions) + b"]", len(mentions))
+            yield (e.id, e.type, e.canonical, e.aliases, cell, e.titles, e.parent, e.rule, len(mentions))
+
+    def _grouped(self) -> Iterator[tuple[Entity, list[bytes]]]:
+        """Each merged entity, in order, with its mentions' JSON in input order."""
         if self.merger is None or not self._entities:
             return
-        db = sqlite3.connect(self._db_path)  # a connection of its own: it may be a forked child
+        by_entity = itemgetter(0)
+        for bucket in self._sorted_buckets():
+            bucket.sort(key=by_entity)  # stable: each entity's mentions stay in input order
+            for e, group in groupby(bucket, key=by_entity):
+                yield self._entities[e], [m for _, m in group]
+
+    def _sorted_buckets(self) -> Iterator[list[tuple[int, bytes]]]:
+        """``(entity, mention JSON)`` in input order, in buckets of consecutive entities."""
+        rank = self._rank
+        if self._mentions.count <= BUCKET:  # one bucket: sorted in memory, no second pass
+            yield [(rank[node], m) for node, m in self._mentions]
+            return
+        if self._buckets is None:
+            self._buckets = self._deal()
+        for path in self._buckets:
+            with open(path, "rb") as fh:
+                items: list[tuple[int, bytes]] = []
+                while True:
+                    try:
+                        items.extend(pickle.load(fh))
+                    except EOFError:
+                        break
+            yield items
+
+    def _deal(self) -> list[str]:
+        """Deal the mentions into bucket files of consecutive entities, about :data:`BUCKET`
+        mentions each (an entity is never split, so one with more fills a bucket alone)."""
+        rank, nodes = self._rank, self.merger.nodes  # type: ignore[union-attr]
+        sizes = [0] * len(self._entities)
+        for node, e in enumerate(rank):
+            sizes[e] += nodes[node].count
+        size = max(BUCKET, -(-self._mentions.count // MAX_BUCKETS))
+        bucket_of: list[int] = []
+        b = filled = 0
+        for n in sizes:
+            if filled and filled + n > size:
+                b, filled = b + 1, 0
+            bucket_of.append(b)
+            filled += n
+        paths = [os.path.join(self.dir, f"entities-{i:03d}.pickle") for i in range(b + 1)]
+        node_bucket = [bucket_of[e] for e in rank]
+        files = [open(p, "wb") for p in paths]
         try:
-            db.execute("CREATE TEMP TABLE rank (node INTEGER PRIMARY KEY, entity INTEGER)")
-            db.executemany("INSERT INTO rank VALUES (?, ?)", enumerate(self._rank))
-            rows = db.execute(
-                "SELECT rank.entity, m.doc, m.article, m.start, m.stop, m.text, m.type, m.canonical, m.title,"
-                " m.org, m.edition FROM m JOIN rank ON rank.node = m.node ORDER BY rank.entity, m.rowid"
-            )
-            current, mentions = -1, []
-            for row in rows:
-                if row[0] != current:
-                    if mentions:
-                        yield replace(self._entities[current], mentions=mentions)
-                    current, mentions = row[0], []
-                mentions.append(Mention(*row[1:]))
-            if mentions:
-                yield replace(self._entities[current], mentions=mentions)
+            buffers: list[list[tuple[int, bytes]]] = [[] for _ in paths]
+            for node, m in self._mentions:
+                buf = buffers[node_bucket[node]]
+                buf.append((rank[node], m))
+                if len(buf) >= BATCH * 8:
+                    pickle.dump(buf, files[node_bucket[node]], protocol=pickle.HIGHEST_PROTOCOL)
+                    buf.clear()
+            for buf, fh in zip(buffers, files):
+                if buf:
+                    pickle.dump(buf, fh, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
-            db.close()
+            for fh in files:
+                fh.close()
+        return paths
 
     @property
     def n_entities(self) -> int:
@@ -261,13 +293,10 @@ class RunSpool:
 
     def close(self) -> None:
         """Remove the spool's files."""
-        for part in (self._facts, self._docs):
+        for part in (self._facts, self._docs, self._mentions):
             if part._file is not None:
                 part._file.close()
                 part._file = None
-        if self._db is not None:
-            self._db.close()
-            self._db = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> RunSpool:

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jinlong_extract.entities.merge import EntityMerger, merge_entities
+from jinlong_extract.export.tables import dumpb, layout
 from jinlong_extract.options import Options
 from jinlong_extract.pipeline import finish_run, iter_sources, process_document
 from jinlong_extract.reconcile import reconcile
@@ -58,6 +59,11 @@ def test_spool_gives_the_tables_of_memory(folder: Path, tmp_path: Path) -> None:
     assert list(spooled.facts()) == facts
     assert [Fact(*t) for t in spooled.fact_rows()] == facts
     assert [e.to_dict() for e in spooled.entities()] == [e.to_dict() for e in run.entities]
+    # the table rows, with each entity's mentions encoded once, as the writer would encode them
+    expected = layout("entities").values(run.entities)
+    got = list(spooled.entity_rows())
+    assert [r[:4] + r[5:] for r in got] == [r[:4] + r[5:] for r in expected]
+    assert [r[4].raw for r in got] == [dumpb(r[4]) for r in expected]
     rows, series = reconcile(list(spooled.results()), spooled.entity_names)
     assert [r.to_dict() for r in rows] == [r.to_dict() for r in run.reconciled]
     assert [p.to_dict() for p in series] == [p.to_dict() for p in run.series]

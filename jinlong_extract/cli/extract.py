@@ -399,7 +399,7 @@ def extract(
             reconciled: dict[str, Any] = {}
             produced: dict[str, Any] = {
                 "facts": spool.fact_rows,
-                "entities": spool.entities,
+                "entities": spool.entity_rows,
                 "reconciled": lambda: reconciled["rows"],
                 "series": lambda: reconciled["series"],
             }

@@ -79,15 +79,24 @@ _ENCODE_ONCE = 3
 
 class Encoded:
     """A list cell already encoded as JSON, so a table written in several text formats encodes
-    each list once (CSV takes the text, JSON embeds the bytes); see :meth:`Layout.encode_lists`."""
+    each list once (CSV takes the text, JSON embeds the bytes); see :meth:`Layout.encode_lists`.
+    ``len()`` is the number of items in it (what a chunk of rows is weighed by)."""
 
-    __slots__ = ("raw",)
+    __slots__ = ("raw", "n")
 
-    def __init__(self, raw: bytes) -> None:
+    def __init__(self, raw: bytes, n: int = 0) -> None:
         self.raw = raw
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
 
     def text(self) -> str:
         return self.raw.decode("utf-8")
+
+    def items(self) -> list[Any]:
+        """The list itself (decoded: objects become dicts)."""
+        return orjson.loads(self.raw)
 
 
 def _json_default(value: Any) -> Any:
@@ -195,8 +204,8 @@ class Layout:
             cells = list(r)
             for i in list_idx:
                 v = cells[i]
-                if v is not None and len(v) > _ENCODE_ONCE:
-                    cells[i] = Encoded(_orjson_dumps(v, default=_json_default))
+                if v is not None and type(v) is not Encoded and len(v) > _ENCODE_ONCE:
+                    cells[i] = Encoded(_orjson_dumps(v, default=_json_default), len(v))
             out.append(tuple(cells))
         return out
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from jinlong_extract.errors import JinlongError
-from jinlong_extract.export.tables import COLUMNS, TABLES, TYPES, cell_text, dumpb, dumps, layout
+from jinlong_extract.export.tables import COLUMNS, TABLES, TYPES, Encoded, cell_text, dumpb, dumps, layout
 
 #: Output formats, in the order files are written.
 FORMATS: tuple[str, ...] = ("csv", "json", "jsonl", "parquet", "xlsx")
@@ -250,7 +250,7 @@ class _XlsxBook:
 
     def _cell(self, value: Any, kind: str) -> Any:
         if kind == "list" and value:
-            return self._list_cell(list(value))
+            return self._list_cell(value.items() if type(value) is Encoded else list(value))
         value = _plain(value, kind)
         if isinstance(value, str):
             value = self.illegal.sub("", value)
