@@ -171,3 +171,17 @@ def test_a_run_leaves_no_spool_behind(tmp_path: Path, jobs: str) -> None:
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "entities.csv").exists()
     assert not [p for p in spools.iterdir() if p.name.startswith(PREFIX)]
+
+
+@pytest.mark.parametrize("bucket", [1, 7, 50, 10_000])
+def test_bucket_size_changes_nothing(bucket: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mentions sorted by entity on disk, in buckets of any size (one entity per bucket, or all
+    of them in one), come out as the in-memory merge has them."""
+    import jinlong_extract.spool as spool_module
+
+    monkeypatch.setattr(spool_module, "BUCKET", bucket)
+    spooled = _spooled(_RESULTS, tmp_path)
+    expected = merge_entities(m for r in _RESULTS for m in r.mentions)
+    assert [e.to_dict() for e in spooled.entities()] == [e.to_dict() for e in expected]
+    assert [e.to_dict() for e in spooled.entities()] == [e.to_dict() for e in expected]  # read twice
+    spooled.close()
