@@ -91,6 +91,8 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
             from .entities import find_mentions, subject_of  # noqa: F811
         except ImportError:  # pragma: no cover - entities stage not installed
             find_mentions = subject_of = None
+    # most documents need no normalising edit: then a normalised span is its original span
+    to_original = tm.to_original if tm.maps else _same_span
     for art in loaded.articles:
         atext = norm[art.start:art.end]
         date = art.date or doc.date or doc_date or options.default_date
@@ -102,7 +104,7 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
         if art_mentions and figs:
             figs = _outside_places(figs, art_mentions)
         for a, f in zip(attribute(atext, figs, date=date, mentions=art_mentions, subject_of=subject_of), figs):
-            os_, oe = tm.to_original(art.start + f.start, art.start + f.end)  # a trailing pinyin gloss included
+            os_, oe = to_original(art.start + f.start, art.start + f.end)  # a trailing pinyin gloss included
             facts.append(Fact(
                 doc=doc.path, article=art.index, start=os_, end=oe, text=original[os_:oe], kind=f.kind,
                 value=f.value, low=f.low, high=f.high, qualifier=f.qualifier, unit=f.unit, currency=f.currency,
@@ -113,12 +115,12 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
             if a.subject_span is not None:
                 # the subject as written in the original; until entities are merged across
                 # documents it is known by its mention's span (see _link_subjects)
-                ss, se = tm.to_original(art.start + a.subject_span[0], art.start + a.subject_span[1])
+                ss, se = to_original(art.start + a.subject_span[0], art.start + a.subject_span[1])
                 facts[-1].subject = original[ss:se]
                 facts[-1].subject_ids = [f"@{ss}-{se}"]
             attrs.append(a)
         for m in art_mentions:
-            os_, oe = tm.to_original(art.start + m.start, art.start + m.end)
+            os_, oe = to_original(art.start + m.start, art.start + m.end)
             m.start, m.end, m.text = os_, oe, original[os_:oe]
             mentions.append(m)
     _copy_repeated(facts, attrs)
@@ -126,6 +128,10 @@ def _extract_loaded(loaded, options: Options, doc_date: str | None) -> DocumentR
     doc.articles = len(loaded.articles)
     return DocumentResult(document=doc, facts=facts, mentions=mentions, article_meta=list(loaded.articles),
                           fingerprint=fingerprint(norm))
+
+
+def _same_span(start: int, end: int) -> tuple[int, int]:
+    return start, end
 
 
 def _outside_places(figs: list, mentions: list[Mention]) -> list:
