@@ -224,7 +224,7 @@ class _EagerIndex:
 
     def remove(self, row):
         for k in self.keys(row.period, row.subject) if self.full else (("slot", row.period, row.subject),):
-            self.idx[k].remove(row.rid, row.tlo)
+            self.idx[k].remove(row.rid, row.tlo, row.thi)
 
     def complete(self, rows):
         if self.full:
@@ -232,13 +232,7 @@ class _EagerIndex:
         self.full = True
         for row in sorted(rows, key=lambda x: (x.tlo, x.rid)):
             for k in self.keys(row.period, row.subject)[1:]:
-                ix = self.idx[k]
-                if row.thi - row.tlo > _WIDE:
-                    ix.wide.append(row.rid)
-                else:
-                    ix.starts.append(row.tlo)
-                    ix.ids.append(row.rid)
-                    ix.maxw = max(ix.maxw, row.thi - row.tlo)
+                self.idx[k].append(row.rid, row.tlo, row.thi)
 
     def lookup(self, p, s):
         if p is not None and s is not None:
@@ -258,7 +252,11 @@ def _window(ixs, tlo, thi):
 
 
 def _state(ixs):
-    return sorted((ix.maxw, sorted(ix.ids), sorted(ix.wide)) for ix in ixs if ix.ids or ix.wide)
+    """Each index's width classes (their widest row and ids) and wide rows."""
+    return sorted(
+        (sorted((c, lv.maxw, sorted(lv.ids)) for c, lv in ix.classes.items() if lv.ids), sorted(ix.wide))
+        for ix in ixs if any(lv.ids for lv in ix.levels) or ix.wide
+    )
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -306,3 +304,54 @@ def test_lazy_row_indexes_find_what_eager_ones_find(seed):
                 rows.append(row)
                 lazy.add(row)
                 eager.add(row)
+
+
+# ---------------------------------------------------------------------------------------------------
+# long candidate windows tested over numpy columns
+# ---------------------------------------------------------------------------------------------------
+
+_BOUND = st.one_of(
+    st.sampled_from([0.0, 1.0, 3.0, 3.0000000001, 100.0, 1e12, float("inf"), -float("inf")]),
+    st.floats(min_value=-1e6, max_value=1e13, allow_nan=False),
+)
+
+
+@st.composite
+def _interval(draw):
+    a, b = draw(_BOUND), draw(_BOUND)
+    return (a, b) if a <= b else (b, a)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_interval(), st.integers(-1, 3), st.booleans()), min_size=1, max_size=80), _interval(),
+       st.one_of(st.none(), st.integers(0, 3)))
+def test_column_scan_is_the_scalar_test(rows, unit, sentence):
+    """_Columns.scan keeps exactly the rows the scalar loop of _cluster_block keeps."""
+    from jinlong_extract.reconcile.figures import _Columns
+
+    eps = 1e-9
+    lo, hi = unit
+    skey = None if sentence is None else ("home", 0, f"s{sentence}")
+    cols = _Columns()
+    objs = []
+    for rid, ((rlo, rhi), first, more) in enumerate(rows):
+        row = type("R", (), {})()
+        row.rid, row.lo, row.hi, row.period, row.subject = rid, rlo, rhi, None, None
+        row.sentence = None if first < 0 else ("home", 0, f"s{first}")
+        row.more_sentences = {skey} if (more and skey is not None) else ({("home", 0, "other")} if more else None)
+        cols.add(rid, rlo, rhi, -1 if first < 0 else cols.sentence_id(row.sentence), (None, None))
+        cols.update(row)
+        objs.append(row)
+    sid = -2 if skey is None else cols.sentence_id(skey)
+    alo, ahi = abs(lo), abs(hi)
+    expected = []
+    for row in objs:  # the scalar loop of _cluster_block
+        rlo, rhi = row.lo, row.hi
+        if rlo <= hi and lo <= rhi:
+            slack = eps * max(alo, ahi, abs(rlo), abs(rhi), 1.0)
+            if max(lo, rlo) < min(hi, rhi) - slack or (abs(lo - rlo) <= slack and abs(hi - rhi) <= slack):
+                if skey is None or not (skey == row.sentence or (row.more_sentences and skey in row.more_sentences)):
+                    expected.append(row.rid)
+    cids = list(range(len(objs)))
+    assert cols.scan(cids, lo, hi, max(alo, ahi, 1.0), eps, sid, skey, objs) == expected
+    assert cols.in_slot(cids, (None, None)) == cids

@@ -411,20 +411,47 @@ def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, s
 _WIDE = 1.0
 
 
-class _SlotIndex:
-    """The rows of one (period, subject) slot of a block, sorted by the asinh of their start.
+class _Level:
+    """The rows of one width class of a :class:`_SlotIndex`, sorted by start."""
 
-    asinh is monotone and about log for large values, so tolerance windows (a few % of the value)
-    have about the same width at 100元 and at 100亿元, and the bisect window stays narrow.
-    """
-
-    __slots__ = ("starts", "ids", "maxw", "wide")
+    __slots__ = ("starts", "ids", "maxw")
 
     def __init__(self) -> None:
         self.starts: list[float] = []
         self.ids: list[int] = []
         self.maxw = 0.0
+
+
+#: Upper bounds of the width classes of a row index (asinh units, about relative widths: exact
+#: figures, then 0.01 %, 0.1 %, 1 %, 10 % wide …); rows wider than :data:`_WIDE` are kept apart.
+_LEVELS = (1e-9, 1e-4, 1e-3, 1e-2, 0.1, _WIDE)
+
+
+class _SlotIndex:
+    """The rows of one (period, subject) slot of a block, sorted by the asinh of their start.
+
+    asinh is monotone and about log for large values, so tolerance windows (a few % of the value)
+    have about the same width at 100元 and at 100亿元, and the bisect window stays narrow.
+    Rows are kept in width classes (:data:`_LEVELS`), each bisected with a window as wide as its
+    own widest row: one window as wide as the slot's widest row (a range, a loose 近/余 figure)
+    held hundreds of exact figures in big blocks, which made clustering quadratic.
+    """
+
+    __slots__ = ("levels", "classes", "wide")
+
+    def __init__(self) -> None:
+        self.levels: list[_Level] = []  #: the width classes that have had a row
+        self.classes: dict[int, _Level] = {}  #: class number -> its level
         self.wide: list[int] = []
+
+    def level(self, w: float) -> _Level:
+        """The width class of a row ``w`` wide (made when missing)."""
+        c = bisect_left(_LEVELS, w)
+        lv = self.classes.get(c)
+        if lv is None:
+            lv = self.classes[c] = _Level()
+            self.levels.append(lv)
+        return lv
 
     def add(self, rid: int, tlo: float, thi: float) -> None:
         """Index row ``rid`` whose initial interval is ``[sinh(tlo), sinh(thi)]``."""
@@ -432,27 +459,44 @@ class _SlotIndex:
         if w > _WIDE:
             self.wide.append(rid)
             return
-        idx = bisect_right(self.starts, tlo)
-        self.starts.insert(idx, tlo)
-        self.ids.insert(idx, rid)
-        if w > self.maxw:
-            self.maxw = w
+        lv = self.level(w)
+        idx = bisect_right(lv.starts, tlo)
+        lv.starts.insert(idx, tlo)
+        lv.ids.insert(idx, rid)
+        if w > lv.maxw:
+            lv.maxw = w
 
-    def remove(self, rid: int, tlo: float) -> None:
-        if rid in self.wide:
+    def append(self, rid: int, tlo: float, thi: float) -> None:
+        """:meth:`add` for rows coming in (start, id) order (a bulk build)."""
+        w = thi - tlo
+        if w > _WIDE:
+            self.wide.append(rid)
+            return
+        lv = self.level(w)
+        lv.starts.append(tlo)
+        lv.ids.append(rid)
+        if w > lv.maxw:
+            lv.maxw = w
+
+    def remove(self, rid: int, tlo: float, thi: float) -> None:
+        w = thi - tlo
+        if w > _WIDE:
             self.wide.remove(rid)
             return
-        idx = bisect_left(self.starts, tlo)
-        while self.ids[idx] != rid:
+        lv = self.level(w)
+        idx = bisect_left(lv.starts, tlo)
+        while lv.ids[idx] != rid:
             idx += 1
-        del self.starts[idx], self.ids[idx]
+        del lv.starts[idx], lv.ids[idx]
 
     def near(self, tlo: float, thi: float, slack: float) -> list[int]:
         """Ids of rows whose initial interval may meet ``[sinh(tlo), sinh(thi)]``; ``slack`` is
         ``1e-9 * max(abs(tlo), abs(thi), 1.0)``."""
-        i0 = bisect_left(self.starts, tlo - self.maxw - slack)
-        i1 = bisect_right(self.starts, thi + slack)
-        return self.ids[i0:i1] + self.wide if self.wide else self.ids[i0:i1]
+        out = []
+        for lv in self.levels:
+            starts = lv.starts
+            out += lv.ids[bisect_left(starts, tlo - lv.maxw - slack) : bisect_right(starts, thi + slack)]
+        return out + self.wide if self.wide else out
 
 
 _BY_START = attrgetter("tlo", "rid")
@@ -478,8 +522,8 @@ class _BlockIndex:
         self.subj: dict[str | None, _SlotIndex] | None = None  #: by subject, once built
         self.per: dict[Period | None, _SlotIndex] | None = None  #: by period, once built
         self.all: _SlotIndex | None = None  #: every row, once built
-        #: the widest row that left a subject or period index when its slot was filled: the window
-        #: of an index built later must be as wide as if it had been kept all along
+        #: the widest row of each width class that left a subject or period index when its slot was
+        #: filled: the windows of an index built later must be as wide as if it had been kept all along
         self.ghosts: dict[tuple, float] = {}
         self.looks: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its lookup()
         self.adds: dict[tuple, list[_SlotIndex]] = {}  #: (period, subject) -> its _indexes(), for now
@@ -519,26 +563,18 @@ class _BlockIndex:
         if ixs is None:
             ixs = self.adds[key] = self._indexes(row.period, row.subject)
         rid, tlo, thi = row.rid, row.tlo, row.thi
-        w = thi - tlo
-        for ix in ixs:  # ix.add(rid, tlo, thi), inline
-            if w > _WIDE:
-                ix.wide.append(rid)
-                continue
-            starts = ix.starts
-            at = bisect_right(starts, tlo)
-            starts.insert(at, tlo)
-            ix.ids.insert(at, rid)
-            if w > ix.maxw:
-                ix.maxw = w
+        for ix in ixs:
+            ix.add(rid, tlo, thi)
 
     def remove(self, row: Row) -> None:
         w = row.thi - row.tlo
         if w <= _WIDE:
-            for key in (("subj", row.subject), ("per", row.period)):
+            c = bisect_left(_LEVELS, w)  # (per width class: each class has its own window)
+            for key in (("subj", row.subject, c), ("per", row.period, c)):
                 if w > self.ghosts.get(key, 0.0):
                     self.ghosts[key] = w
         for ix in self._indexes(row.period, row.subject):
-            ix.remove(row.rid, row.tlo)
+            ix.remove(row.rid, row.tlo, row.thi)
 
     def _build(self, family: str) -> dict:
         """Bulk-build the subject or period index (or all rows, under None) from the rows so far."""
@@ -551,18 +587,12 @@ class _BlockIndex:
             if not row.units[0].valued:
                 continue
             key = row.subject if family == "subj" else row.period if family == "per" else None
-            ix = out[key]
-            tlo, thi = row.tlo, row.thi
-            if thi - tlo > _WIDE:
-                ix.wide.append(row.rid)
-            else:
-                ix.starts.append(tlo)
-                ix.ids.append(row.rid)
-                if thi - tlo > ix.maxw:
-                    ix.maxw = thi - tlo
-        for (fam, key), w in self.ghosts.items():
-            if fam == family and w > out[key].maxw:
-                out[key].maxw = w
+            out[key].append(row.rid, row.tlo, row.thi)
+        for (fam, key, _), w in self.ghosts.items():
+            if fam == family:
+                lv = out[key].level(w)
+                if w > lv.maxw:
+                    lv.maxw = w
         return dict(out)
 
     def by_subject(self) -> dict[str | None, _SlotIndex]:
@@ -608,12 +638,101 @@ class _BlockIndex:
 #: clustering order of units (see :attr:`Unit.order`)
 _order_key = attrgetter("order")
 
+#: Candidate windows longer than this are tested over numpy columns (:class:`_Columns`): units
+#: without year and subject see every row of their block near their value, and common small
+#: values (3 企业, 6 家) gather thousands of rows in big corpora.
+_VECTOR = 48
+
+
+class _Columns:
+    """Per row of a block (by row id), as numpy columns: its current core, the sentence of its
+    first unit, whether it has more sentences, and its slot. :meth:`scan` tests a long candidate
+    window at once with the very float operations of the scalar loop in :func:`_cluster_block`."""
+
+    __slots__ = ("lo", "hi", "sent", "more", "slot", "sentences", "slots", "np")
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.np = np
+        self.lo = np.zeros(64)
+        self.hi = np.zeros(64)
+        self.sent = np.full(64, -1, dtype=np.int64)  #: sentence id of the row's first unit (-1: none)
+        self.more = np.zeros(64, dtype=bool)  #: the row has units of other sentences
+        self.slot = np.zeros(64, dtype=np.int64)  #: slot id of the row's (period, subject)
+        self.sentences: dict[tuple, int] = {}
+        self.slots: dict[tuple, int] = {}
+
+    def sentence_id(self, skey: tuple) -> int:
+        sid = self.sentences.get(skey)
+        if sid is None:
+            sid = self.sentences[skey] = len(self.sentences)
+        return sid
+
+    def _slot_id(self, slot: tuple) -> int:
+        got = self.slots.get(slot)
+        if got is None:
+            got = self.slots[slot] = len(self.slots)
+        return got
+
+    def add(self, rid: int, lo: float, hi: float, sid: int, slot: tuple) -> None:
+        """A new row ``rid``: core ``[lo, hi]``, first sentence ``sid`` (-1: none), ``slot``."""
+        if rid >= len(self.lo):
+            np, n = self.np, max(2 * len(self.lo), rid + 1)
+            self.lo, self.hi = np.resize(self.lo, n), np.resize(self.hi, n)
+            self.sent, self.slot = np.resize(self.sent, n), np.resize(self.slot, n)
+            self.more = np.resize(self.more, n)
+        self.lo[rid] = lo
+        self.hi[rid] = hi
+        self.sent[rid] = sid
+        self.more[rid] = False
+        self.slot[rid] = self._slot_id(slot)
+
+    def update(self, row: Row) -> None:
+        """A unit joined ``row``: its core, sentences and slot may have changed."""
+        rid = row.rid
+        self.lo[rid] = row.lo
+        self.hi[rid] = row.hi
+        self.more[rid] = bool(row.more_sentences)
+        self.slot[rid] = self._slot_id((row.period, row.subject))
+
+    def scan(self, cids: list[int], lo: float, hi: float, amax: float, eps: float, sid: int,
+             skey: tuple | None, rows: list[Row]) -> list[int]:
+        """The rows of ``cids`` whose core meets ``[lo, hi]`` (more than an end point in common,
+        with relative float slack) and that have no unit of sentence ``skey`` (id ``sid``), in
+        ``cids`` order. ``amax`` is ``max(abs(lo), abs(hi), 1.0)``."""
+        np = self.np
+        ids = np.array(cids, dtype=np.intp)
+        rlo, rhi = self.lo[ids], self.hi[ids]
+        ok = (rlo <= hi) & (lo <= rhi)
+        with np.errstate(invalid="ignore"):  # inf - inf is nan, silently, as with Python floats
+            slack = eps * np.maximum(np.maximum(np.abs(rlo), np.abs(rhi)), amax)
+            ok &= (np.maximum(lo, rlo) < np.minimum(hi, rhi) - slack) | (
+                (np.abs(lo - rlo) <= slack) & (np.abs(hi - rhi) <= slack))
+        if skey is None:
+            return ids[ok].tolist()
+        ok &= self.sent[ids] != sid
+        out = ids[ok]
+        flagged = self.more[out]
+        if not flagged.any():
+            return out.tolist()
+        return [cid for cid, f in zip(out.tolist(), flagged.tolist()) if not (f and skey in rows[cid].more_sentences)]
+
+    def in_slot(self, cids: list[int], slot: tuple) -> list[int]:
+        """The rows of ``cids`` whose slot is ``slot``."""
+        got = self.slots.get(slot)
+        if got is None:
+            return []
+        ids = self.np.array(cids, dtype=self.np.intp)
+        return ids[self.slot[ids] == got].tolist()
+
 
 def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
     """Greedy interval clustering of one block (see the module docstring). ``units`` come in
     :func:`_order_key` order."""
     rows: list[Row] = []
     index = _BlockIndex(rows)
+    cols = _Columns()
     eps = r.epsilon
     override_digits = r.subject_override_digits
     for u in units:
@@ -627,19 +746,20 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
             index.set_nulls(nulls)
         a = u.anchor
         skey = (u.home, a.article, a.sentence) if a.sentence else None
+        sid = -2 if skey is None else cols.sentence_id(skey)  # (-2: no row is excluded)
         tlo, thi = u.tlo, u.thi
         tslack = 1e-9 * max(abs(tlo), abs(thi), 1.0)
         alo, ahi = abs(lo), abs(hi)
-        cands = []
+        cands: list[int] = []  # ids of the compatible rows
         for ix in index.lookup(period, subject):
-            starts = ix.starts  # ix.near(), inline
-            if starts:
-                cids = ix.ids[bisect_left(starts, tlo - ix.maxw - tslack) : bisect_right(starts, thi + tslack)]
-                if ix.wide:
-                    cids += ix.wide
-            elif ix.wide:
-                cids = ix.wide
-            else:
+            cids = []  # ix.near(), inline
+            for lv in ix.levels:
+                starts = lv.starts
+                cids += lv.ids[bisect_left(starts, tlo - lv.maxw - tslack) : bisect_right(starts, thi + tslack)]
+            if ix.wide:
+                cids += ix.wide
+            if len(cids) > _VECTOR:  # the same tests, over numpy columns of the rows
+                cands += cols.scan(cids, lo, hi, max(alo, ahi, 1.0), eps, sid, skey, rows)
                 continue
             for cid in cids:
                 row = rows[cid]
@@ -650,17 +770,21 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
                     if (max(lo, rlo) < min(hi, rhi) - slack
                             or (abs(lo - rlo) <= slack and abs(hi - rhi) <= slack)):
                         if skey is None or not (skey == row.sentence or (row.more_sentences and skey in row.more_sentences)):
-                            cands.append(row)  # (one sentence never repeats a figure)
+                            cands.append(cid)  # (one sentence never repeats a figure)
         override = ""
         if not cands and subject is not None and override_digits and u.block[3] and isinstance(u.block[2], str):
-            cands, override = _other_subject(u, rows, index, r)
+            found, override = _other_subject(u, rows, index, r)
+            cands = [x.rid for x in found]
         chosen: Row | None = None
         if len(cands) == 1:
-            chosen = cands[0]
+            chosen = rows[cands[0]]
         elif cands:
-            same = [c for c in cands if c.period == period and c.subject == subject]
+            if len(cands) > _VECTOR:
+                same = cols.in_slot(cands, (period, subject))
+            else:
+                same = [c for c in cands if rows[c].period == period and rows[c].subject == subject]
             if len(same) == 1:
-                chosen = same[0]
+                chosen = rows[same[0]]
             else:
                 u.notes = [*u.notes, f"ambiguous: value compatible with {len(cands)} rows, kept apart"]
         if chosen is not None and not _may_attach(u, chosen, r):
@@ -669,6 +793,7 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
             row = Row(u, len(rows), skey)
             rows.append(row)
             index.add(row)
+            cols.add(row.rid, lo, hi, sid if sid >= 0 else -1, (period, subject))
             continue
         ca = chosen.units[0]
         rule = rule_between(a, u, ca.anchor, ca, r) if ca.valued else "no value"  # (units explain as intervals)
@@ -698,6 +823,7 @@ def _cluster_block(units: list[Unit], r: Rules) -> list[Row]:
             if chosen.subject is None:
                 chosen.subject, chosen.subject_name = subject, u.subject_name
             index.add(chosen)
+        cols.update(chosen)
     return rows
 
 
