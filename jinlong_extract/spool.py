@@ -24,7 +24,7 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import replace
 from itertools import groupby
 from operator import itemgetter
@@ -37,8 +37,7 @@ from .export.tables import Encoded
 from .options import Options
 from .records import Document, DocumentResult, Entity, Fact, Mention
 
-#: Items per pickled batch: large enough for pickle to run at C speed, small enough that reading
-#: one fact back by index unpickles little.
+#: Items per pickled batch: enough for pickle to run at C speed, few enough to keep memory small.
 BATCH = 512
 #: Mentions per bucket of the on-disk sort that groups them by entity (the memory it needs).
 BUCKET = 100_000
@@ -47,20 +46,18 @@ MAX_BUCKETS = 256
 #: Prefix of spool directories (``jinlong-spool-<pid>-…``).
 PREFIX = "jinlong-spool-"
 
-_SUBJECT_IDS = [f for f in Fact.__dataclass_fields__].index("subject_ids")
+_SUBJECT_IDS = list(Fact.__dataclass_fields__).index("subject_ids")
 
 
 class _Batches:
-    """An append-only file of pickled lists, read back in order or by item index."""
+    """An append-only file of pickled lists of items, read back in order."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._file: Any = open(path, "wb")
         self._pending: list[Any] = []
-        self.starts: list[int] = []  #: index of each batch's first item
-        self.offsets: list[int] = []  #: file offset of each batch
+        self.batches = 0  #: batches written
         self.count = 0  #: items appended
-        self._cached: tuple[int, list[Any]] = (-1, [])
 
     def extend(self, items: list[Any]) -> None:
         self._pending.extend(items)
@@ -69,8 +66,7 @@ class _Batches:
 
     def _flush(self) -> None:
         if self._pending:
-            self.starts.append(self.count)
-            self.offsets.append(self._file.tell())
+            self.batches += 1
             self.count += len(self._pending)
             pickle.dump(self._pending, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self._pending = []
@@ -84,32 +80,17 @@ class _Batches:
 
     def __iter__(self) -> Iterator[Any]:
         with open(self.path, "rb") as fh:  # a file of its own: it may be read in a forked child
-            for _ in self.offsets:
+            for _ in range(self.batches):
                 yield from pickle.load(fh)
-
-    def at(self, indices: Sequence[int]) -> list[Any]:
-        """The items at ``indices`` (ascending is fastest: each batch is read once)."""
-        from bisect import bisect_right
-
-        out = []
-        with open(self.path, "rb") as fh:
-            for i in indices:
-                b = bisect_right(self.starts, i) - 1
-                if b < 0 or i >= self.count:
-                    raise IndexError(i)
-                if self._cached[0] != b:
-                    fh.seek(self.offsets[b])
-                    self._cached = (b, pickle.load(fh))
-                out.append(self._cached[1][i - self.starts[b]])
-        return out
 
 
 class RunSpool:
     """The results of one run on disk; see the module docstring.
 
-    ``add`` every non-skipped result in order, call :meth:`finish` once, then read back
-    :meth:`facts`, :meth:`entities`, :meth:`documents` (each as often as needed, also from a
-    forked child) and :meth:`results`; :meth:`close` removes the files.
+    :meth:`add` every non-skipped result in order, call :meth:`finish` once, then read back
+    :meth:`facts` (or :meth:`fact_rows`), :meth:`entities` (or :meth:`entity_rows`) and
+    :meth:`results`, each as often as needed, also from a forked child; :meth:`close` removes
+    the files.
     """
 
     def __init__(self, options: Options, directory: str | None = None) -> None:
@@ -128,7 +109,6 @@ class RunSpool:
         self._ids: list[str] = []  #: node -> entity id, after finish()
         self._rank: list[int] = []  #: node -> index into the entities, after finish()
         self._nodes_of: list[list[int]] = []
-        self.finished = False
 
     # ---- writing ---------------------------------------------------------------------------
     def add(self, result: DocumentResult) -> None:
@@ -162,12 +142,8 @@ class RunSpool:
         if self.merger is not None:
             self._entities, self._rank, self._nodes_of = self.merger.finish()
             self._ids = [self._entities[i].id for i in self._rank]
-        self.finished = True
 
     # ---- reading ---------------------------------------------------------------------------
-    def __len__(self) -> int:
-        return self._facts.count
-
     def _linked(self, t: tuple[Any, ...]) -> tuple[Any, ...]:
         """A spooled fact's field values with its subject's name node(s) turned into an entity id."""
         nodes = t[_SUBJECT_IDS]
@@ -189,15 +165,6 @@ class RunSpool:
         linked = self._linked
         for t in self._facts:
             yield Fact(*linked(t))
-
-    def facts_at(self, indices: Sequence[int]) -> list[Fact]:
-        """The facts at these positions of :meth:`facts` (ascending is fastest)."""
-        return [Fact(*self._linked(t)) for t in self._facts.at(indices)]
-
-    def documents(self) -> Iterator[tuple[Document, list[int]]]:
-        """Every spooled document with its fingerprint, in input order."""
-        for doc, fingerprint, _ in self._docs:
-            yield Document(*doc), fingerprint
 
     def results(self) -> Iterator[DocumentResult]:
         """The spooled results again (documents, facts with entity ids, fingerprints; no mentions)."""

@@ -128,19 +128,6 @@ def test_spool_links_subjects_as_memory(docs: list[DocumentResult]) -> None:
         spool.close()
 
 
-@settings(max_examples=30, deadline=None)
-@given(st.data())
-def test_facts_at_reads_back_by_index(data: st.DataObject) -> None:
-    results = _RESULTS
-    with tempfile.TemporaryDirectory() as tmp:
-        spool = _spooled(results, Path(tmp))
-        every = list(spool.facts())
-        indices = data.draw(st.lists(st.integers(0, len(every) - 1), max_size=40))
-        assert spool.facts_at(sorted(indices)) == [every[i] for i in sorted(indices)]
-        assert spool.facts_at(indices) == [every[i] for i in indices]  # any order works too
-        spool.close()
-
-
 _RESULTS = _results(ROOT / "corpus")
 
 
