@@ -119,10 +119,10 @@ class RunSpool:
             add = merger.add
             by_span: dict[tuple[int, int], list[int]] = {}
             rows = []
-            for m in result.mentions:
+            for m, js in zip(result.mentions, _each_json(result.mentions)):
                 node = add(m)
                 by_span.setdefault((m.start, m.end), []).append(node)
-                rows.append((node, dumps(m)))  # the mention as the entities table writes it
+                rows.append((node, js))  # the mention as the entities table writes it
             self._mentions.extend(rows)
             for i, f in enumerate(result.facts):
                 if f.subject_ids and f.subject_ids[0].startswith("@"):
@@ -271,6 +271,28 @@ class RunSpool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Between two mentions in a JSON list: ``{"doc":`` cannot occur inside a JSON string, where
+#: every ``"`` is escaped, so it only ever starts a mention.
+_BETWEEN = b'},{"doc":'
+
+
+def _each_json(mentions: list[Mention]) -> list[bytes]:
+    """Each mention as JSON, as ``orjson.dumps(mention)`` gives it, from one call over the list
+    (orjson costs about 3 µs a call, four times what one mention costs inside a list).
+
+    >>> _each_json([Mention("a.txt", 0, 0, 2, "天津", "LOC"), Mention("a.txt", 0, 5, 7, '}{"', "ORG")]) == [
+    ...     dumps(Mention("a.txt", 0, 0, 2, "天津", "LOC")), dumps(Mention("a.txt", 0, 5, 7, '}{"', "ORG"))]
+    True
+    """
+    if not mentions:
+        return []
+    parts = dumps(mentions)[2:-2].split(_BETWEEN)  # (without the list's [{ and }])
+    if len(parts) != len(mentions):  # pragma: no cover - a field before doc would do this
+        return [dumps(m) for m in mentions]
+    parts[0] = parts[0][6:]  # (the first one's "doc": too, as the split took the others')
+    return [b'{"doc":' + p + b"}" for p in parts]
 
 
 def remove_stale(directory: str | None = None) -> None:
