@@ -103,7 +103,7 @@ def test_extract_paths_on_the_corpus():
 
 
 @pytest.mark.parametrize("module", ["jinlong_extract.pipeline", "jinlong_extract.engine.forked",
-                                    "jinlong_extract.export.tables"])
+                                    "jinlong_extract.export.tables", "jinlong_extract.spool"])
 def test_docstring_examples(module: str) -> None:
     import doctest
     import importlib

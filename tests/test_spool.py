@@ -172,3 +172,22 @@ def test_bucket_size_changes_nothing(bucket: int, tmp_path: Path, monkeypatch: p
     assert [e.to_dict() for e in spooled.entities()] == [e.to_dict() for e in expected]
     assert [e.to_dict() for e in spooled.entities()] == [e.to_dict() for e in expected]  # read twice
     spooled.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.builds(
+    Mention, st.text(max_size=8), st.integers(0, 3), st.integers(0, 10**6), st.integers(0, 10**6),
+    st.text(max_size=12), st.sampled_from(["ORG", "LOC", "PER", "EVENT"]), st.one_of(st.none(), st.text(max_size=6)),
+    st.one_of(st.none(), st.text(max_size=4)), st.one_of(st.none(), st.text(max_size=6)),
+    st.one_of(st.none(), st.integers(1990, 2030)),
+), max_size=12))
+def test_each_mention_json_from_one_call(mentions: list[Mention]) -> None:
+    """Splitting one encoded list gives each mention's own encoding, whatever its text holds
+    (quotes, braces, '},{"doc":' itself)."""
+    from orjson import dumps
+
+    from jinlong_extract.spool import _each_json
+
+    assert _each_json(mentions) == [dumps(m) for m in mentions]
+    assert _each_json([Mention('},{"doc":', 0, 0, 1, '},{"doc":"x"', "ORG")]) == [
+        dumps(Mention('},{"doc":', 0, 0, 1, '},{"doc":"x"', "ORG"))]
