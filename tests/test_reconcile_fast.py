@@ -232,7 +232,7 @@ class _EagerIndex:
         self.full = True
         for row in sorted(rows, key=lambda x: (x.tlo, x.rid)):
             for k in self.keys(row.period, row.subject)[1:]:
-                self.idx[k].append(row.rid, row.tlo, row.thi)
+                self.idx[k].add(row.rid, row.tlo, row.thi)
 
     def lookup(self, p, s):
         if p is not None and s is not None:

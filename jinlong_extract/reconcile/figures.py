@@ -466,18 +466,6 @@ class _SlotIndex:
         if w > lv.maxw:
             lv.maxw = w
 
-    def append(self, rid: int, tlo: float, thi: float) -> None:
-        """:meth:`add` for rows coming in (start, id) order (a bulk build)."""
-        w = thi - tlo
-        if w > _WIDE:
-            self.wide.append(rid)
-            return
-        lv = self.level(w)
-        lv.starts.append(tlo)
-        lv.ids.append(rid)
-        if w > lv.maxw:
-            lv.maxw = w
-
     def remove(self, rid: int, tlo: float, thi: float) -> None:
         w = thi - tlo
         if w > _WIDE:
@@ -587,7 +575,7 @@ class _BlockIndex:
             if not row.units[0].valued:
                 continue
             key = row.subject if family == "subj" else row.period if family == "per" else None
-            out[key].append(row.rid, row.tlo, row.thi)
+            out[key].add(row.rid, row.tlo, row.thi)  # (in start order: each goes at the end)
         for (fam, key, _), w in self.ghosts.items():
             if fam == family:
                 lv = out[key].level(w)
