@@ -6,10 +6,11 @@ entity) and the reconciler. Holding them all costs about 13 MB of memory per MB 
 :class:`RunSpool` keeps them on disk instead and the process holds only compact state:
 
 * facts: pickled batches of plain tuples (:mod:`jinlong_extract.engine.serial`) in one file,
-  read back in order or by index; a fact's subject is kept as its mention's name node and
-  becomes an entity id when read back, after :meth:`RunSpool.finish`;
+  read back in order; a fact's subject is kept as its mention's name node and becomes an entity
+  id when read back, after :meth:`RunSpool.finish`;
 * documents: the same, with each document's fingerprint (for republished-copy detection);
-* mentions: the same, each with its name node; the entities table needs them grouped by entity,
+* mentions: the same, each encoded once as the JSON the entities table holds, with its name
+  node; the entities table needs them grouped by entity,
   an order known only at the end, so they are sorted on disk: one pass deals them into buckets of
   consecutive entities (about :data:`BUCKET` mentions each), then each bucket is sorted in memory;
 * entity merging: :class:`~jinlong_extract.entities.merge.EntityMerger`, one node per distinct name.
