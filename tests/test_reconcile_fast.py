@@ -22,7 +22,7 @@ from jinlong_extract.records import Document, DocumentResult, Entity, Fact, Ment
 from jinlong_extract.reconcile import copy_clusters, interval
 from jinlong_extract.reconcile.compare import bounds
 from jinlong_extract.reconcile.documents import _rep_key, similar
-from jinlong_extract.reconcile.figures import _WIDE, Subjects, _BlockIndex, _SlotIndex
+from jinlong_extract.reconcile.figures import Subjects, _BlockIndex, _SlotIndex
 from jinlong_extract.reconcile.rules import rules
 from jinlong_extract.reconcile._t2s import simplified_key
 
