@@ -33,56 +33,21 @@ from typing import Any
 
 from orjson import dumps, loads
 
-from .engine.serial import _DOC, _FACT
+from .engine.serial import _DOC, _FACT, BATCH, Batches
 from .export.tables import Encoded
 from .options import Options
 from .records import Document, DocumentResult, Entity, Fact, Mention
 
-#: Items per pickled batch: enough for pickle to run at C speed, few enough to keep memory small.
-BATCH = 512
 #: Mentions per bucket of the on-disk sort that groups them by entity (the memory it needs).
-BUCKET = 100_000
+BUCKET = 25_000
+#: Mentions held in the write buffers of all buckets together while they are dealt.
+DEAL_BUFFER = 50_000
 #: At most this many buckets (open files) whatever the corpus: beyond, buckets grow instead.
 MAX_BUCKETS = 256
 #: Prefix of spool directories (``jinlong-spool-<pid>-…``).
 PREFIX = "jinlong-spool-"
 
 _SUBJECT_IDS = list(Fact.__dataclass_fields__).index("subject_ids")
-
-
-class _Batches:
-    """An append-only file of pickled lists of items, read back in order."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._file: Any = open(path, "wb")
-        self._pending: list[Any] = []
-        self.batches = 0  #: batches written
-        self.count = 0  #: items appended
-
-    def extend(self, items: list[Any]) -> None:
-        self._pending.extend(items)
-        if len(self._pending) >= BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._pending:
-            self.batches += 1
-            self.count += len(self._pending)
-            pickle.dump(self._pending, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-            self._pending = []
-
-    def close(self) -> None:
-        """Finish writing (reading needs it: the last batch is still in memory until then)."""
-        if self._file is not None:
-            self._flush()
-            self._file.close()
-            self._file = None
-
-    def __iter__(self) -> Iterator[Any]:
-        with open(self.path, "rb") as fh:  # a file of its own: it may be read in a forked child
-            for _ in range(self.batches):
-                yield from pickle.load(fh)
 
 
 class RunSpool:
@@ -97,10 +62,10 @@ class RunSpool:
     def __init__(self, options: Options, directory: str | None = None) -> None:
         remove_stale(directory)
         self.dir = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=directory)
-        self._docs = _Batches(os.path.join(self.dir, "documents.pickle"))
-        self._facts = _Batches(os.path.join(self.dir, "facts.pickle"))
+        self._docs = Batches(os.path.join(self.dir, "documents.pickle"))
+        self._facts = Batches(os.path.join(self.dir, "facts.pickle"))
         self.merger = None
-        self._mentions = _Batches(os.path.join(self.dir, "mentions.pickle"))  #: (node, mention JSON)
+        self._mentions = Batches(os.path.join(self.dir, "mentions.pickle"))  #: (node, mention JSON)
         self._buckets: list[str] | None = None  #: the sorted-by-entity buckets, once made
         if options.entities:
             from .entities.merge import EntityMerger
@@ -173,6 +138,20 @@ class RunSpool:
         for doc, fingerprint, n in self._docs:
             yield DocumentResult(Document(*doc), [next(facts) for _ in range(n)], fingerprint=fingerprint)
 
+    def documents(self) -> Iterator[DocumentResult]:
+        """The spooled documents with their fingerprints, all republished-copy detection needs;
+        facts are read back only when a document has facts but no fingerprint (see
+        :func:`jinlong_extract.reconcile.copy_clusters`)."""
+        if any(n and not fingerprint for _, fingerprint, n in self._docs):
+            yield from self.results()
+            return
+        for doc, fingerprint, _ in self._docs:
+            yield DocumentResult(Document(*doc), fingerprint=fingerprint)
+
+    @property
+    def n_facts(self) -> int:
+        return self._facts.count
+
     @property
     def entity_names(self) -> list[Entity]:
         """The merged entities with one stand-in mention per name instead of their mentions:
@@ -241,10 +220,11 @@ class RunSpool:
         files = [open(p, "wb") for p in paths]
         try:
             buffers: list[list[tuple[int, bytes]]] = [[] for _ in paths]
+            cap = max(BATCH // 8, DEAL_BUFFER // len(paths))  # (per bucket)
             for node, m in self._mentions:
                 buf = buffers[node_bucket[node]]
                 buf.append((rank[node], m))
-                if len(buf) >= BATCH * 8:
+                if len(buf) >= cap:
                     pickle.dump(buf, files[node_bucket[node]], protocol=pickle.HIGHEST_PROTOCOL)
                     buf.clear()
             for buf, fh in zip(buffers, files):

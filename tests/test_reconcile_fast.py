@@ -126,6 +126,16 @@ def test_copy_clusters_match_the_reference(seed, n_docs, size):
     assert copy_clusters(results) == _reference_copy_clusters(results)
 
 
+@pytest.mark.parametrize("cache", [1, 2, 17])
+def test_copy_clusters_match_the_reference_with_a_tiny_set_cache(monkeypatch, cache):
+    """Fingerprint sets dropped and made again (``SET_CACHE``) change no verdict."""
+    import jinlong_extract.reconcile.documents as documents
+
+    monkeypatch.setattr(documents, "SET_CACHE", cache)
+    results = _corpus(9, 300, 12)
+    assert documents.copy_clusters(iter(results)) == _reference_copy_clusters(results)
+
+
 def test_copy_clusters_match_the_reference_with_tiny_buckets(monkeypatch):
     """max_bucket and max_compare bite: the same buckets are skipped, the same members compared."""
     import dataclasses

@@ -414,13 +414,14 @@ def extract(
                     child = Task(lambda: _write_close(TableWriter(out, formats, tables=first), first, produced))
                     names = [n for n in names if n not in first]
             if {"reconciled", "series"} & set(later):
-                from jinlong_extract.reconcile import reconcile
+                from jinlong_extract.reconcile import reconcile_parts
 
-                rows, series = reconcile(list(spool.results()), spool.entity_names)
-                reconciled.update(rows=rows, series=series)
-                tally.reconciled = len(rows)
-                tally.conflicts = sum(1 for r in rows if r.conflict)
-                tally.series = len({p.series for p in series})
+                done = reconcile_parts(spool.results, spool.entity_names, documents=spool.documents(),
+                                       facts=spool.n_facts, directory=spool.dir)
+                reconciled.update(rows=done.table_rows(), series=done.series)
+                tally.reconciled = done.n_rows
+                tally.conflicts = done.n_conflicts
+                tally.series = len({p.series for p in done.series})
             for name in names:
                 if writer is not None:
                     writer.write(name, produced[name]())

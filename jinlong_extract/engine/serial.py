@@ -11,6 +11,7 @@ into a different layout.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any
@@ -28,6 +29,46 @@ _MENTION = _getter(Mention)
 _ARTICLE = _getter(Article)
 
 Packed = tuple[Any, ...]
+
+#: Items per pickled batch of :class:`Batches`: enough for pickle to run at C speed, few enough to
+#: keep memory small.
+BATCH = 512
+
+
+class Batches:
+    """An append-only file of pickled lists of items, read back in order."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._file: Any = open(path, "wb")
+        self._pending: list[Any] = []
+        self.batches = 0  #: batches written
+        self.count = 0  #: items appended
+
+    def extend(self, items: list[Any]) -> None:
+        self._pending.extend(items)
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending = self._pending
+        for k in range(0, len(pending), BATCH):  # (a long extend() is still read back a batch at a time)
+            self.batches += 1
+            pickle.dump(pending[k : k + BATCH], self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += len(pending)
+        self._pending = []
+
+    def close(self) -> None:
+        """Finish writing (reading needs it: the last batch is still in memory until then)."""
+        if self._file is not None:
+            self._flush()
+            self._file.close()
+            self._file = None
+
+    def __iter__(self) -> Iterator[Any]:
+        with open(self.path, "rb") as fh:  # a file of its own: it may be read in a forked child
+            for _ in range(self.batches):
+                yield from pickle.load(fh)
 
 
 def pack(result: DocumentResult) -> Packed:

@@ -12,6 +12,7 @@ the connected components.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -27,6 +28,10 @@ if TYPE_CHECKING:  # numpy is imported lazily: `jinlong --help` must not pay for
 _NOT_TEXT = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 
 _MASK64 = (1 << 64) - 1
+
+#: Fingerprints kept as Python sets while candidate pairs are verified (about 2 KB each): bounds
+#: the memory of copy detection, whatever the number of documents.
+SET_CACHE = 10_000
 
 
 def _simplify(text: str) -> str:
@@ -150,64 +155,69 @@ def _verdict(inter: int, na: int, nb: int, r: Rules) -> str | None:
     return None
 
 
-def _buckets(sig: np.ndarray, filled: list[int], r: Rules) -> list[list[int]]:
+def _buckets(sig: np.ndarray, filled: list[int], r: Rules) -> Iterator[list[int]]:
     """The LSH buckets worth verifying (2 to ``max_bucket`` members, ascending), band by band and
     inside a band in the order of their first member: documents whose signatures agree on all the
-    rows of a band share its bucket. One stable sort of all (band, rows, document) keys."""
+    rows of a band share its bucket. One stable sort of (rows, document) keys per band (a band at
+    a time: the sort's arrays are a band's size, not all bands')."""
     import numpy as np
 
     rows = r.num_perm // r.bands
     m = len(filled)
     if m < 2:
-        return []
+        return
     docs = np.asarray(filled, dtype=np.intp)
-    sub = sig[docs]
-    band = np.repeat(np.arange(r.bands, dtype=np.intp), m)
-    doc = np.tile(docs, r.bands)
-    cols = [sub[:, np.arange(r.bands) * rows + j].T.ravel() for j in range(rows)]
-    order = np.lexsort([doc, *cols[::-1], band])  # primary key last: band, then the rows, then doc
-    same = band[order][1:] == band[order][:-1]
-    for c in cols:
-        same &= c[order][1:] == c[order][:-1]
-    starts = np.flatnonzero(np.concatenate(([True], ~same)))
-    sizes = np.diff(np.append(starts, len(order)))
-    keep = (sizes >= 2) & (sizes <= r.max_bucket)
-    starts, sizes = starts[keep], sizes[keep]
-    doc_sorted = doc[order]
-    firsts = doc_sorted[starts]
-    # buckets in (band, first member) order, as a dict filled document by document would give
-    seq = np.lexsort((firsts, band[order][starts]))
-    flat = doc_sorted.tolist()
-    return [flat[s : s + z] for s, z in zip(starts[seq].tolist(), sizes[seq].tolist())]
+    for b in range(r.bands):
+        cols = [sig[docs, b * rows + j] for j in range(rows)]
+        order = np.lexsort([docs, *cols[::-1]])  # primary key last: the rows, then doc
+        same = np.ones(m - 1, dtype=bool)
+        for c in cols:
+            sc = c[order]
+            same &= sc[1:] == sc[:-1]
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        sizes = np.diff(np.append(starts, m))
+        keep = (sizes >= 2) & (sizes <= r.max_bucket)
+        starts, sizes = starts[keep], sizes[keep]
+        doc_sorted = docs[order]
+        seq = np.argsort(doc_sorted[starts], kind="stable")  # buckets by first member
+        flat = doc_sorted.tolist()
+        for s, z in zip(starts[seq].tolist(), sizes[seq].tolist()):
+            yield flat[s : s + z]
 
 
-def copy_clusters(results: list[DocumentResult]) -> tuple[dict[str, str], dict[str, str]]:
-    """``(path -> representative, path -> rule that joined it)``; see :func:`document_clusters`."""
-    r = rules()
-    paths = [res.document.path for res in results]
-    rep: dict[str, str] = {p: p for p in paths}
-    why: dict[str, str] = {}
-    n = len(results)
-    if n < 2:
-        return rep, why
+def copy_clusters(results: Iterable[DocumentResult]) -> tuple[dict[str, str], dict[str, str]]:
+    """``(path -> representative, path -> rule that joined it)``; see :func:`document_clusters`.
+
+    ``results`` are read once, in one pass: only their paths and fingerprints are kept."""
     import numpy as np
 
-    fps: list[Any] = []
+    r = rules()
+    paths: list[str] = []
+    keys: list[tuple[Any, ...]] = []  #: _rep_key of each
+    fps: list[np.ndarray] = []  #: (as arrays: a fifth of the memory of lists of ints)
+    empty = np.zeros(0, np.uint64)
     for res in results:
-        if res.document.skipped:
-            fps.append([])
-            continue
-        fps.append(res.fingerprint if res.fingerprint else _fact_fingerprint(res, r.shingle))
+        paths.append(res.document.path)
+        keys.append(_rep_key(res))
+        fp = [] if res.document.skipped else res.fingerprint or _fact_fingerprint(res, r.shingle)
+        fps.append(np.array(fp, dtype=np.uint64) if fp else empty)
+    rep: dict[str, str] = {p: p for p in paths}
+    why: dict[str, str] = {}
+    n = len(paths)
+    if n < 2:
+        return rep, why
     lengths = [len(fp) for fp in fps]
     # (a repeated shingle changes no minimum: the signatures need no deduplication)
-    values = np.concatenate([np.asarray(fp, dtype=np.uint64) for fp in fps if fp] or [np.zeros(0, np.uint64)])
+    values = np.concatenate([fp for fp in fps if len(fp)] or [empty])
     sig = _minhash(values, lengths, r)
-    pysets: list[set[int] | None] = [None] * n  # made for the documents a candidate pair needs
+    del values
+    # the fingerprints of the documents candidate pairs need, as sets (a set intersection is
+    # cheaper than a numpy call per pair), at most SET_CACHE of them at a time
+    pysets: dict[int, set[int]] = {}
     # components as labels (few unions: relabel the smaller side), so "already one cluster?" is
     # a list lookup
     comp = list(range(n))
     members_of: dict[int, list[int]] = {}
-    checked: set[int] = set()
     max_compare = r.max_compare
     for members in _buckets(sig, [i for i in range(n) if lengths[i]], r):
         for idx in range(1, len(members)):
@@ -217,15 +227,14 @@ def copy_clusters(results: list[DocumentResult]) -> tuple[dict[str, str], dict[s
                 cx = comp[x]
                 if cx == cy:
                     break
-                pair = x * n + y
-                if pair in checked:
-                    continue
-                checked.add(pair)
-                sx, sy = pysets[x], pysets[y]
-                if sx is None:
-                    sx = pysets[x] = set(fps[x])
-                if sy is None:
-                    sy = pysets[y] = set(fps[y])
+                # (a pair met again in another band is verified again: remembering every pair
+                # verified cost more memory than the repeats cost time)
+                sx, sy = pysets.get(x), pysets.get(y)
+                if sx is None or sy is None:
+                    if len(pysets) >= SET_CACHE:
+                        pysets.clear()
+                    sx = pysets[x] = set(fps[x].tolist())
+                    sy = pysets[y] = set(fps[y].tolist())
                 rule = _verify(sx, sy, r)
                 if rule:
                     big = members_of.pop(cx, None) or [cx]
@@ -239,7 +248,7 @@ def copy_clusters(results: list[DocumentResult]) -> tuple[dict[str, str], dict[s
                     why.setdefault(paths[y], f"republished copy of {paths[x]} ({rule})")
                     break
     for members in members_of.values():
-        best = min(members, key=lambda i: _rep_key(results[i]))
+        best = min(members, key=keys.__getitem__)
         for i in members:
             rep[paths[i]] = paths[best]
     return rep, why

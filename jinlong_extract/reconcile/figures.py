@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from math import asinh
 from operator import attrgetter
 
@@ -340,7 +341,7 @@ class _UnitMaker:
 
     def copies(self, facts: list[Fact], notes: list[str], home: str) -> Unit:
         """The unit of a fact and its copies' twins."""
-        anchor = next((f for f in facts if f.metric), facts[0])
+        anchor = anchor_of(facts)
         lo = hi = 0.0
         valued = True
         for i, f in enumerate(facts):
@@ -362,48 +363,67 @@ class _UnitMaker:
         got = (lo, hi, asinh(lo), asinh(hi)) if valued else None
         return Unit(facts, anchor, got, self.block(anchor), period, skey, sname, sorted(set(notes)), home)
 
+    def unit(self, spec: Spec) -> Unit:
+        home, notes, facts = spec
+        return self.single(facts[0], home) if len(facts) == 1 else self.copies(facts, list(notes), home)
 
-def _units(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str], r: Rules,
-           subjects: Subjects) -> list[Unit]:
-    """Every fact in exactly one unit; copies' facts matched to the representative's by position."""
+
+#: One unit to build: ``(home, notes, facts)``: the representative document of its republished-copy
+#: cluster, why copies' facts joined it, and its facts (one, or a fact and its copies' twins).
+Spec = tuple[str, Sequence[str], list[Fact]]
+
+
+def unit_specs(results: Iterable[DocumentResult], reps: dict[str, str], why: dict[str, str],
+               r: Rules) -> Iterator[Spec]:
+    """Every fact in exactly one unit (see :func:`copy_units`), all results in memory."""
     by_doc: dict[str, list[Fact]] = defaultdict(list)
     for res in results:
         for f in res.facts:
             by_doc[f.doc].append(f)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for doc in by_doc:
-        groups[reps.get(doc, doc)].append(doc)
-    make = _UnitMaker(r, subjects)
-    single = make.single
-    out: list[Unit] = []
+    groups: dict[str, dict[str, list[Fact]]] = defaultdict(dict)
+    for doc, facts in by_doc.items():
+        groups[reps.get(doc, doc)][doc] = facts
     for rep, docs in groups.items():
-        if len(docs) == 1:  # no copies: every fact is its own unit
-            out.extend([single(f, rep) for f in by_doc[docs[0]]])
-            continue
-        units: list[list[Fact]] = []
-        unit_notes: list[list[str]] = []
-        rep_facts = sorted(by_doc.get(rep, []), key=lambda f: (f.start, f.end))
-        slots: dict[tuple, list[int]] = defaultdict(list)
-        for f in rep_facts:
-            slots[_value_key(f, r)].append(len(units))
-            units.append([f])
-            unit_notes.append([])
-        for doc in sorted(d for d in docs if d != rep):
-            seen: dict[tuple, int] = defaultdict(int)
-            for f in sorted(by_doc[doc], key=lambda f: (f.start, f.end)):
-                k = _value_key(f, r)
-                n = seen[k]
-                seen[k] = n + 1
-                if f.value is not None and n < len(slots.get(k, ())):
-                    i = slots[k][n]
-                    units[i].append(f)
-                    unit_notes[i].append(why.get(doc, f"republished copy of {rep}"))
-                else:
-                    units.append([f])
-                    unit_notes.append([])
-        for facts, notes in zip(units, unit_notes):
-            out.append(single(facts[0], rep) if len(facts) == 1 else make.copies(facts, notes, rep))
-    return out
+        yield from copy_units(rep, docs, why, r)
+
+
+def copy_units(rep: str, by_doc: dict[str, list[Fact]], why: dict[str, str], r: Rules) -> Iterator[Spec]:
+    """The units of one republished-copy cluster (``by_doc``: the facts of its documents that have
+    any): copies' facts matched to the representative's by position (the n-th figure of that kind,
+    unit family, value and qualifier), each unmatched fact a unit of its own."""
+    if len(by_doc) == 1:  # no copies: every fact is its own unit
+        for f in next(iter(by_doc.values())):
+            yield rep, _NO_NOTES, [f]
+        return
+    units: list[list[Fact]] = []
+    unit_notes: list[list[str]] = []
+    rep_facts = sorted(by_doc.get(rep, []), key=lambda f: (f.start, f.end))
+    slots: dict[tuple, list[int]] = defaultdict(list)
+    for f in rep_facts:
+        slots[_value_key(f, r)].append(len(units))
+        units.append([f])
+        unit_notes.append([])
+    for doc in sorted(d for d in by_doc if d != rep):
+        seen: dict[tuple, int] = defaultdict(int)
+        for f in sorted(by_doc[doc], key=lambda f: (f.start, f.end)):
+            k = _value_key(f, r)
+            n = seen[k]
+            seen[k] = n + 1
+            if f.value is not None and n < len(slots.get(k, ())):
+                i = slots[k][n]
+                units[i].append(f)
+                unit_notes[i].append(why.get(doc, f"republished copy of {rep}"))
+            else:
+                units.append([f])
+                unit_notes.append([])
+    yield from zip([rep] * len(units), unit_notes, units)
+
+
+def anchor_of(facts: list[Fact]) -> Fact:
+    """The fact whose labels speak for a unit: the first with a metric (the representative's)."""
+    if len(facts) == 1:
+        return facts[0]
+    return next((f for f in facts if f.metric), facts[0])
 
 
 #: Rows whose interval is wider than this (in asinh units, ~ a factor e) are kept out of the bisect
@@ -1014,22 +1034,31 @@ def _record(row: Row, r: Rules) -> Reconciled:
     return row.record  # type: ignore[return-value]
 
 
-def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str],
-                    entities: list[Entity] | None = None) -> list[Row]:
-    """Block, compare and cluster every fact of ``results``; rows carry their :class:`Reconciled`."""
-    r = rules()
-    units = _units(results, reps, why, r, Subjects(entities, r.subject_equivalents))
+def cluster_units(specs: Iterable[Spec], make: _UnitMaker, finish: _Recorder) -> list[Row]:
+    """Block, compare and cluster the units of ``specs``, which hold every unit of their blocks;
+    rows carry their :class:`Reconciled` (conflicts flagged), in output order."""
+    r = make.r
     blocks: dict[tuple, list[Unit]] = defaultdict(list)
-    for u in units:
+    for spec in specs:
+        u = make.unit(spec)
         blocks[u.block].append(u)
     rows: list[Row] = []
     for key in sorted(blocks, key=repr):
         members = blocks[key]
         members.sort(key=_order_key)  # the block's clustering order (stable: ties keep input order)
         rows.extend(_cluster_block(members, r))
-    finish = _Recorder(r).finish
+    done = finish.finish
     for row in rows:
-        finish(row)
+        done(row)
     rows.sort(key=attrgetter("order"))
     _flag_conflicts(rows, r)
     return rows
+
+
+def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str],
+                    entities: list[Entity] | None = None) -> list[Row]:
+    """Block, compare and cluster every fact of ``results`` in memory; rows carry their
+    :class:`Reconciled`."""
+    r = rules()
+    make = _UnitMaker(r, Subjects(entities, r.subject_equivalents))
+    return cluster_units(unit_specs(results, reps, why, r), make, _Recorder(r))

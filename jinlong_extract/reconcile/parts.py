@@ -1,0 +1,254 @@
+"""Reconciling in parts, so that memory follows the biggest block and not the corpus (issue 4).
+
+Figures of different blocks (``(kind, unit family, canonical metric, cumulative)``, see
+:mod:`.figures`) are never compared and never conflict, so the reconciler needs every unit of a
+block together, never the whole corpus. :func:`reconcile_parts` reads the results twice (they can
+come back from disk: :meth:`jinlong_extract.spool.RunSpool.results`):
+
+1. republished copies (:func:`.documents.copy_clusters`: paths and fingerprints only);
+2. each fact becomes a unit (a copy's facts join the representative's; the documents of a copy
+   cluster are gathered in parts of their own first, by cluster), and each unit goes to the part
+   of its block;
+
+then reconciles part after part, and inside a part block after block: the block's units are
+clustered, its rows recorded (conflicts flagged) and packed; the part's rows are written out in
+output order and forgotten; the series keep only the few fields they need of each
+running total. :meth:`Reconciliation.rows` merges the parts' rows back into one output order.
+
+Without a directory, or for fewer than :data:`PART_FACTS` facts, there is one part, in memory:
+the in-memory :func:`jinlong_extract.reconcile.reconcile` is this with one part. The rows are
+the same whatever the number of parts.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
+from typing import Any
+
+from orjson import dumps, loads
+
+from jinlong_extract.engine.serial import _FACT, Batches, _getter
+from jinlong_extract.export.tables import Encoded
+from jinlong_extract.records import DocumentResult, Entity, Fact, Reconciled, SeriesPoint, Source
+from jinlong_extract.reconcile.documents import copy_clusters
+from jinlong_extract.reconcile.figures import Spec, Subjects, _Recorder, _UnitMaker, anchor_of, cluster_units, copy_units
+from jinlong_extract.reconcile.rules import rules
+from jinlong_extract.reconcile.series import SeriesBuilder
+
+#: Facts per part. A part is read back packed (about 1 KB a fact) and clustered one block at a
+#: time (about 2.6 KB a fact of the block while it is); a block is never split, so the biggest
+#: block sets the floor.
+PART_FACTS = 10_000
+#: At most this many parts (open files while the units are dealt): beyond, parts grow instead.
+MAX_PARTS = 128
+
+_RECORD = _getter(Reconciled)
+_SOURCES = list(Reconciled.__dataclass_fields__).index("sources")
+_first = itemgetter(0)
+_second = itemgetter(1)
+
+
+def _as_is(item: Any) -> Any:
+    return item
+
+
+class _Parts:
+    """``n`` parts of items: lists in memory without a ``directory`` or with one part, else files
+    of pickled batches (:class:`Batches`) named ``<name>-<i>`` in it, where each item is kept as
+    ``pack(item)`` (plain values) until ``unpack`` turns it back."""
+
+    def __init__(self, n: int, directory: str | None, name: str,
+                 pack: Callable[[Any], Any], unpack: Callable[[Any], Any]) -> None:
+        self.n = n
+        self.lists: list[list[Any]] | None = None
+        self.files: list[Batches] | None = None
+        if directory is None or n == 1:
+            self.lists = [[] for _ in range(n)]
+            self.pack = self.unpack = _as_is  # (kept as they are)
+        else:
+            self.files = [Batches(os.path.join(directory, f"{name}-{i:03d}.pickle")) for i in range(n)]
+            self.pack, self.unpack = pack, unpack
+
+    def put(self, i: int, item: Any) -> None:
+        if self.lists is not None:
+            self.lists[i].append(item)
+        else:
+            self.files[i].extend([self.pack(item)])  # type: ignore[index]
+
+    def put_packed(self, i: int, items: list[Any]) -> None:
+        """Items already packed (``self.pack``): kept smaller while a part is being made."""
+        if self.lists is not None:
+            self.lists[i].extend(items)
+        else:
+            self.files[i].extend(items)  # type: ignore[index]
+
+    def close(self) -> None:
+        """Done writing (the last batches are written)."""
+        for f in self.files or ():
+            f.close()
+
+    def read(self, i: int) -> Iterator[Any]:
+        """The items of part ``i``, in the order they were put."""
+        if self.lists is not None:
+            return iter(self.lists[i])
+        return map(self.unpack, self.files[i])  # type: ignore[index]
+
+    def take(self, i: int) -> list[Any]:
+        """The packed items of part ``i``, once: a part in memory is let go."""
+        if self.lists is not None:
+            items, self.lists[i] = self.lists[i], []
+            return items
+        return list(self.files[i])  # type: ignore[index]
+
+
+def _pack_spec(item: tuple[int, Spec]) -> tuple[Any, ...]:
+    block, (home, notes, facts) = item
+    return block, home, notes, [_FACT(f) for f in facts]
+
+
+def _unpack_spec(t: tuple[Any, ...]) -> tuple[int, Spec]:
+    block, home, notes, facts = t
+    return block, (home, notes, [Fact(*f) for f in facts])
+
+
+def _pack_doc(item: tuple[str, str, list[Fact]]) -> tuple[Any, ...]:
+    rep, doc, facts = item
+    return rep, doc, [_FACT(f) for f in facts]
+
+
+def _unpack_doc(t: tuple[Any, ...]) -> tuple[str, str, list[Fact]]:
+    rep, doc, facts = t
+    return rep, doc, [Fact(*f) for f in facts]
+
+
+def _pack_row(item: tuple[tuple, Reconciled]) -> tuple[tuple, tuple[Any, ...]]:
+    """``(order, record)`` -> ``(order, the record's table row)``: its field values, the sources
+    already encoded as the JSON the table holds (:class:`Encoded`), so a row read back from disk
+    is written without building any record (and its sources are encoded once, here)."""
+    order, rec = item
+    t = _RECORD(rec)
+    sources = rec.sources
+    return order, (*t[:_SOURCES], Encoded(dumps(sources), len(sources)), *t[_SOURCES + 1:])
+
+
+def _record(row: tuple[Any, ...]) -> Reconciled:
+    """The record of a table row made by :func:`_pack_row`."""
+    sources = [Source(**d) for d in loads(row[_SOURCES].raw)]
+    return Reconciled(*row[:_SOURCES], sources, *row[_SOURCES + 1:])
+
+
+class Reconciliation:
+    """The reconciled rows (read with :meth:`rows` or :meth:`table_rows`, as often as needed), the
+    series and counts."""
+
+    def __init__(self, runs: _Parts, series: list[SeriesPoint], n_rows: int, n_conflicts: int) -> None:
+        self._runs = runs
+        self.series = series
+        self.n_rows = n_rows
+        self.n_conflicts = n_conflicts
+
+    def _ordered(self) -> Iterator[Any]:
+        runs = self._runs
+        if runs.n == 1:
+            return map(_second, runs.read(0))
+        return map(_second, heapq.merge(*(runs.read(i) for i in range(runs.n)), key=_first))
+
+    def rows(self) -> Iterator[Reconciled]:
+        """Every row in output order (document, start of its first mention, kind, id)."""
+        rows = self._ordered()
+        return rows if self._runs.lists is not None else map(_record, rows)
+
+    def table_rows(self) -> Iterator[Reconciled | tuple[Any, ...]]:
+        """:meth:`rows` as the reconciled table's writer takes them: records, or value tuples in
+        column order read back from disk (see :func:`_pack_row`)."""
+        return self._ordered()
+
+
+def part_count(facts: int, directory: str | None) -> int:
+    """Parts for ``facts`` facts: one in memory without a directory, else about
+    :data:`PART_FACTS` facts a part, at most :data:`MAX_PARTS`."""
+    if directory is None:
+        return 1
+    return max(1, min(MAX_PARTS, -(-facts // PART_FACTS)))
+
+
+def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: list[Entity] | None = None,
+                    *, documents: Iterable[DocumentResult] | None = None, facts: int = 0,
+                    directory: str | None = None) -> Reconciliation:
+    """Reconcile the facts of ``results()`` (called twice, each time an iterable of the same
+    results in the same order; once when ``documents``, the same results with only what
+    :func:`copy_clusters` needs, are given) in parts (see the module docstring):
+    :func:`part_count` parts of ``facts`` facts (their number, known beforehand), kept in files in
+    ``directory`` (which the caller removes), or one part in memory without a directory."""
+    r = rules()
+    reps, why = copy_clusters(results() if documents is None else documents)
+    n = part_count(facts, directory)
+    make = _UnitMaker(r, Subjects(entities, r.subject_equivalents))
+    parts = _Parts(n, directory, "units", _pack_spec, _unpack_spec)
+    numbers: dict[tuple, tuple[int, int]] = {}  #: block -> (its number, its part)
+    for spec in _specs(results(), reps, why, r, n, directory):
+        block = make.block(anchor_of(spec[2]))
+        got = numbers.get(block)
+        if got is None:
+            got = numbers[block] = (len(numbers), zlib.crc32(repr(block).encode("utf-8")) % n)
+        parts.put(got[1], (got[0], spec))
+    parts.close()
+    runs = _Parts(n, directory, "rows", _pack_row, _as_is)
+    pack_row = runs.pack
+    series = SeriesBuilder(r)
+    recorder = _Recorder(r)
+    n_rows = n_conflicts = 0
+    for i in range(n):
+        # block after block: only one block's units and rows are objects at a time, the rest of
+        # the part stays packed
+        blocks: dict[int, list[Any]] = defaultdict(list)
+        for item in parts.take(i):
+            blocks[item[0]].append(item)
+        done: list[Any] = []
+        for number in list(blocks):
+            specs = [parts.unpack(x)[1] for x in blocks.pop(number)]
+            rows = cluster_units(specs, make, recorder)
+            for row in rows:
+                series.add(row)
+                n_conflicts += row.record.conflict  # type: ignore[union-attr]
+            n_rows += len(rows)
+            done += [pack_row((row.order, row.record)) for row in rows]
+            del specs, rows
+        done.sort(key=_first)  # (packed or not, a row is (order, …))
+        runs.put_packed(i, done)
+        del done
+    runs.close()
+    return Reconciliation(runs, series.points(), n_rows, n_conflicts)
+
+
+def _specs(results: Iterable[DocumentResult], reps: dict[str, str], why: dict[str, str], r: Any,
+           n: int, directory: str | None) -> Iterator[Spec]:
+    """The units of every fact (:func:`.figures.copy_units`): those of documents without copies as
+    they come; the documents of copy clusters are gathered by cluster (in ``n`` parts in
+    ``directory``) and their units follow."""
+    size: dict[str, int] = defaultdict(int)
+    for rep in reps.values():
+        size[rep] += 1
+    held = _Parts(n, directory, "copies", _pack_doc, _unpack_doc)
+    for res in results:
+        if not res.facts:
+            continue
+        doc = res.document.path
+        rep = reps.get(doc, doc)
+        if size[rep] <= 1:
+            yield from copy_units(rep, {doc: res.facts}, why, r)
+        else:
+            held.put(zlib.crc32(rep.encode("utf-8")) % n, (rep, doc, res.facts))
+    held.close()
+    for i in range(n):
+        items = map(held.unpack, held.take(i))
+        clusters: dict[str, dict[str, list[Fact]]] = defaultdict(dict)
+        for rep, doc, facts in items:
+            clusters[rep].setdefault(doc, []).extend(facts)
+        for rep, by_doc in clusters.items():
+            yield from copy_units(rep, by_doc, why, r)

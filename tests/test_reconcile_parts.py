@@ -1,0 +1,129 @@
+"""Reconciling in parts (``jinlong_extract.reconcile.parts``) gives the rows of reconciling at once.
+
+The CLI reconciles results read back from its spool in parts of bounded size, each written to disk
+and merged back in output order; the library reconciles in memory. Whatever the part size (one
+fact a part, a few, all), the rows, their table cells, the series and the counts must be the same,
+on a corpus with republished copies, running totals and conflicts.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jinlong_extract.export.tables import layout
+from jinlong_extract.options import Options
+from jinlong_extract.pipeline import finish_run, iter_sources, process_document
+from jinlong_extract.reconcile import parts, reconcile, reconcile_parts
+from jinlong_extract.reconcile.documents import copy_clusters
+from jinlong_extract.reconcile.figures import cluster_figures
+from jinlong_extract.reconcile.series import build_series
+from jinlong_extract.spool import RunSpool
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run():
+    """The seeds and the dev corpus, with republished copies of three seeds (page furniture added,
+    one of them in traditional characters) placed far from their originals, and two conflicting
+    reports."""
+    results = []
+    for folder in (ROOT / "corpus", ROOT / "tests" / "data" / "dev"):
+        for rel, src in iter_sources([str(folder)]):
+            r = process_document(None, rel, src, Options())
+            if not r.document.skipped:
+                results.append(r)
+    for i, path in enumerate(sorted((ROOT / "corpus").glob("*"))[:3]):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        if i == 1:
+            import opencc
+
+            text = opencc.OpenCC("s2t").convert(text)
+        copy = f"首页 | 新闻中心 | 东西部协作\n{text}\n版权所有 转载请注明出处\n".encode()
+        results.append(process_document(copy, f"zz-copies/{path.name}"))
+    # two reports of one year's totals that disagree: conflicts
+    results.append(process_document(
+        "新华社兰州7月20日电 2023年，天津市累计向甘肃省投入财政援助资金64.5亿元，实施协作项目3800余个。".encode(),
+        "wire/2024-07-20.txt"))
+    results.append(process_document(
+        "本报天津7月22日讯 截至2023年底，天津市累计向甘肃省投入财政援助资金58.2亿元，实施协作项目3100个。".encode(),
+        "paper/2024-07-22.txt"))
+    for r in results:
+        r.article_meta = []
+    return results, finish_run([*results], Options())
+
+
+_RESULTS, _RUN = _run()
+_N_FACTS = sum(len(r.facts) for r in _RUN.results)
+
+
+def test_the_corpus_exercises_copies_totals_and_conflicts() -> None:
+    rows = _RUN.reconciled
+    assert any("republished" in (r.rule or "") for r in rows)
+    assert any(r.conflict for r in rows)
+    assert any(r.cumulative for r in rows) and _RUN.series
+
+
+@pytest.mark.parametrize("part_facts", [1, 7, 60, 10_000])
+def test_parts_give_the_rows_of_memory(part_facts: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parts, "PART_FACTS", part_facts)
+    monkeypatch.setattr(parts, "MAX_PARTS", 40)
+    done = reconcile_parts(lambda: _RUN.results, _RUN.entities, facts=_N_FACTS, directory=str(tmp_path))
+    expected = [r.to_dict() for r in _RUN.reconciled]
+    assert [r.to_dict() for r in done.rows()] == expected
+    assert [r.to_dict() for r in done.rows()] == expected  # (read again)
+    assert [p.to_dict() for p in done.series] == [p.to_dict() for p in _RUN.series]
+    assert done.n_rows == len(expected)
+    assert done.n_conflicts == sum(r["conflict"] for r in expected)
+    # the table as written: CSV cells of the rows read back from disk = those of the records
+    lay = layout("reconciled")
+    assert lay.text_rows(lay.values(done.table_rows())) == lay.text_rows(lay.values(_RUN.reconciled))
+    files = list(tmp_path.iterdir())
+    assert (len(files) > 2) == (part_facts < _N_FACTS)  # in files when there is more than one part
+
+
+def test_parts_over_the_spool_give_the_rows_of_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the CLI calls it: results and documents read back from the spool, entities as names."""
+    monkeypatch.setattr(parts, "PART_FACTS", 25)
+    spool = RunSpool(Options(), directory=str(tmp_path))
+    for r in _RESULTS:
+        spool.add(r)
+    spool.finish()
+    try:
+        done = reconcile_parts(spool.results, spool.entity_names, documents=spool.documents(),
+                               facts=spool.n_facts, directory=spool.dir)
+        assert spool.n_facts == _N_FACTS
+        assert [r.to_dict() for r in done.rows()] == [r.to_dict() for r in _RUN.reconciled]
+        assert [p.to_dict() for p in done.series] == [p.to_dict() for p in _RUN.series]
+    finally:
+        spool.close()
+
+
+def test_copy_detection_needs_only_the_documents() -> None:
+    """``RunSpool.documents()`` leaves out the facts; copy detection finds the same copies."""
+    stripped = [type(r)(r.document, fingerprint=r.fingerprint) for r in _RUN.results]
+    assert copy_clusters(stripped) == copy_clusters(_RUN.results)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_series_do_not_depend_on_the_order_of_rows(rnd: random.Random) -> None:
+    """Parts hand their rows to the series one part after another, not in output order."""
+    reps, why = copy_clusters(_RUN.results)
+    rows = cluster_figures(_RUN.results, reps, why, _RUN.entities)
+    expected = [p.to_dict() for p in build_series(rows)]
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    assert [p.to_dict() for p in build_series(shuffled)] == expected
+
+
+def test_reconcile_is_one_part_in_memory() -> None:
+    rows, series = reconcile(_RUN.results, _RUN.entities)
+    assert [r.to_dict() for r in rows] == [r.to_dict() for r in _RUN.reconciled]
+    assert parts.part_count(10**9, None) == 1
+    assert parts.part_count(1, "/tmp") == 1
+    assert parts.part_count(10**9, "/tmp") == parts.MAX_PARTS
