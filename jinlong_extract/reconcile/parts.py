@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import heapq
 import os
+import pickle
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -32,7 +33,7 @@ from typing import Any
 
 from orjson import dumps, loads
 
-from jinlong_extract.engine.serial import _FACT, Batches, _getter
+from jinlong_extract.engine.serial import _FACT, BATCH, Batches, _getter
 from jinlong_extract.export.tables import Encoded
 from jinlong_extract.records import DocumentResult, Entity, Fact, Reconciled, SeriesPoint, Source
 from jinlong_extract.reconcile.documents import copy_clusters
@@ -104,6 +105,27 @@ class _Parts:
             items, self.lists[i] = self.lists[i], []
             return items
         return list(self.files[i])  # type: ignore[index]
+
+
+class _Scratch:
+    """A file of pickled items read back one by one, in any order, by where they were written."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fh = open(path, "w+b")
+
+    def add(self, item: Any) -> int:
+        at = self.fh.tell()
+        pickle.dump(item, self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return at
+
+    def get(self, at: int) -> Any:
+        self.fh.seek(at)
+        return pickle.load(self.fh)
+
+    def close(self) -> None:
+        self.fh.close()
+        os.unlink(self.path)
 
 
 def _pack_spec(item: tuple[int, Spec]) -> tuple[Any, ...]:
@@ -209,6 +231,9 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
         blocks: dict[int, list[Any]] = defaultdict(list)
         for item in parts.take(i):
             blocks[item[0]].append(item)
+        # a part's rows, in the order they are made: in memory, or (packed: the sources of one
+        # row can be thousands) in a scratch file, with only their output order and place held
+        scratch = None if runs.files is None else _Scratch(os.path.join(directory, f"scratch-{i:03d}"))  # type: ignore[arg-type]
         done: list[Any] = []
         for number in list(blocks):
             specs = [parts.unpack(x)[1] for x in blocks.pop(number)]
@@ -217,10 +242,20 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
                 series.add(row)
                 n_conflicts += row.record.conflict  # type: ignore[union-attr]
             n_rows += len(rows)
-            done += [pack_row((row.order, row.record)) for row in rows]
+            if scratch is None:
+                done += [(row.order, row.record) for row in rows]
+            else:
+                add = scratch.add
+                done += [(row.order, add(pack_row((row.order, row.record)))) for row in rows]
             del specs, rows
-        done.sort(key=_first)  # (packed or not, a row is (order, …))
-        runs.put_packed(i, done)
+        done.sort(key=_first)
+        if scratch is None:
+            runs.put_packed(i, done)
+        else:
+            get = scratch.get
+            for k in range(0, len(done), BATCH):
+                runs.put_packed(i, [get(at) for _, at in done[k : k + BATCH]])
+            scratch.close()
         del done
     runs.close()
     return Reconciliation(runs, series.points(), n_rows, n_conflicts)
