@@ -31,7 +31,7 @@ _MASK64 = (1 << 64) - 1
 
 #: Fingerprints kept as Python sets while candidate pairs are verified (about 2 KB each): bounds
 #: the memory of copy detection, whatever the number of documents.
-SET_CACHE = 10_000
+SET_CACHE = 2_000
 
 
 def _simplify(text: str) -> str:
