@@ -6,12 +6,16 @@ a fact each way); packing each record into a plain tuple of its field values wit
 40 % smaller. The layout follows ``dataclasses.fields`` order, which the cache key fingerprints
 (:func:`jinlong_extract.engine.cache.records_fingerprint`), so a stored blob is never unpacked
 into a different layout.
+
+:class:`Batches` and :class:`Parts` keep such plain values in files while a run's cross-document
+stages need them (``jinlong_extract.spool``, ``jinlong_extract.reconcile.parts``).
 """
 
 from __future__ import annotations
 
+import os
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any
@@ -69,6 +73,69 @@ class Batches:
         with open(self.path, "rb") as fh:  # a file of its own: it may be read in a forked child
             for _ in range(self.batches):
                 yield from pickle.load(fh)
+
+
+def as_is(item: Any) -> Any:
+    return item
+
+
+class Parts:
+    """``n`` parts of items: lists in memory without a ``directory`` or with one part, else files
+    of pickled batches (:class:`Batches`) named ``<name>-<i>`` in it, where each item is kept as
+    ``pack(item)`` (plain values) until ``unpack`` turns it back."""
+
+    def __init__(self, n: int, directory: str | None, name: str,
+                 pack: Callable[[Any], Any], unpack: Callable[[Any], Any]) -> None:
+        self.n = n
+        self.lists: list[list[Any]] | None = None
+        self.files: list[Batches] | None = None
+        if directory is None or n == 1:
+            self.lists = [[] for _ in range(n)]
+            self.pack = self.unpack = as_is  # (kept as they are)
+        else:
+            self.files = [Batches(os.path.join(directory, f"{name}-{i:03d}.pickle")) for i in range(n)]
+            self.pack, self.unpack = pack, unpack
+
+    def put(self, i: int, item: Any) -> None:
+        if self.lists is not None:
+            self.lists[i].append(item)
+        else:
+            self.files[i].extend([self.pack(item)])  # type: ignore[index]
+
+    def put_packed(self, i: int, items: list[Any]) -> None:
+        """Items already packed (``self.pack``): kept smaller while a part is being made."""
+        if self.lists is not None:
+            self.lists[i].extend(items)
+        else:
+            self.files[i].extend(items)  # type: ignore[index]
+
+    def close(self) -> None:
+        """Done writing (the last batches are written)."""
+        for f in self.files or ():
+            f.close()
+
+    def read(self, i: int) -> Iterator[Any]:
+        """The items of part ``i``, in the order they were put."""
+        if self.lists is not None:
+            return iter(self.lists[i])
+        return map(self.unpack, self.files[i])  # type: ignore[index]
+
+    def take(self, i: int) -> list[Any]:
+        """The packed items of part ``i``, once: a part in memory is let go."""
+        if self.lists is not None:
+            items, self.lists[i] = self.lists[i], []
+            return items
+        return list(self.files[i])  # type: ignore[index]
+
+
+def pack_facts_last(item: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An item whose last field is a list of facts, as plain values (see :class:`Parts`)."""
+    return (*item[:-1], [_FACT(f) for f in item[-1]])
+
+
+def unpack_facts_last(packed: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Inverse of :func:`pack_facts_last`."""
+    return (*packed[:-1], [Fact(*f) for f in packed[-1]])
 
 
 def pack(result: DocumentResult) -> Packed:

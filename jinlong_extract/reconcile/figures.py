@@ -26,12 +26,14 @@ intervals share a point) and sends the loose mention that fits two rows to a row
 from __future__ import annotations
 
 import hashlib
+import zlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from math import asinh
 from operator import attrgetter
 
+from jinlong_extract.engine.serial import Parts, pack_facts_last, unpack_facts_last
 from jinlong_extract.records import KINDS, DocumentResult, Entity, Fact, Reconciled, Source
 from jinlong_extract.reconcile._t2s import simplified_key
 from jinlong_extract.reconcile.compare import Interval, bounds, interval, rule_between, significant_digits
@@ -373,18 +375,31 @@ class _UnitMaker:
 Spec = tuple[str, Sequence[str], list[Fact]]
 
 
-def unit_specs(results: Iterable[DocumentResult], reps: dict[str, str], why: dict[str, str],
-               r: Rules) -> Iterator[Spec]:
-    """Every fact in exactly one unit (see :func:`copy_units`), all results in memory."""
-    by_doc: dict[str, list[Fact]] = defaultdict(list)
+def unit_specs(results: Iterable[DocumentResult], reps: dict[str, str], why: dict[str, str], r: Rules,
+               n: int = 1, directory: str | None = None) -> Iterator[Spec]:
+    """Every fact in exactly one unit (:func:`copy_units`): the units of documents without copies
+    as they come; the documents of copy clusters are gathered by cluster (in memory, or in ``n``
+    parts in ``directory``) and their units follow."""
+    size: dict[str, int] = defaultdict(int)
+    for rep in reps.values():
+        size[rep] += 1
+    held = Parts(n, directory, "copies", pack_facts_last, unpack_facts_last)  #: (rep, doc, facts)
     for res in results:
-        for f in res.facts:
-            by_doc[f.doc].append(f)
-    groups: dict[str, dict[str, list[Fact]]] = defaultdict(dict)
-    for doc, facts in by_doc.items():
-        groups[reps.get(doc, doc)][doc] = facts
-    for rep, docs in groups.items():
-        yield from copy_units(rep, docs, why, r)
+        if not res.facts:
+            continue
+        doc = res.document.path
+        rep = reps.get(doc, doc)
+        if size[rep] <= 1:
+            yield from copy_units(rep, {doc: res.facts}, why, r)
+        else:
+            held.put(zlib.crc32(rep.encode("utf-8")) % n, (rep, doc, res.facts))
+    held.close()
+    for i in range(n):
+        clusters: dict[str, dict[str, list[Fact]]] = defaultdict(dict)
+        for rep, doc, facts in map(held.unpack, held.take(i)):
+            clusters[rep].setdefault(doc, []).extend(facts)
+        for rep, by_doc in clusters.items():
+            yield from copy_units(rep, by_doc, why, r)
 
 
 def copy_units(rep: str, by_doc: dict[str, list[Fact]], why: dict[str, str], r: Rules) -> Iterator[Spec]:

@@ -33,11 +33,11 @@ from typing import Any
 
 from orjson import dumps, loads
 
-from jinlong_extract.engine.serial import _FACT, BATCH, Batches, _getter
+from jinlong_extract.engine.serial import BATCH, Parts, _getter, as_is, pack_facts_last, unpack_facts_last
 from jinlong_extract.export.tables import Encoded
-from jinlong_extract.records import DocumentResult, Entity, Fact, Reconciled, SeriesPoint, Source
+from jinlong_extract.records import DocumentResult, Entity, Reconciled, SeriesPoint, Source
 from jinlong_extract.reconcile.documents import copy_clusters
-from jinlong_extract.reconcile.figures import Spec, Subjects, _Recorder, _UnitMaker, anchor_of, cluster_units, copy_units
+from jinlong_extract.reconcile.figures import Subjects, _Recorder, _UnitMaker, anchor_of, cluster_units, unit_specs
 from jinlong_extract.reconcile.rules import rules
 from jinlong_extract.reconcile.series import SeriesBuilder
 
@@ -52,59 +52,6 @@ _RECORD = _getter(Reconciled)
 _SOURCES = list(Reconciled.__dataclass_fields__).index("sources")
 _first = itemgetter(0)
 _second = itemgetter(1)
-
-
-def _as_is(item: Any) -> Any:
-    return item
-
-
-class _Parts:
-    """``n`` parts of items: lists in memory without a ``directory`` or with one part, else files
-    of pickled batches (:class:`Batches`) named ``<name>-<i>`` in it, where each item is kept as
-    ``pack(item)`` (plain values) until ``unpack`` turns it back."""
-
-    def __init__(self, n: int, directory: str | None, name: str,
-                 pack: Callable[[Any], Any], unpack: Callable[[Any], Any]) -> None:
-        self.n = n
-        self.lists: list[list[Any]] | None = None
-        self.files: list[Batches] | None = None
-        if directory is None or n == 1:
-            self.lists = [[] for _ in range(n)]
-            self.pack = self.unpack = _as_is  # (kept as they are)
-        else:
-            self.files = [Batches(os.path.join(directory, f"{name}-{i:03d}.pickle")) for i in range(n)]
-            self.pack, self.unpack = pack, unpack
-
-    def put(self, i: int, item: Any) -> None:
-        if self.lists is not None:
-            self.lists[i].append(item)
-        else:
-            self.files[i].extend([self.pack(item)])  # type: ignore[index]
-
-    def put_packed(self, i: int, items: list[Any]) -> None:
-        """Items already packed (``self.pack``): kept smaller while a part is being made."""
-        if self.lists is not None:
-            self.lists[i].extend(items)
-        else:
-            self.files[i].extend(items)  # type: ignore[index]
-
-    def close(self) -> None:
-        """Done writing (the last batches are written)."""
-        for f in self.files or ():
-            f.close()
-
-    def read(self, i: int) -> Iterator[Any]:
-        """The items of part ``i``, in the order they were put."""
-        if self.lists is not None:
-            return iter(self.lists[i])
-        return map(self.unpack, self.files[i])  # type: ignore[index]
-
-    def take(self, i: int) -> list[Any]:
-        """The packed items of part ``i``, once: a part in memory is let go."""
-        if self.lists is not None:
-            items, self.lists[i] = self.lists[i], []
-            return items
-        return list(self.files[i])  # type: ignore[index]
 
 
 class _Scratch:
@@ -128,26 +75,6 @@ class _Scratch:
         os.unlink(self.path)
 
 
-def _pack_spec(item: tuple[int, Spec]) -> tuple[Any, ...]:
-    block, (home, notes, facts) = item
-    return block, home, notes, [_FACT(f) for f in facts]
-
-
-def _unpack_spec(t: tuple[Any, ...]) -> tuple[int, Spec]:
-    block, home, notes, facts = t
-    return block, (home, notes, [Fact(*f) for f in facts])
-
-
-def _pack_doc(item: tuple[str, str, list[Fact]]) -> tuple[Any, ...]:
-    rep, doc, facts = item
-    return rep, doc, [_FACT(f) for f in facts]
-
-
-def _unpack_doc(t: tuple[Any, ...]) -> tuple[str, str, list[Fact]]:
-    rep, doc, facts = t
-    return rep, doc, [Fact(*f) for f in facts]
-
-
 def _pack_row(item: tuple[tuple, Reconciled]) -> tuple[tuple, tuple[Any, ...]]:
     """``(order, record)`` -> ``(order, the record's table row)``: its field values, the sources
     already encoded as the JSON the table holds (:class:`Encoded`), so a row read back from disk
@@ -168,7 +95,7 @@ class Reconciliation:
     """The reconciled rows (read with :meth:`rows` or :meth:`table_rows`, as often as needed), the
     series and counts."""
 
-    def __init__(self, runs: _Parts, series: list[SeriesPoint], n_rows: int, n_conflicts: int) -> None:
+    def __init__(self, runs: Parts, series: list[SeriesPoint], n_rows: int, n_conflicts: int) -> None:
         self._runs = runs
         self.series = series
         self.n_rows = n_rows
@@ -211,16 +138,16 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
     reps, why = copy_clusters(results() if documents is None else documents)
     n = part_count(facts, directory)
     make = _UnitMaker(r, Subjects(entities, r.subject_equivalents))
-    parts = _Parts(n, directory, "units", _pack_spec, _unpack_spec)
+    parts = Parts(n, directory, "units", pack_facts_last, unpack_facts_last)  #: (block number, *spec)
     numbers: dict[tuple, tuple[int, int]] = {}  #: block -> (its number, its part)
-    for spec in _specs(results(), reps, why, r, n, directory):
+    for spec in unit_specs(results(), reps, why, r, n, directory):
         block = make.block(anchor_of(spec[2]))
         got = numbers.get(block)
         if got is None:
             got = numbers[block] = (len(numbers), zlib.crc32(repr(block).encode("utf-8")) % n)
-        parts.put(got[1], (got[0], spec))
+        parts.put(got[1], (got[0], *spec))
     parts.close()
-    runs = _Parts(n, directory, "rows", _pack_row, _as_is)
+    runs = Parts(n, directory, "rows", _pack_row, as_is)
     pack_row = runs.pack
     series = SeriesBuilder(r)
     recorder = _Recorder(r)
@@ -236,7 +163,7 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
         scratch = None if runs.files is None else _Scratch(os.path.join(directory, f"scratch-{i:03d}"))  # type: ignore[arg-type]
         done: list[Any] = []
         for number in list(blocks):
-            specs = [parts.unpack(x)[1] for x in blocks.pop(number)]
+            specs = [parts.unpack(x)[1:] for x in blocks.pop(number)]
             rows = cluster_units(specs, make, recorder)
             for row in rows:
                 series.add(row)
@@ -259,31 +186,3 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
         del done
     runs.close()
     return Reconciliation(runs, series.points(), n_rows, n_conflicts)
-
-
-def _specs(results: Iterable[DocumentResult], reps: dict[str, str], why: dict[str, str], r: Any,
-           n: int, directory: str | None) -> Iterator[Spec]:
-    """The units of every fact (:func:`.figures.copy_units`): those of documents without copies as
-    they come; the documents of copy clusters are gathered by cluster (in ``n`` parts in
-    ``directory``) and their units follow."""
-    size: dict[str, int] = defaultdict(int)
-    for rep in reps.values():
-        size[rep] += 1
-    held = _Parts(n, directory, "copies", _pack_doc, _unpack_doc)
-    for res in results:
-        if not res.facts:
-            continue
-        doc = res.document.path
-        rep = reps.get(doc, doc)
-        if size[rep] <= 1:
-            yield from copy_units(rep, {doc: res.facts}, why, r)
-        else:
-            held.put(zlib.crc32(rep.encode("utf-8")) % n, (rep, doc, res.facts))
-    held.close()
-    for i in range(n):
-        items = map(held.unpack, held.take(i))
-        clusters: dict[str, dict[str, list[Fact]]] = defaultdict(dict)
-        for rep, doc, facts in items:
-            clusters[rep].setdefault(doc, []).extend(facts)
-        for rep, by_doc in clusters.items():
-            yield from copy_units(rep, by_doc, why, r)
