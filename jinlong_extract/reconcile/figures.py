@@ -1041,14 +1041,6 @@ class _Recorder:
                                 sources, rule, False, [], "; ".join(notes) if notes else None)
 
 
-def _record(row: Row, r: Rules) -> Reconciled:
-    """The :class:`Reconciled` record of a clustered row whose ``sorted_facts``, ``id`` and ``as_of``
-    are set."""
-    row.record = None
-    _Recorder(r).finish(row)
-    return row.record  # type: ignore[return-value]
-
-
 def cluster_units(specs: Iterable[Spec], make: _UnitMaker, finish: _Recorder) -> list[Row]:
     """Block, compare and cluster the units of ``specs``, which hold every unit of their blocks;
     rows carry their :class:`Reconciled` (conflicts flagged), in output order."""
