@@ -54,9 +54,9 @@ class RunSpool:
     """The results of one run on disk; see the module docstring.
 
     :meth:`add` every non-skipped result in order, call :meth:`finish` once, then read back
-    :meth:`facts` (or :meth:`fact_rows`), :meth:`entities` (or :meth:`entity_rows`) and
-    :meth:`results`, each as often as needed, also from a forked child; :meth:`close` removes
-    the files.
+    :meth:`facts` (or :meth:`fact_rows`), :meth:`entities` (or :meth:`entity_rows`),
+    :meth:`results` and :meth:`documents`, each as often as needed, also from a forked child;
+    :meth:`close` removes the files.
     """
 
     def __init__(self, options: Options, directory: str | None = None) -> None:
@@ -74,6 +74,7 @@ class RunSpool:
         self._entities: list[Entity] = []
         self._ids: list[str] = []  #: node -> entity id, after finish()
         self._rank: list[int] = []  #: node -> index into the entities, after finish()
+        self._unprinted = False  #: a document has facts but no fingerprint (see documents())
         self._nodes_of: list[list[int]] = []
 
     # ---- writing ---------------------------------------------------------------------------
@@ -100,6 +101,8 @@ class RunSpool:
                     facts[i] = tuple(t)
         self._facts.extend(facts)
         self._docs.extend([(_DOC(result.document), result.fingerprint, len(facts))])
+        if facts and not result.fingerprint:
+            self._unprinted = True
 
     def finish(self) -> None:
         """Every result is in: merge the entities, close the files for writing."""
@@ -142,7 +145,7 @@ class RunSpool:
         """The spooled documents with their fingerprints, all republished-copy detection needs;
         facts are read back only when a document has facts but no fingerprint (see
         :func:`jinlong_extract.reconcile.copy_clusters`)."""
-        if any(n and not fingerprint for _, fingerprint, n in self._docs):
+        if self._unprinted:
             yield from self.results()
             return
         for doc, fingerprint, _ in self._docs:

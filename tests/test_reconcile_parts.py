@@ -109,6 +109,26 @@ def test_copy_detection_needs_only_the_documents() -> None:
     assert copy_clusters(stripped) == copy_clusters(_RUN.results)
 
 
+@pytest.mark.parametrize("unprinted", [False, True])
+def test_spooled_documents_find_the_copies_of_memory(unprinted: bool, tmp_path: Path) -> None:
+    """A document with facts but no fingerprint needs its facts (their sentences stand in): the
+    spool then reads them back too."""
+    results = [type(r)(r.document, r.facts, fingerprint=r.fingerprint) for r in _RUN.results]
+    if unprinted:
+        results[0].fingerprint = []
+        assert results[0].facts
+    spool = RunSpool(Options(), directory=str(tmp_path))
+    for r in results:
+        spool.add(r)
+    spool.finish()
+    try:
+        docs = list(spool.documents())
+        assert [bool(d.facts) for d in docs] == [unprinted and bool(r.facts) for r in results]
+        assert copy_clusters(docs) == copy_clusters(results)
+    finally:
+        spool.close()
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_series_do_not_depend_on_the_order_of_rows(rnd: random.Random) -> None:
