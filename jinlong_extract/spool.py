@@ -172,7 +172,7 @@ class RunSpool:
         """:meth:`entities` as rows of the entities table, each entity's mentions already encoded
         as the JSON list the table holds (no Mention is rebuilt, none is encoded twice)."""
         for e, mentions in self._grouped():
-            cell = Encoded(b"[" + b",".join(mentions) + b"]", len(mentions))
+            cell = Encoded.of_items(mentions)
             yield (e.id, e.type, e.canonical, e.aliases, cell, e.titles, e.parent, e.rule, len(mentions))
 
     def _grouped(self) -> Iterator[tuple[Entity, list[bytes]]]:

@@ -332,3 +332,56 @@ def test_public_api_load_is_this_load() -> None:
     import jinlong_extract
 
     assert jinlong_extract.load is load
+
+
+def _long_entity_rows(n: int, items: bool) -> list[tuple]:
+    """Entity rows as the spool gives them: the mentions' JSON already encoded, one cell long
+    (``n`` mentions, with quotes, commas, line breaks and Chinese in them) between short ones."""
+    from jinlong_extract.export.tables import Encoded, dumpb
+
+    def row(i: int, k: int) -> tuple:
+        mentions = [dumpb(records.Mention(f'd"{j},\n{i}.txt', 0, j, j + 2, "天津港" * (j % 4), "ORG")) for j in range(k)]
+        cell = Encoded.of_items(mentions) if items else Encoded(b"[" + b",".join(mentions) + b"]", k)
+        return (f"ORG:{i}", "ORG", f"天津{i}", [f'别"名{i}'], cell, [], None, "rule, one", k)
+
+    return [row(0, 3), row(1, n), row(2, n + 1), row(3, 1), row(4, n)]
+
+
+@pytest.mark.parametrize("items", [True, False])
+@pytest.mark.parametrize("fmts", [("csv",), ("json",), ("jsonl",), ("csv", "json", "jsonl")])
+def test_long_cells_are_streamed_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, items: bool, fmts) -> None:
+    """A cell of STREAM_ITEMS items or more is written piece by piece (never whole, see
+    Encoded.pieces): the files are the same bytes as when every cell is written whole."""
+    from jinlong_extract.export import tables
+
+    monkeypatch.setattr(tables, "STREAM_ITEMS", 50)
+    pieces = []
+    real = tables.Encoded.pieces
+    monkeypatch.setattr(tables.Encoded, "pieces", lambda self, batch=7: pieces.append(1) or real(self, batch))
+    with TableWriter(tmp_path / "streamed", fmts, tables=("entities",)) as w:
+        w.write("entities", _long_entity_rows(60, items))
+    assert pieces  # (the long cells did go piece by piece)
+    monkeypatch.setattr(tables, "STREAM_ITEMS", 10**9)
+    with TableWriter(tmp_path / "whole", fmts, tables=("entities",)) as w:
+        w.write("entities", _long_entity_rows(60, items))
+    for fmt in fmts:
+        streamed = (tmp_path / "streamed" / f"entities.{fmt}").read_bytes()
+        assert streamed == (tmp_path / "whole" / f"entities.{fmt}").read_bytes(), fmt
+    frame = load(tmp_path / "streamed")["entities"]
+    assert [len(m) for m in frame["mentions"]] == [3, 60, 61, 1, 60]
+
+
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30), max_size=40),
+       st.integers(1, 9))
+def test_encoded_pieces_make_the_whole(texts: list[str], batch: int) -> None:
+    """Pieces of either form of an encoded cell join to its JSON; a piece never cuts a character."""
+    from jinlong_extract.export.tables import Encoded, dumpb
+
+    items = [dumpb(t) for t in texts]
+    whole = b"[" + b",".join(items) + b"]"
+    for cell in (Encoded.of_items(list(items)), Encoded(whole, len(items))):
+        got = list(cell.pieces(batch))
+        assert b"".join(got) == whole
+        for piece in got:
+            piece.decode("utf-8")
+    assert Encoded.of_items(list(items)).raw == whole

@@ -77,16 +77,48 @@ TYPES: dict[str, dict[str, str]] = {
 _ENCODE_ONCE = 3
 
 
+#: A list cell of at least this many items is written piece by piece by the text sinks (CSV, JSON,
+#: JSON Lines; see :meth:`Encoded.pieces`), never as one string: the entity named in every article
+#: of an archive is one cell of tens of MB, and writing it whole made several copies of it at once
+#: (its text, its quoted text, the line, the encoded line).
+STREAM_ITEMS = 4096
+
+
 class Encoded:
     """A list cell already encoded as JSON, so a table written in several text formats encodes
     each list once (CSV takes the text, JSON embeds the bytes); see :meth:`Layout.encode_lists`.
-    ``len()`` is the number of items in it (what a chunk of rows is weighed by)."""
+    ``len()`` is the number of items in it (what a chunk of rows is weighed by).
 
-    __slots__ = ("raw", "n")
+    It holds either the whole JSON text (``raw``) or its items' JSON (:meth:`of_items`), which
+    are joined only when the whole text is asked for: the text sinks write a long cell
+    (:data:`STREAM_ITEMS`) piece by piece (:meth:`pieces`).
+
+    >>> e = Encoded.of_items([b'{"a":1}', b'"x"'])
+    >>> e.raw, len(e), b"".join(e.pieces(1)) == e.raw
+    (b'[{"a":1},"x"]', 2, True)
+    """
+
+    __slots__ = ("_raw", "_items", "n")
 
     def __init__(self, raw: bytes, n: int = 0) -> None:
-        self.raw = raw
+        self._raw: bytes | None = raw
+        self._items: list[bytes] | None = None
         self.n = n
+
+    @classmethod
+    def of_items(cls, items: list[bytes]) -> Encoded:
+        """The list of the already encoded ``items`` (each one JSON value)."""
+        cell = cls(b"", len(items))
+        cell._raw, cell._items = None, items
+        return cell
+
+    @property
+    def raw(self) -> bytes:
+        """The whole JSON text."""
+        if self._raw is None:
+            self._raw = b"[" + b",".join(self._items or ()) + b"]"
+            self._items = None
+        return self._raw
 
     def __len__(self) -> int:
         return self.n
@@ -97,6 +129,32 @@ class Encoded:
     def items(self) -> list[Any]:
         """The list itself (decoded: objects become dicts)."""
         return orjson.loads(self.raw)
+
+    def streamed(self) -> bool:
+        """Whether the text sinks write it piece by piece (:data:`STREAM_ITEMS`)."""
+        return self.n >= STREAM_ITEMS
+
+    def pieces(self, batch: int = 1024) -> Iterator[bytes]:
+        """The JSON text in pieces of about ``batch`` items (or ``64 * batch`` bytes), without
+        ever building it whole when it was made :meth:`of_items`. Cut anywhere but inside a
+        UTF-8 sequence (a piece is whole items, or a slice of ASCII-safe cut points)."""
+        items = self._items
+        if items is not None:
+            yield b"["
+            for i in range(0, len(items), batch):
+                joined = b",".join(items[i : i + batch])
+                yield joined if i == 0 else b"," + joined
+            yield b"]"
+            return
+        raw = self.raw
+        size = 64 * batch
+        at = 0
+        while at < len(raw):
+            end = min(len(raw), at + size)
+            while end < len(raw) and 0x80 <= raw[end] < 0xC0:  # not inside a UTF-8 sequence
+                end += 1
+            yield raw[at:end]
+            at = end
 
 
 def _json_default(value: Any) -> Any:

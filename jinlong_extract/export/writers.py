@@ -15,6 +15,7 @@ sheet continues on sheets ``<table>_2``, ``<table>_3`` …).
 from __future__ import annotations
 
 import csv
+import io
 import os
 import secrets
 from contextlib import contextmanager
@@ -99,6 +100,31 @@ class _Sink:
         _unlink(self.tmp)
 
 
+#: Stands in a row for each cell written piece by piece (:meth:`Encoded.streamed`) while the rest
+#: of the row is encoded as usual; the encoded row is then cut where it stands (random, so that no
+#: real cell holds it).
+_MARK = "jinlong" + secrets.token_hex(12)
+_PLACEHOLDER = Encoded(_MARK.encode("ascii"))
+
+
+def _runs(rows: list[tuple[Any, ...]], list_idx: tuple[int, ...]) -> Iterator[tuple[list, tuple | None, list[Encoded]]]:
+    """``rows`` as runs of rows written whole, each run followed by one row whose long cells are
+    streamed: ``(run, that row with placeholders or None, its streamed cells)``."""
+    start = 0
+    if list_idx:
+        for k, row in enumerate(rows):
+            cells = [row[i] for i in list_idx]
+            if any(type(c) is Encoded and c.streamed() for c in cells):
+                big = [i for i, c in zip(list_idx, cells) if type(c) is Encoded and c.streamed()]
+                held = list(row)
+                for i in big:
+                    held[i] = _PLACEHOLDER
+                yield rows[start:k], tuple(held), [row[i] for i in big]
+                start = k + 1
+    if start < len(rows):
+        yield rows[start:], None, []
+
+
 class _CsvSink(_Sink):
     """UTF-8 *with* BOM so spreadsheet programs show Chinese; lists as JSON text; nulls empty."""
 
@@ -109,7 +135,28 @@ class _CsvSink(_Sink):
         self.writer.writerow(self.columns)
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
-        self.writer.writerows(self.layout.text_rows(rows))
+        text_rows = self.layout.text_rows
+        for run, row, cells in _runs(rows, self.layout.list_idx):
+            if run:
+                self.writer.writerows(text_rows(run))
+            if row is not None:
+                line = io.StringIO()
+                csv.writer(line).writerow(text_rows([row])[0])
+                self._stream(line.getvalue().split(_MARK), cells)
+
+    def _stream(self, around: list[str], cells: list[Encoded]) -> None:
+        """The text around the streamed cells, and each cell quoted as the csv module would (a
+        JSON list of two or more items holds a comma: always quoted), piece by piece."""
+        fh = self.fh
+        fh.write(around[0])
+        for cell, after in zip(cells, around[1:]):
+            fh.flush()  # (the text layer's pending text goes first)
+            out = fh.buffer
+            out.write(b'"')
+            for piece in cell.pieces():
+                out.write(piece.replace(b'"', b'""'))
+            out.write(b'"')
+            fh.write(after)
 
     def close(self) -> None:
         if not self.fh.closed:
@@ -119,18 +166,32 @@ class _CsvSink(_Sink):
 class _JsonSink(_Sink):
     """A JSON array written incrementally: ``[`` … ``,`` … ``]``, one row per line."""
 
+    #: between two rows
+    sep = b",\n"
+
     def __init__(self, final: Path, table: str) -> None:
         super().__init__(final, table)
         self.fh = open(self.tmp, "wb")
         self.fh.write(b"[")
         self.n = 0
 
+    def _lead(self) -> bytes:
+        return b"\n" if self.n == 0 else b",\n"
+
     def write(self, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        lead = b"\n" if self.n == 0 else b",\n"
-        self.fh.write(lead + b",\n".join(map(dumpb, self.layout.dicts(rows))))
-        self.n += len(rows)
+        dicts, write = self.layout.dicts, self.fh.write
+        for run, row, cells in _runs(rows, self.layout.list_idx):
+            if run:
+                write(self._lead() + self.sep.join(map(dumpb, dicts(run))))
+                self.n += len(run)
+            if row is not None:
+                around = dumpb(dicts([row])[0]).split(_PLACEHOLDER.raw)
+                write(self._lead() + around[0])
+                for cell, after in zip(cells, around[1:]):
+                    for piece in cell.pieces():
+                        write(piece)
+                    write(after)
+                self.n += 1
 
     def close(self) -> None:
         if not self.fh.closed:
@@ -138,17 +199,23 @@ class _JsonSink(_Sink):
             self.fh.close()
 
 
-class _JsonlSink(_Sink):
-    def __init__(self, final: Path, table: str) -> None:
-        super().__init__(final, table)
-        self.fh = open(self.tmp, "wb")
+class _JsonlSink(_JsonSink):
+    """One JSON object per line."""
 
-    def write(self, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            self.fh.write(b"\n".join(map(dumpb, self.layout.dicts(rows))) + b"\n")
+    sep = b"\n"
+
+    def __init__(self, final: Path, table: str) -> None:
+        _Sink.__init__(self, final, table)
+        self.fh = open(self.tmp, "wb")
+        self.n = 0
+
+    def _lead(self) -> bytes:
+        return b"" if self.n == 0 else b"\n"
 
     def close(self) -> None:
         if not self.fh.closed:
+            if self.n:
+                self.fh.write(b"\n")
             self.fh.close()
 
 
