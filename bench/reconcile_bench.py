@@ -142,7 +142,7 @@ def main() -> None:
     print(f"mentions            {n_facts:,} in {len(results):,} documents (generated in {t1 - t0:.2f} s)")
     print(f"document clusters   {t3 - t2:6.2f} s   (CPU {c3 - c2:.2f} s)  {copies} copies found")
     print(f"figures             {t4 - t3:6.2f} s   (CPU {c4 - c3:.2f} s)  {len(rows):,} rows, "
-          f"{sum(r.record.n_sources > 1 for r in rows):,} merged, {sum(r.record.conflict for r in rows):,} in conflict")
+          f"{sum(len(r.sorted_facts) > 1 for r in rows):,} merged, {sum(bool(r.conflict_with) for r in rows):,} in conflict")
     print(f"series              {t5 - t4:6.2f} s   {len(series):,} points, "
           f"{len({p.series for p in series}):,} series, {sum(p.flag is not None for p in series):,} flagged")
     print(f"reconcile total     {t5 - t2:6.2f} s   ({n_facts / (t5 - t2):,.0f} mentions/s); "

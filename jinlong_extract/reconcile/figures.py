@@ -130,7 +130,8 @@ class Row:
     """A cluster under construction, and after clustering the internals series need."""
 
     __slots__ = ("units", "lo", "hi", "tlo", "thi", "period", "subject", "subject_name", "rules", "id", "rid",
-                 "sorted_facts", "sentence", "more_sentences", "as_of", "record", "order")
+                 "sorted_facts", "sentence", "more_sentences", "as_of", "order", "metric", "rule", "note",
+                 "conflict_with")
 
     units: list[Unit]
     lo: float  #: the core: the intersection of its units' intervals
@@ -147,8 +148,13 @@ class Row:
     sentence: tuple | None  #: sentence key of its first unit (see Unit.sentence_key) ...
     more_sentences: set | None  #: ... and of the others, once there are any
     as_of: str | None
-    record: Reconciled | None
-    order: tuple  #: output order: (document, start of the first mention, kind, id), once finished
+    #: once finished (:meth:`_Recorder.finish`): output order (document, start of the first mention,
+    #: kind, id), canonical metric, rule and note of its record ...
+    order: tuple
+    metric: str | None
+    rule: str | None
+    note: str | None
+    conflict_with: list[str] | None  #: ... and the rows it conflicts with (:func:`_flag_conflicts`)
 
     def __init__(self, unit: Unit, rid: int = -1, sentence: tuple | None = None,
                  rules: list[str] | None = None) -> None:
@@ -165,7 +171,7 @@ class Row:
         self.sentence = sentence
         self.more_sentences = None
         self.as_of = None
-        self.record = None
+        self.conflict_with = None
 
     @property
     def anchor(self) -> Unit:
@@ -940,7 +946,6 @@ def _flag_conflicts(rows: list[Row], r: Rules) -> None:
         for m in members:
             articles = {(x.home, x.anchor.article) for x in m.units}
             single.append(articles.pop() if len(articles) == 1 else None)
-        records = [m.record for m in members]
         for i, a in enumerate(members):
             alo, ahi = a.lo, a.hi
             aabs = max(abs(alo), abs(ahi))
@@ -953,23 +958,24 @@ def _flag_conflicts(rows: list[Row], r: Rules) -> None:
                     continue
                 if one is not None and single[j] == one:
                     continue
-                ra, rb = records[i], records[j]
-                ra.conflict = rb.conflict = True
-                ra.conflict_with.append(b.id)
-                rb.conflict_with.append(a.id)
-    by_id = {row.id: row for row in rows if row.record.conflict}
+                for x, y in ((a, b), (b, a)):
+                    if x.conflict_with is None:
+                        x.conflict_with = []
+                    x.conflict_with.append(y.id)
+    by_id = {row.id: row for row in rows if row.conflict_with}
     for row in by_id.values():
-        rec = row.record
-        rec.conflict_with.sort()
-        others = [by_id[i].record.sources[0] for i in rec.conflict_with[:3]]
-        said = ", ".join(f"{s.text} in {s.doc}" for s in others)
-        more = f" and {len(rec.conflict_with) - 3} more" if len(rec.conflict_with) > 3 else ""
-        note = f"conflict: {rec.sources[0].text} here vs {said}{more} (same metric, subject and period)"
-        rec.note = f"{rec.note}; {note}" if rec.note else note
+        others = row.conflict_with
+        others.sort()
+        said = ", ".join(f"{f.text} in {f.doc}" for f in (by_id[i].sorted_facts[0] for i in others[:3]))
+        more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+        note = f"conflict: {row.sorted_facts[0].text} here vs {said}{more} (same metric, subject and period)"
+        row.note = f"{row.note}; {note}" if row.note else note
 
 
 class _Recorder:
-    """Turns clustered rows into :class:`Reconciled` records (id, as-of date, record)."""
+    """Finishes clustered rows (:meth:`finish`: sorted mentions, id, as-of date, order, rule, note)
+    and makes their :class:`Reconciled` records (:meth:`record`), one at a time when asked: a
+    block's rows wait without them."""
 
     __slots__ = ("r", "metrics", "year_ends", "kinds")
 
@@ -980,7 +986,8 @@ class _Recorder:
         self.year_ends: dict[int, str] = {}  #: year -> its as-of date when no article date is in it
 
     def finish(self, row: Row) -> None:
-        """Fill ``sorted_facts``, ``id``, ``as_of`` and ``record`` of a clustered row."""
+        """Fill ``sorted_facts``, ``id``, ``as_of``, ``order``, ``metric``, ``rule`` and ``note``
+        of a clustered row."""
         units = row.units
         if len(units) == 1 and len(units[0].facts) == 1:  # one mention: nothing to sort or join
             facts = units[0].facts
@@ -1001,9 +1008,8 @@ class _Recorder:
                     row.as_of = as_of
             else:
                 row.as_of = d if d else None
-            rule: str | None = "single mention" if not row.rules else row.rules[0]
+            row.rule = "single mention" if not row.rules else row.rules[0]
             notes = units[0].notes
-            sources = [Source(f.id, f.doc, f.article, f.start, f.end, f.text, f.value, f.date)]
         else:
             facts = [f for u in units for f in u.facts]
             if len(facts) > 1:
@@ -1012,13 +1018,13 @@ class _Recorder:
             row.id = _row_id(facts)
             row.as_of = _as_of(row, self.r)
             if len(facts) == 1:
-                rule = "single mention" if not row.rules else row.rules[0]
+                row.rule = "single mention" if not row.rules else row.rules[0]
                 notes = units[0].notes
             else:
                 parts = [x for u in units for x in u.copy_rules] + (row.rules or [])
-                rule = "; ".join(dict.fromkeys(parts)) if parts else None
+                row.rule = "; ".join(dict.fromkeys(parts)) if parts else None
                 notes = list(dict.fromkeys(n for u in units for n in u.notes))
-            sources = [Source(f.id, f.doc, f.article, f.start, f.end, f.text, f.value, f.date) for f in facts]
+        row.note = "; ".join(notes) if notes else None
         a = units[0].anchor
         first = facts[0]
         row.order = (first.doc, first.start, self.kinds.get(a.kind, 9), row.id)
@@ -1026,6 +1032,11 @@ class _Recorder:
         metric = self.metrics.get(label, False)
         if metric is False:
             metric = self.metrics[label] = self.r.metric(label)
+        row.metric = metric
+
+    def record(self, row: Row) -> Reconciled:
+        """The record of a finished row (conflicts flagged)."""
+        a = row.units[0].anchor
         ps = pe = year = None
         period = row.period
         if period is not None:
@@ -1035,15 +1046,18 @@ class _Recorder:
                 ps, pe = period
         subject = row.subject
         subject_id = subject[3:] if subject and subject.startswith("id:") else None
+        facts = row.sorted_facts
+        sources = [Source(f.id, f.doc, f.article, f.start, f.end, f.text, f.value, f.date) for f in facts]
         # positional, in the field order of Reconciled (a call with twenty keywords costs more)
-        row.record = Reconciled(row.id, a.kind, metric, row.subject_name, subject_id, year, ps, pe,
-                                bool(a.cumulative), a.unit, a.value, a.low, a.high, a.qualifier, len(facts),
-                                sources, rule, False, [], "; ".join(notes) if notes else None)
+        return Reconciled(row.id, a.kind, row.metric, row.subject_name, subject_id, year, ps, pe,
+                          bool(a.cumulative), a.unit, a.value, a.low, a.high, a.qualifier, len(facts),
+                          sources, row.rule, bool(row.conflict_with), row.conflict_with or [], row.note)
 
 
 def cluster_units(specs: Iterable[Spec], make: _UnitMaker, finish: _Recorder) -> list[Row]:
-    """Block, compare and cluster the units of ``specs``, which hold every unit of their blocks;
-    rows carry their :class:`Reconciled` (conflicts flagged), in output order."""
+    """Block, compare and cluster the units of ``specs``, which hold every unit of their blocks:
+    the finished rows (conflicts flagged; ``finish.record(row)`` makes a row's record), in output
+    order."""
     r = make.r
     blocks: dict[tuple, list[Unit]] = defaultdict(list)
     for spec in specs:
@@ -1064,8 +1078,7 @@ def cluster_units(specs: Iterable[Spec], make: _UnitMaker, finish: _Recorder) ->
 
 def cluster_figures(results: list[DocumentResult], reps: dict[str, str], why: dict[str, str],
                     entities: list[Entity] | None = None) -> list[Row]:
-    """Block, compare and cluster every fact of ``results`` in memory; rows carry their
-    :class:`Reconciled`."""
+    """Block, compare and cluster every fact of ``results`` in memory (see :func:`cluster_units`)."""
     r = rules()
     make = _UnitMaker(r, Subjects(entities, r.subject_equivalents))
     return cluster_units(unit_specs(results, reps, why, r), make, _Recorder(r))

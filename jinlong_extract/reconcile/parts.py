@@ -22,6 +22,7 @@ the same whatever the number of parts.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import os
 import pickle
@@ -33,9 +34,10 @@ from typing import Any
 
 from orjson import dumps, loads
 
-from jinlong_extract.engine.serial import BATCH, Parts, _getter, as_is, pack_facts_last, unpack_facts_last
+from jinlong_extract.engine.forked import Task
+from jinlong_extract.engine.serial import _FACT, BATCH, Parts, _getter, as_is
 from jinlong_extract.export.tables import Encoded
-from jinlong_extract.records import DocumentResult, Entity, Reconciled, SeriesPoint, Source
+from jinlong_extract.records import FACT_COLUMNS, DocumentResult, Entity, Fact, Reconciled, SeriesPoint, Source
 from jinlong_extract.reconcile.documents import copy_clusters
 from jinlong_extract.reconcile.figures import Subjects, _Recorder, _UnitMaker, anchor_of, cluster_units, unit_specs
 from jinlong_extract.reconcile.rules import rules
@@ -73,6 +75,44 @@ class _Scratch:
     def close(self) -> None:
         self.fh.close()
         os.unlink(self.path)
+
+
+_SENTENCE = FACT_COLUMNS.index("sentence")
+_SUBJECT_IDS = FACT_COLUMNS.index("subject_ids")
+#: fact fields with few distinct values (and the document path, shared by its facts)
+_REPEATED = tuple(FACT_COLUMNS.index(c) for c in ("doc", "kind", "qualifier", "unit", "currency", "object",
+                                                  "metric", "subject", "date", "year_source"))
+
+
+class _UnitPacker:
+    """How units wait in the part files: ``(block number, labels, home, notes, facts)``, the facts
+    as value tuples without what the reconciler never reads. A fact's sentence is only asked
+    whether it is another fact's (one sentence never repeats a figure), so it waits as a digest,
+    except in blocks whose series look for a metric label in it (``labels``: running totals
+    without a canonical metric, see :mod:`.series`). Repeated values are one object, so each batch
+    of a part file holds them once. At 200 MB this halves what the biggest block holds."""
+
+    def __init__(self) -> None:
+        self.shared: dict[Any, Any] = {}
+
+    def pack(self, item: tuple[Any, ...]) -> tuple[Any, ...]:
+        number, labels, home, notes, facts = item
+        share = self.shared.setdefault
+        packed = []
+        for f in facts:
+            t = list(_FACT(f))
+            for i in _REPEATED:
+                t[i] = share(t[i], t[i])
+            t[_SUBJECT_IDS] = share(tuple(t[_SUBJECT_IDS]), t[_SUBJECT_IDS]) if t[_SUBJECT_IDS] else ()
+            sentence = t[_SENTENCE]
+            if sentence and not labels:
+                t[_SENTENCE] = hashlib.blake2b(sentence.encode("utf-8"), digest_size=8).digest()
+            packed.append(tuple(t))
+        return number, labels, home, notes, packed
+
+    @staticmethod
+    def unpack(packed: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (*packed[:-1], [Fact(*t) for t in packed[-1]])
 
 
 def _pack_row(item: tuple[tuple, Reconciled]) -> tuple[tuple, tuple[Any, ...]]:
@@ -133,56 +173,102 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
     results in the same order; once when ``documents``, the same results with only what
     :func:`copy_clusters` needs, are given) in parts (see the module docstring):
     :func:`part_count` parts of ``facts`` facts (their number, known beforehand), kept in files in
-    ``directory`` (which the caller removes), or one part in memory without a directory."""
+    ``directory`` (which the caller removes), or one part in memory without a directory.
+
+    With parts on disk, copy detection and each part run in a forked child where the platform
+    allows (:class:`jinlong_extract.engine.forked.Task`; else here, with the same result): what
+    they allocate dies with them, so this process does not keep the high-water mark of every
+    part (freed memory is seldom given back to the system), and each part costs only its own."""
     r = rules()
-    reps, why = copy_clusters(results() if documents is None else documents)
     n = part_count(facts, directory)
+    apart = n > 1
+    docs = results() if documents is None else documents
+    reps, why = _run(lambda: copy_clusters(docs), apart)
     make = _UnitMaker(r, Subjects(entities, r.subject_equivalents))
-    parts = Parts(n, directory, "units", pack_facts_last, unpack_facts_last)  #: (block number, *spec)
-    numbers: dict[tuple, tuple[int, int]] = {}  #: block -> (its number, its part)
-    for spec in unit_specs(results(), reps, why, r, n, directory):
+    packer = _UnitPacker()
+    parts = Parts(n, directory, "units", packer.pack, packer.unpack)  #: (block number, labels, *spec)
+    written = _run(lambda: _deal(unit_specs(results(), reps, why, r, n, directory), parts, make), apart)
+    for i, part in enumerate(written or ()):
+        parts.adopt(i, part)
+    del reps, why
+    runs = Parts(n, directory, "rows", _pack_row, as_is)
+    series = SeriesBuilder(r)
+    n_rows = n_conflicts = 0
+    for i in range(n):
+        written, rows, conflicts, state = _run(lambda: _reconcile_part(i, parts, runs, make, directory), apart)
+        if written is not None:
+            runs.adopt(i, written)
+        n_rows += rows
+        n_conflicts += conflicts
+        series.absorb(state)
+    runs.close()
+    return Reconciliation(runs, series.points(), n_rows, n_conflicts)
+
+
+def _run(fn: Callable[[], Any], fork: bool) -> Any:
+    """``fn()``, in a forked child if ``fork`` (and the platform allows)."""
+    task = Task(fn, fork=fork)
+    try:
+        return task.result()
+    except BaseException:
+        task.cancel()
+        raise
+
+
+def _deal(specs: Iterable[Any], parts: Parts, make: _UnitMaker) -> list[Any] | None:
+    """Put each unit of ``specs`` in the part of its block: the parts' files, closed (None in
+    memory)."""
+    n = parts.n
+    numbers: dict[tuple, tuple[int, int, bool]] = {}  #: block -> (its number, its part, labels)
+    for spec in specs:
         block = make.block(anchor_of(spec[2]))
         got = numbers.get(block)
         if got is None:
-            got = numbers[block] = (len(numbers), zlib.crc32(repr(block).encode("utf-8")) % n)
-        parts.put(got[1], (got[0], *spec))
+            part = zlib.crc32(repr(block).encode("utf-8")) % n
+            got = numbers[block] = (len(numbers), part, bool(block[3]) and not isinstance(block[2], str))
+        parts.put(got[1], (got[0], got[2], *spec))
     parts.close()
-    runs = Parts(n, directory, "rows", _pack_row, as_is)
-    pack_row = runs.pack
-    series = SeriesBuilder(r)
-    recorder = _Recorder(r)
+    return parts.files
+
+
+def _reconcile_part(i: int, parts: Parts, runs: Parts, make: _UnitMaker, directory: str | None) -> tuple:
+    """Reconcile part ``i`` of ``parts``, block after block, into part ``i`` of ``runs`` (rows in
+    output order): ``(its file of rows, closed, or None in memory; rows; conflicts; its series'
+    state)``."""
+    series = SeriesBuilder(make.r)
+    recorder = _Recorder(make.r)
     n_rows = n_conflicts = 0
-    for i in range(n):
-        # block after block: only one block's units and rows are objects at a time, the rest of
-        # the part stays packed
-        blocks: dict[int, list[Any]] = defaultdict(list)
-        for item in parts.take(i):
-            blocks[item[0]].append(item)
-        # a part's rows, in the order they are made: in memory, or (packed: the sources of one
-        # row can be thousands) in a scratch file, with only their output order and place held
-        scratch = None if runs.files is None else _Scratch(os.path.join(directory, f"scratch-{i:03d}"))  # type: ignore[arg-type]
-        done: list[Any] = []
-        for number in list(blocks):
-            specs = [parts.unpack(x)[1:] for x in blocks.pop(number)]
-            rows = cluster_units(specs, make, recorder)
-            for row in rows:
-                series.add(row)
-                n_conflicts += row.record.conflict  # type: ignore[union-attr]
-            n_rows += len(rows)
-            if scratch is None:
-                done += [(row.order, row.record) for row in rows]
-            else:
-                add = scratch.add
-                done += [(row.order, add(pack_row((row.order, row.record)))) for row in rows]
-            del specs, rows
-        done.sort(key=_first)
+    # block after block: only one block's units and rows are objects at a time, the rest of
+    # the part stays packed
+    blocks: dict[int, list[Any]] = defaultdict(list)
+    for item in parts.take(i):
+        blocks[item[0]].append(item)
+    # a part's rows, in the order they are made: in memory, or (packed: the sources of one
+    # row can be thousands) in a scratch file, with only their output order and place held
+    scratch = None if runs.files is None else _Scratch(os.path.join(directory, f"scratch-{i:03d}"))  # type: ignore[arg-type]
+    done: list[Any] = []
+    for number in list(blocks):
+        specs = [parts.unpack(x)[2:] for x in blocks.pop(number)]
+        rows = cluster_units(specs, make, recorder)
+        for row in rows:
+            series.add(row)
+            n_conflicts += bool(row.conflict_with)
+        n_rows += len(rows)
+        record = recorder.record  # (one record at a time: packed at once, unless in memory)
         if scratch is None:
-            runs.put_packed(i, done)
+            done += [(row.order, record(row)) for row in rows]
         else:
-            get = scratch.get
-            for k in range(0, len(done), BATCH):
-                runs.put_packed(i, [get(at) for _, at in done[k : k + BATCH]])
-            scratch.close()
-        del done
-    runs.close()
-    return Reconciliation(runs, series.points(), n_rows, n_conflicts)
+            add, pack_row = scratch.add, runs.pack
+            done += [(row.order, add(pack_row((row.order, record(row))))) for row in rows]
+        del specs, rows
+    done.sort(key=_first)
+    if scratch is None:
+        runs.put_packed(i, done)
+        return None, n_rows, n_conflicts, series.state()
+    get = scratch.get
+    for k in range(0, len(done), BATCH):
+        runs.put_packed(i, [get(at) for _, at in done[k : k + BATCH]])
+    scratch.close()
+    written = runs.files[i]  # type: ignore[index]
+    written.close()
+    return written, n_rows, n_conflicts, series.state()

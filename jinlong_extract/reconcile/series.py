@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 import regex
 
-from jinlong_extract.records import SeriesPoint
+from jinlong_extract.records import Fact, SeriesPoint
 from jinlong_extract.reconcile.figures import Row
 from jinlong_extract.reconcile.rules import Rules, rules
 
@@ -48,19 +48,21 @@ class _Total:
 
     __slots__ = ("subject", "period", "as_of", "lo", "hi", "id", "objects", "labels", "point")
 
-    def __init__(self, row: Row, labels: bool) -> None:
+    def __init__(self, row: Row, labels: int | None, shared: dict) -> None:
         self.subject = row.subject
         self.period = row.period
         self.as_of = row.as_of
         self.lo, self.hi = row.lo, row.hi
         self.id = row.id
         facts = row.facts()
-        self.objects = frozenset(f.object for f in facts)  #: the counted objects of its mentions
-        #: (text, sentence) of its mentions, for rows without a metric (see :func:`_nearest_label`)
-        self.labels = tuple((f.text, f.sentence) for f in facts) if labels else ()
-        rec = row.record
+        objects = frozenset(f.object for f in facts)
+        self.objects = shared.setdefault(objects, objects)  #: the counted objects of its mentions
+        #: for rows without a metric, the ``labels`` characters before each mention in its sentence
+        #: (see :func:`_nearest_label`)
+        self.labels = () if labels is None else tuple(w for w in (_before(f, labels) for f in facts) if w is not None)
+        a = row.units[0].anchor
         #: the record's fields a point shows
-        self.point = (rec.subject, rec.metric, rec.unit, rec.value, rec.id, [s.fact_id for s in rec.sources])
+        self.point = (row.subject_name, row.metric, a.unit, a.value, row.id, [f.id for f in facts])
 
 
 class SeriesBuilder:
@@ -72,6 +74,7 @@ class SeriesBuilder:
         self.totals: dict[tuple, list[_Total]] = defaultdict(list)
         #: series key -> year -> [rows, lowest lower bound, lo, hi (of the row when just one)]
         self.parts: dict[tuple, dict[int, list]] = defaultdict(dict)
+        self._shared: dict = {}  #: one object for each set of counted objects
 
     def add(self, row: Row) -> None:
         anchor = row.units[0]  # (row.anchor, without the property call)
@@ -80,7 +83,8 @@ class SeriesBuilder:
         kind, family, metric, cumulative = anchor.block
         key = (kind, family, metric, row.subject)
         if cumulative:
-            self.totals[key].append(_Total(row, not isinstance(metric, str)))
+            window = None if isinstance(metric, str) else self.r.label_window
+            self.totals[key].append(_Total(row, window, self._shared))
         elif row.period is not None and row.period[0] == row.period[1]:
             years = self.parts[key]
             got = years.get(row.period[0])
@@ -89,6 +93,26 @@ class SeriesBuilder:
             else:
                 got[0] += 1
                 got[1] = min(got[1], row.lo)
+
+    def state(self) -> tuple[dict, dict]:
+        """What the rows added so far left (plain data: it crosses processes, see
+        :meth:`absorb`)."""
+        return dict(self.totals), dict(self.parts)
+
+    def absorb(self, state: tuple[dict, dict]) -> None:
+        """Add the rows another builder was given (its :meth:`state`), as if added here."""
+        totals, parts = state
+        for key, rows in totals.items():
+            self.totals[key].extend(rows)
+        for key, years in parts.items():
+            mine = self.parts[key]
+            for year, got in years.items():
+                have = mine.get(year)
+                if have is None:
+                    mine[year] = got
+                else:
+                    have[0] += got[0]
+                    have[1] = min(have[1], got[1])
 
     def points(self) -> list[SeriesPoint]:
         """The series points, once every row is added."""
@@ -181,17 +205,20 @@ def build_series(rows: Iterable[Row], r: Rules | None = None) -> list[SeriesPoin
     return builder.points()
 
 
+def _before(f: Fact, chars: int) -> str | None:
+    """The ``chars`` characters before the figure ``f`` in its sentence (found by its digits);
+    None when it is not found there."""
+    m = _DIGITS.search(f.text or "")
+    sentence = f.sentence or ""
+    at = sentence.find(m.group(0)) if m else -1
+    return None if at < 0 else sentence[max(0, at - chars):at]
+
+
 def _nearest_label(row: _Total, targets: list[tuple], r: Rules) -> tuple | None:
     """The target series whose metric label (stripped of 数/额/量) is written nearest before the
     row's figure in its sentence, within ``r.label_window`` characters; None when no unique one."""
     best: list[tuple[int, tuple]] = []
-    for text, sentence in row.labels:
-        m = _DIGITS.search(text or "")
-        sentence = sentence or ""
-        at = sentence.find(m.group(0)) if m else -1
-        if at < 0:
-            continue
-        window = sentence[max(0, at - r.label_window):at]
+    for window in row.labels:
         for k in targets:
             stem = k[2].rstrip("数额量") or k[2]
             pos = window.rfind(stem)
