@@ -9,12 +9,15 @@ on a corpus with republished copies, running totals and conflicts.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jinlong_extract.engine import forked as forked_mod
 from jinlong_extract.export.tables import layout
 from jinlong_extract.options import Options
 from jinlong_extract.pipeline import finish_run, iter_sources, process_document
@@ -68,22 +71,50 @@ def test_the_corpus_exercises_copies_totals_and_conflicts() -> None:
     assert any(r.cumulative for r in rows) and _RUN.series
 
 
+@pytest.mark.parametrize("forked", [True, False])
 @pytest.mark.parametrize("part_facts", [1, 7, 60, 10_000])
-def test_parts_give_the_rows_of_memory(part_facts: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parts_give_the_rows_of_memory(part_facts: int, forked: bool, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts on disk are reconciled in forked children where the platform allows, else here."""
     monkeypatch.setattr(parts, "PART_FACTS", part_facts)
     monkeypatch.setattr(parts, "MAX_PARTS", 40)
+    if forked and not forked_mod.can_fork():
+        pytest.skip("other threads alive: Task would not fork")
+    if not forked:
+        monkeypatch.setattr(forked_mod, "can_fork", lambda: False)
+    forks: list[int] = []
+    real_fork = forked_mod.os.fork
+    monkeypatch.setattr(forked_mod.os, "fork", lambda: forks.append(1) or real_fork())
     done = reconcile_parts(lambda: _RUN.results, _RUN.entities, facts=_N_FACTS, directory=str(tmp_path))
+    on_disk = part_facts < _N_FACTS
+    # copy detection, dealing, each part and the series: each in a child
+    assert len(forks) == (parts.part_count(_N_FACTS, str(tmp_path)) + 3 if forked and on_disk else 0)
     expected = [r.to_dict() for r in _RUN.reconciled]
     assert [r.to_dict() for r in done.rows()] == expected
     assert [r.to_dict() for r in done.rows()] == expected  # (read again)
     assert [p.to_dict() for p in done.series] == [p.to_dict() for p in _RUN.series]
     assert done.n_rows == len(expected)
     assert done.n_conflicts == sum(r["conflict"] for r in expected)
-    # the table as written: CSV cells of the rows read back from disk = those of the records
+    assert done.n_series == len({p.series for p in _RUN.series})
+    # the tables as written: CSV cells of the rows read back from disk = those of the records
     lay = layout("reconciled")
     assert lay.text_rows(lay.values(done.table_rows())) == lay.text_rows(lay.values(_RUN.reconciled))
+    lay = layout("series")
+    assert lay.text_rows(lay.values(done.table_points())) == lay.text_rows(lay.values(_RUN.series))
     files = list(tmp_path.iterdir())
-    assert (len(files) > 2) == (part_facts < _N_FACTS)  # in files when there is more than one part
+    assert (len(files) > 2) == on_disk  # in files when there is more than one part
+
+
+def test_forked_parts_in_a_fresh_process() -> None:
+    """The forked variants above, in an interpreter with no other thread (here, earlier tests may
+    have left some: then Task runs everything in this process and they are skipped)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", "-rs",
+         f"{__file__}::test_parts_give_the_rows_of_memory", "-k", "True"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "4 passed" in run.stdout and "skipped" not in run.stdout, run.stdout[-3000:]
 
 
 def test_parts_over_the_spool_give_the_rows_of_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

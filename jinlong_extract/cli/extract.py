@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # pragma: no cover
 TABLE_CHOICES = ("facts", "documents", "entities", "reconciled", "series")
 #: Documents (or facts) buffered before they are handed to the table writer.
 _BATCH = 256
+#: After a per-document stage that read this much, its caches and jieba's dictionary are let go
+#: before the cross-document stage (engine.memory). Not after small runs: they gain nothing, and
+#: a process that extracts again (tests, a notebook) would reload jieba.
+RELEASE_BYTES = 8 << 20
 #: Name of the incremental cache kept in the output directory (``--no-cache`` disables it).
 CACHE_NAME = ".jinlong-cache.sqlite"
 
@@ -374,6 +378,10 @@ def extract(
             ):
                 take(result)
             flush()
+            if tally.bytes >= RELEASE_BYTES:
+                from jinlong_extract.engine.memory import release_document_caches
+
+                release_document_caches()  # the cross-document stage (and its forks) start small
         if writer is not None and not bad and not read_stdin and _previous_tables_hold(out, tables, formats, stats):
             # an unchanged re-run: the previous run's tables are this run's tables
             writer.abort()
@@ -418,10 +426,10 @@ def extract(
 
                 done = reconcile_parts(spool.results, spool.entity_names, documents=spool.documents(),
                                        facts=spool.n_facts, directory=spool.dir)
-                reconciled.update(rows=done.table_rows(), series=done.series)
+                reconciled.update(rows=done.table_rows(), series=done.table_points())
                 tally.reconciled = done.n_rows
                 tally.conflicts = done.n_conflicts
-                tally.series = len({p.series for p in done.series})
+                tally.series = done.n_series
             for name in names:
                 if writer is not None:
                     writer.write(name, produced[name]())

@@ -35,7 +35,7 @@ from typing import Any
 from orjson import dumps, loads
 
 from jinlong_extract.engine.forked import Task
-from jinlong_extract.engine.serial import _FACT, BATCH, Parts, _getter, as_is
+from jinlong_extract.engine.serial import _FACT, BATCH, Batches, Parts, _getter, as_is
 from jinlong_extract.export.tables import Encoded
 from jinlong_extract.records import FACT_COLUMNS, DocumentResult, Entity, Fact, Reconciled, SeriesPoint, Source
 from jinlong_extract.reconcile.documents import copy_clusters
@@ -51,6 +51,7 @@ PART_FACTS = 10_000
 MAX_PARTS = 128
 
 _RECORD = _getter(Reconciled)
+_POINT = _getter(SeriesPoint)
 _SOURCES = list(Reconciled.__dataclass_fields__).index("sources")
 _first = itemgetter(0)
 _second = itemgetter(1)
@@ -132,14 +133,31 @@ def _record(row: tuple[Any, ...]) -> Reconciled:
 
 
 class Reconciliation:
-    """The reconciled rows (read with :meth:`rows` or :meth:`table_rows`, as often as needed), the
-    series and counts."""
+    """The reconciled rows (read with :meth:`rows` or :meth:`table_rows`) and series points
+    (:meth:`points`, :meth:`table_points`), as often as needed, and counts."""
 
-    def __init__(self, runs: Parts, series: list[SeriesPoint], n_rows: int, n_conflicts: int) -> None:
+    def __init__(self, runs: Parts, points: list[SeriesPoint] | Batches, n_rows: int, n_conflicts: int,
+                 n_series: int) -> None:
         self._runs = runs
-        self.series = series
+        self._points = points  #: in memory, or in a file as value tuples
         self.n_rows = n_rows
         self.n_conflicts = n_conflicts
+        self.n_series = n_series  #: distinct series
+
+    @property
+    def series(self) -> list[SeriesPoint]:
+        """Every series point (a list: see :meth:`points` for one at a time)."""
+        return list(self.points())
+
+    def points(self) -> Iterator[SeriesPoint]:
+        """The series points in output order."""
+        points = self._points
+        return iter(points) if isinstance(points, list) else (SeriesPoint(*t) for t in points)
+
+    def table_points(self) -> Iterable[SeriesPoint | tuple[Any, ...]]:
+        """:meth:`points` as the series table's writer takes them (value tuples in column order
+        when read back from disk)."""
+        return self._points
 
     def _ordered(self) -> Iterator[Any]:
         runs = self._runs
@@ -190,9 +208,8 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
     written = _run(lambda: _deal(unit_specs(results(), reps, why, r, n, directory), parts, make), apart)
     for i, part in enumerate(written or ()):
         parts.adopt(i, part)
-    del reps, why
     runs = Parts(n, directory, "rows", _pack_row, as_is)
-    series = SeriesBuilder(r)
+    states = []  #: what each part left for the series (in a file when apart)
     n_rows = n_conflicts = 0
     for i in range(n):
         written, rows, conflicts, state = _run(lambda: _reconcile_part(i, parts, runs, make, directory), apart)
@@ -200,9 +217,29 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
             runs.adopt(i, written)
         n_rows += rows
         n_conflicts += conflicts
-        series.absorb(state)
+        states.append(state)
     runs.close()
-    return Reconciliation(runs, series.points(), n_rows, n_conflicts)
+    points, n_series = _run(lambda: _series(states, r, directory if apart else None), apart)
+    return Reconciliation(runs, points, n_rows, n_conflicts, n_series)
+
+
+def _series(states: list[Any], r: Any, directory: str | None) -> tuple[list[SeriesPoint] | Batches, int]:
+    """The series points of every part's rows (their :meth:`SeriesBuilder.state`, or the file
+    holding it), in memory or (with a directory) in a file, and the number of series."""
+    builder = SeriesBuilder(r)
+    for state in states:
+        if isinstance(state, str):
+            with open(state, "rb") as fh:
+                state = pickle.load(fh)
+        builder.absorb(state)
+    points = builder.points()
+    n_series = len({p.series for p in points})
+    if directory is None:
+        return points, n_series
+    store = Batches(os.path.join(directory, "series.pickle"))
+    store.extend([_POINT(p) for p in points])
+    store.close()
+    return store, n_series
 
 
 def _run(fn: Callable[[], Any], fork: bool) -> Any:
@@ -234,7 +271,7 @@ def _deal(specs: Iterable[Any], parts: Parts, make: _UnitMaker) -> list[Any] | N
 def _reconcile_part(i: int, parts: Parts, runs: Parts, make: _UnitMaker, directory: str | None) -> tuple:
     """Reconcile part ``i`` of ``parts``, block after block, into part ``i`` of ``runs`` (rows in
     output order): ``(its file of rows, closed, or None in memory; rows; conflicts; its series'
-    state)``."""
+    state, or in a directory the file holding it)``."""
     series = SeriesBuilder(make.r)
     recorder = _Recorder(make.r)
     n_rows = n_conflicts = 0
@@ -271,4 +308,7 @@ def _reconcile_part(i: int, parts: Parts, runs: Parts, make: _UnitMaker, directo
     scratch.close()
     written = runs.files[i]  # type: ignore[index]
     written.close()
-    return written, n_rows, n_conflicts, series.state()
+    state = os.path.join(directory, f"series-{i:03d}.pickle")  # type: ignore[arg-type]
+    with open(state, "wb") as fh:
+        pickle.dump(series.state(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return written, n_rows, n_conflicts, state
