@@ -71,11 +71,13 @@ def test_the_corpus_exercises_copies_totals_and_conflicts() -> None:
     assert any(r.cumulative for r in rows) and _RUN.series
 
 
-@pytest.mark.parametrize("forked", [True, False])
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "here"])
 @pytest.mark.parametrize("part_facts", [1, 7, 60, 10_000])
-def test_parts_give_the_rows_of_memory(part_facts: int, forked: bool, tmp_path: Path,
+def test_parts_give_the_rows_of_memory(part_facts: int, forked: bool, jobs: int, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Parts on disk are reconciled in forked children where the platform allows, else here."""
+    """Parts on disk are reconciled in forked children where the platform allows (``jobs`` at
+    once), else here."""
     monkeypatch.setattr(parts, "PART_FACTS", part_facts)
     monkeypatch.setattr(parts, "MAX_PARTS", 40)
     if forked and not forked_mod.can_fork():
@@ -85,7 +87,7 @@ def test_parts_give_the_rows_of_memory(part_facts: int, forked: bool, tmp_path: 
     forks: list[int] = []
     real_fork = forked_mod.os.fork
     monkeypatch.setattr(forked_mod.os, "fork", lambda: forks.append(1) or real_fork())
-    done = reconcile_parts(lambda: _RUN.results, _RUN.entities, facts=_N_FACTS, directory=str(tmp_path))
+    done = reconcile_parts(lambda: _RUN.results, _RUN.entities, facts=_N_FACTS, directory=str(tmp_path), jobs=jobs)
     on_disk = part_facts < _N_FACTS
     # copy detection, dealing, each part and the series: each in a child
     assert len(forks) == (parts.part_count(_N_FACTS, str(tmp_path)) + 3 if forked and on_disk else 0)
@@ -110,11 +112,11 @@ def test_forked_parts_in_a_fresh_process() -> None:
     have left some: then Task runs everything in this process and they are skipped)."""
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", "-rs",
-         f"{__file__}::test_parts_give_the_rows_of_memory", "-k", "True"],
+         f"{__file__}::test_parts_give_the_rows_of_memory", "-k", "forked"],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert run.returncode == 0, run.stdout[-3000:]
-    assert "4 passed" in run.stdout and "skipped" not in run.stdout, run.stdout[-3000:]
+    assert "8 passed" in run.stdout and "skipped" not in run.stdout, run.stdout[-3000:]
 
 
 def test_parts_over_the_spool_give_the_rows_of_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

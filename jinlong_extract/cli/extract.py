@@ -412,12 +412,12 @@ def extract(
                 "series": lambda: reconciled["series"],
             }
             names = [n for n in (["facts"] if defer_facts else []) + later if n != "entities" or options.entities]
+            cores = jobs or (os.cpu_count() or 1)
             if writer is not None:
                 # The facts and entities tables are final now; with more than one core a forked
                 # child writes them while this process reconciles (one workbook can't be split).
                 # The child opens files of its own: a file open across a fork shares its offset.
                 first = [n for n in names if n in ("facts", "entities")]
-                cores = jobs or (os.cpu_count() or 1)
                 if first and len(first) < len(names) and cores > 1 and "xlsx" not in formats:
                     child = Task(lambda: _write_close(TableWriter(out, formats, tables=first), first, produced))
                     names = [n for n in names if n not in first]
@@ -425,7 +425,7 @@ def extract(
                 from jinlong_extract.reconcile import reconcile_parts
 
                 done = reconcile_parts(spool.results, spool.entity_names, documents=spool.documents(),
-                                       facts=spool.n_facts, directory=spool.dir)
+                                       facts=spool.n_facts, directory=spool.dir, jobs=cores)
                 reconciled.update(rows=done.table_rows(), series=done.table_points())
                 tally.reconciled = done.n_rows
                 tally.conflicts = done.n_conflicts

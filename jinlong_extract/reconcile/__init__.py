@@ -83,8 +83,9 @@ def _gc_paused() -> Iterator[None]:
 
 def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: list[Entity] | None = None,
                     *, documents: Iterable[DocumentResult] | None = None, facts: int = 0,
-                    directory: str | None = None) -> Reconciliation:
+                    directory: str | None = None, jobs: int = 1) -> Reconciliation:
     """:func:`reconcile` over results read back (e.g. from disk) from ``results()``, in parts of
-    bounded memory kept in ``directory`` (see :mod:`.parts`)."""
+    bounded memory kept in ``directory``, up to ``jobs`` at once (see :mod:`.parts`)."""
     with _gc_paused():
-        return _reconcile_parts(results, entities, documents=documents, facts=facts, directory=directory)
+        return _reconcile_parts(results, entities, documents=documents, facts=facts, directory=directory,
+                                jobs=jobs)

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+from collections import defaultdict, deque
 import os
 import pickle
 import zlib
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from typing import Any
@@ -186,7 +186,7 @@ def part_count(facts: int, directory: str | None) -> int:
 
 def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: list[Entity] | None = None,
                     *, documents: Iterable[DocumentResult] | None = None, facts: int = 0,
-                    directory: str | None = None) -> Reconciliation:
+                    directory: str | None = None, jobs: int = 1) -> Reconciliation:
     """Reconcile the facts of ``results()`` (called twice, each time an iterable of the same
     results in the same order; once when ``documents``, the same results with only what
     :func:`copy_clusters` needs, are given) in parts (see the module docstring):
@@ -196,7 +196,8 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
     With parts on disk, copy detection and each part run in a forked child where the platform
     allows (:class:`jinlong_extract.engine.forked.Task`; else here, with the same result): what
     they allocate dies with them, so this process does not keep the high-water mark of every
-    part (freed memory is seldom given back to the system), and each part costs only its own."""
+    part (freed memory is seldom given back to the system), and each part costs only its own.
+    Up to ``jobs`` parts run at once, each in its own child."""
     r = rules()
     n = part_count(facts, directory)
     apart = n > 1
@@ -211,13 +212,22 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
     runs = Parts(n, directory, "rows", _pack_row, as_is)
     states = []  #: what each part left for the series (in a file when apart)
     n_rows = n_conflicts = 0
-    for i in range(n):
-        written, rows, conflicts, state = _run(lambda: _reconcile_part(i, parts, runs, make, directory), apart)
-        if written is not None:
-            runs.adopt(i, written)
-        n_rows += rows
-        n_conflicts += conflicts
-        states.append(state)
+    running: deque[Task] = deque()  #: parts under way, oldest first
+    try:
+        for i in range(n + 1):
+            while running and (len(running) >= max(1, jobs) or i == n):
+                written, rows, conflicts, state = running.popleft().result()
+                if written is not None:
+                    runs.adopt(len(states), written)
+                n_rows += rows
+                n_conflicts += conflicts
+                states.append(state)
+            if i < n:
+                running.append(Task(lambda i=i: _reconcile_part(i, parts, runs, make, directory), fork=apart))
+    except BaseException:
+        for task in running:
+            task.cancel()
+        raise
     runs.close()
     points, n_series = _run(lambda: _series(states, r, directory if apart else None), apart)
     return Reconciliation(runs, points, n_rows, n_conflicts, n_series)
