@@ -2,8 +2,10 @@
 
 After the per-document stage every table but the reconciled ones is known once entities are
 merged, so with two or more cores the child writes the facts and entities tables while the parent
-reconciles (:func:`jinlong_extract.cli.extract.extract`). ``fork`` shares the parent's memory
-copy-on-write: nothing is pickled on the way in, only the (small) return value comes back.
+reconciles (:func:`jinlong_extract.cli.extract.extract`), and the reconciler runs each of its
+steps in one, so that what a step allocates dies with it (:mod:`jinlong_extract.reconcile.parts`).
+``fork`` shares the parent's memory copy-on-write: nothing is pickled on the way in, only the
+(small) return value comes back.
 
 Used only where it is safe: POSIX ``os.fork`` and no other thread alive in the parent (a lock
 held by another thread at fork time would stay held in the child forever). Otherwise
@@ -74,7 +76,7 @@ class Task:
             _, status = os.waitpid(self.pid, 0)
             self.pid = 0
             if not payload:
-                raise RuntimeError(f"table writer process ended without a result (status {status})")
+                raise RuntimeError(f"forked process ended without a result (status {status})")
             ok, value = pickle.loads(payload)
             if ok:
                 self._value = value

@@ -15,6 +15,12 @@ clustered, its rows recorded (conflicts flagged) and packed; the part's rows are
 output order and forgotten; the series keep only the few fields they need of each
 running total. :meth:`Reconciliation.rows` merges the parts' rows back into one output order.
 
+With parts on disk, each step (copy detection, dealing, each part, up to ``jobs`` at once, and
+the series) runs in a forked child where the platform allows (else here, with the same result):
+what a step allocates dies with it, and this process stays at its starting size (freed memory is
+seldom given back to the system, so one process doing every step keeps the high-water mark of
+all of them).
+
 Without a directory, or for fewer than :data:`PART_FACTS` facts, there is one part, in memory:
 the in-memory :func:`jinlong_extract.reconcile.reconcile` is this with one part. The rows are
 the same whatever the number of parts.
@@ -24,10 +30,10 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections import defaultdict, deque
 import os
 import pickle
 import zlib
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from typing import Any
@@ -91,7 +97,8 @@ class _UnitPacker:
     whether it is another fact's (one sentence never repeats a figure), so it waits as a digest,
     except in blocks whose series look for a metric label in it (``labels``: running totals
     without a canonical metric, see :mod:`.series`). Repeated values are one object, so each batch
-    of a part file holds them once. At 200 MB this halves what the biggest block holds."""
+    of a part file holds them once. (The biggest block of the 50 MB bench corpus: 2.7 KB a fact
+    while it is clustered before, 2.0 KB now.)"""
 
     def __init__(self) -> None:
         self.shared: dict[Any, Any] = {}
@@ -193,11 +200,8 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
     :func:`part_count` parts of ``facts`` facts (their number, known beforehand), kept in files in
     ``directory`` (which the caller removes), or one part in memory without a directory.
 
-    With parts on disk, copy detection and each part run in a forked child where the platform
-    allows (:class:`jinlong_extract.engine.forked.Task`; else here, with the same result): what
-    they allocate dies with them, so this process does not keep the high-water mark of every
-    part (freed memory is seldom given back to the system), and each part costs only its own.
-    Up to ``jobs`` parts run at once, each in its own child."""
+    With parts on disk, each step runs in a forked child (:class:`jinlong_extract.engine.forked.Task`;
+    see the module docstring), up to ``jobs`` parts at once."""
     r = rules()
     n = part_count(facts, directory)
     apart = n > 1
@@ -212,20 +216,21 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
     runs = Parts(n, directory, "rows", _pack_row, as_is)
     states = []  #: what each part left for the series (in a file when apart)
     n_rows = n_conflicts = 0
-    running: deque[Task] = deque()  #: parts under way, oldest first
+    running: deque[tuple[int, Task]] = deque()  #: parts under way, oldest first
     try:
         for i in range(n + 1):
             while running and (len(running) >= max(1, jobs) or i == n):
-                written, rows, conflicts, state = running.popleft().result()
+                k, task = running.popleft()
+                written, rows, conflicts, state = task.result()
                 if written is not None:
-                    runs.adopt(len(states), written)
+                    runs.adopt(k, written)
                 n_rows += rows
                 n_conflicts += conflicts
                 states.append(state)
             if i < n:
-                running.append(Task(lambda i=i: _reconcile_part(i, parts, runs, make, directory), fork=apart))
+                running.append((i, Task(lambda i=i: _reconcile_part(i, parts, runs, make, directory), fork=apart)))
     except BaseException:
-        for task in running:
+        for _, task in running:
             task.cancel()
         raise
     runs.close()
