@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jinlong_extract.data import load_table
 from jinlong_extract.engine import memory
 from jinlong_extract.entities import _context
 from jinlong_extract.entities.orgs import expand_abbreviations
@@ -27,6 +28,7 @@ def test_release_clears_memo_caches_and_the_tokenizer_and_nothing_changes() -> N
     assert _evaluate.cache_info().currsize == 0 and expand_abbreviations.cache_info().currsize == 0
     assert _context.tokenizer.cache_info().currsize == 0 and _context._cut.cache_info().currsize == 0
     assert rules.cache_info().currsize == 1
+    assert load_table.cache_info().currsize > 0  # (unbounded, keyed by table name: kept)
     assert _extract() == before  # rebuilt on demand
 
 

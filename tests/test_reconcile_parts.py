@@ -80,6 +80,8 @@ def test_parts_give_the_rows_of_memory(part_facts: int, forked: bool, jobs: int,
     once), else here."""
     monkeypatch.setattr(parts, "PART_FACTS", part_facts)
     monkeypatch.setattr(parts, "MAX_PARTS", 40)
+    if part_facts == 60:  # rows beyond the first three sources of a part wait in its scratch file
+        monkeypatch.setattr(parts, "HELD_SOURCES", 3)
     if forked and not forked_mod.can_fork():
         pytest.skip("other threads alive: Task would not fork")
     if not forked:

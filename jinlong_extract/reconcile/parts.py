@@ -55,6 +55,9 @@ from jinlong_extract.reconcile.series import SeriesBuilder
 PART_FACTS = 10_000
 #: At most this many parts (open files while the units are dealt): beyond, parts grow instead.
 MAX_PARTS = 128
+#: A part's packed rows wait in memory up to this many sources in all (about 0.6 KB each),
+#: the rest in a scratch file (a row written and read back alone costs more than its sources).
+HELD_SOURCES = 20_000
 
 _RECORD = _getter(Reconciled)
 _POINT = _getter(SeriesPoint)
@@ -295,9 +298,11 @@ def _reconcile_part(i: int, parts: Parts, runs: Parts, make: _UnitMaker, directo
     blocks: dict[int, list[Any]] = defaultdict(list)
     for item in parts.take(i):
         blocks[item[0]].append(item)
-    # a part's rows, in the order they are made: in memory, or (packed: the sources of one
-    # row can be thousands) in a scratch file, with only their output order and place held
+    # a part's rows, in the order they are made: in memory, or packed, the first HELD_SOURCES
+    # sources' worth held here and the rest (the sources of one row can be thousands) in a
+    # scratch file, with only their output order and place held
     scratch = None if runs.files is None else _Scratch(os.path.join(directory, f"scratch-{i:03d}"))  # type: ignore[arg-type]
+    held = 0
     done: list[Any] = []
     for number in list(blocks):
         specs = [parts.unpack(x)[2:] for x in blocks.pop(number)]
@@ -311,7 +316,10 @@ def _reconcile_part(i: int, parts: Parts, runs: Parts, make: _UnitMaker, directo
             done += [(row.order, record(row)) for row in rows]
         else:
             add, pack_row = scratch.add, runs.pack
-            done += [(row.order, add(pack_row((row.order, record(row))))) for row in rows]
+            for row in rows:
+                packed = pack_row((row.order, record(row)))
+                held += len(row.sorted_facts)
+                done.append((row.order, packed if held <= HELD_SOURCES else add(packed)))
         del specs, rows
     done.sort(key=_first)
     if scratch is None:
@@ -319,7 +327,7 @@ def _reconcile_part(i: int, parts: Parts, runs: Parts, make: _UnitMaker, directo
         return None, n_rows, n_conflicts, series.state()
     get = scratch.get
     for k in range(0, len(done), BATCH):
-        runs.put_packed(i, [get(at) for _, at in done[k : k + BATCH]])
+        runs.put_packed(i, [get(x) if type(x) is int else x for _, x in done[k : k + BATCH]])
     scratch.close()
     written = runs.files[i]  # type: ignore[index]
     written.close()
