@@ -39,16 +39,16 @@ def trim() -> bool:
 
 def release_document_caches() -> int:
     """Clear the per-document stage's memo caches (every module-level ``lru_cache`` of this
-    package bounded at more than one entry: those keyed by text seen; the one-entry ones hold
-    compiled rule tables, the unbounded ones are keyed by a character or a table name, small, and
-    the cross-document stage's forked children would each load them again) and its jieba
-    tokenizer, collect, and :func:`trim`. Returns how many caches were cleared."""
+    package but the one-entry ones, which hold compiled rule tables: the bounded ones are keyed
+    by text seen, the unbounded ones hold loaded tables, the gazetteer's among them, of which the
+    cross-document stage reads one or two again, in milliseconds) and its jieba tokenizer,
+    collect, and :func:`trim`. Returns how many caches were cleared."""
     cleared = 0
     for name, module in list(sys.modules.items()):
         if name.startswith("jinlong_extract") and module is not None:
             for value in list(vars(module).values()):
                 parameters = getattr(value, "cache_parameters", None)  # (functools.lru_cache)
-                if callable(parameters) and (parameters().get("maxsize") or 0) > 1:
+                if callable(parameters) and parameters().get("maxsize") != 1:
                     value.cache_clear()
                     cleared += 1
     context = sys.modules.get("jinlong_extract.entities._context")
