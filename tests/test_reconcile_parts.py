@@ -82,6 +82,11 @@ def test_parts_give_the_rows_of_memory(part_facts: int, forked: bool, jobs: int,
     monkeypatch.setattr(parts, "MAX_PARTS", 40)
     if part_facts == 60:  # rows beyond the first three sources of a part wait in its scratch file
         monkeypatch.setattr(parts, "HELD_SOURCES", 3)
+    spilled: list[int] = []
+    if part_facts == 7:  # the rows of blocks of two units or more wait in the scratch file
+        monkeypatch.setattr(parts, "HELD_BLOCK", 1)
+        real_add = parts._Scratch.add
+        monkeypatch.setattr(parts._Scratch, "add", lambda self, item: spilled.append(1) or real_add(self, item))
     if forked and not forked_mod.can_fork():
         pytest.skip("other threads alive: Task would not fork")
     if not forked:
@@ -93,6 +98,10 @@ def test_parts_give_the_rows_of_memory(part_facts: int, forked: bool, jobs: int,
     on_disk = part_facts < _N_FACTS
     # copy detection, dealing, each part and the series: each in a child
     assert len(forks) == (parts.part_count(_N_FACTS, str(tmp_path)) + 3 if forked and on_disk else 0)
+    if part_facts == 7 and not forked:  # (a forked child's count stays in the child)
+        assert spilled
+    elif part_facts == 1:  # (every block is one unit: nothing spills)
+        assert not spilled
     expected = [r.to_dict() for r in _RUN.reconciled]
     assert [r.to_dict() for r in done.rows()] == expected
     assert [r.to_dict() for r in done.rows()] == expected  # (read again)

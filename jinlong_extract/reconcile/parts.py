@@ -55,9 +55,12 @@ from jinlong_extract.reconcile.series import SeriesBuilder
 PART_FACTS = 10_000
 #: At most this many parts (open files while the units are dealt): beyond, parts grow instead.
 MAX_PARTS = 128
-#: A part's packed rows wait in memory up to this many sources in all (about 0.6 KB each),
-#: the rest in a scratch file (a row written and read back alone costs more than its sources).
+#: A part's packed rows wait in memory up to this many sources in all (about 2 KB each), the
+#: rest in a scratch file (a row written and read back alone costs more than its sources) ...
 HELD_SOURCES = 20_000
+#: ... except the rows of a block of more units than this: they are the part's first (its
+#: biggest blocks go first), so that no row is held while such a block's objects are.
+HELD_BLOCK = 2_000
 
 _RECORD = _getter(Reconciled)
 _POINT = _getter(SeriesPoint)
@@ -298,13 +301,14 @@ def _reconcile_part(i: int, parts: Parts, runs: Parts, make: _UnitMaker, directo
     blocks: dict[int, list[Any]] = defaultdict(list)
     for item in parts.take(i):
         blocks[item[0]].append(item)
-    # a part's rows, in the order they are made: in memory, or packed, the first HELD_SOURCES
-    # sources' worth held here and the rest (the sources of one row can be thousands) in a
-    # scratch file, with only their output order and place held
+    # a part's rows, in the order they are made: in memory, or packed, held here (see
+    # HELD_SOURCES, HELD_BLOCK) or in a scratch file (the sources of one row can be thousands),
+    # with only their output order and place held
     scratch = None if runs.files is None else _Scratch(os.path.join(directory, f"scratch-{i:03d}"))  # type: ignore[arg-type]
     held = 0
     done: list[Any] = []
-    for number in list(blocks):
+    for number in sorted(blocks, key=lambda b: -len(blocks[b])):  # (stable: ties keep their order)
+        big = len(blocks[number]) > HELD_BLOCK
         specs = [parts.unpack(x)[2:] for x in blocks.pop(number)]
         rows = cluster_units(specs, make, recorder)
         for row in rows:
@@ -318,8 +322,9 @@ def _reconcile_part(i: int, parts: Parts, runs: Parts, make: _UnitMaker, directo
             add, pack_row = scratch.add, runs.pack
             for row in rows:
                 packed = pack_row((row.order, record(row)))
-                held += len(row.sorted_facts)
-                done.append((row.order, packed if held <= HELD_SOURCES else add(packed)))
+                if not big:
+                    held += len(row.sorted_facts)
+                done.append((row.order, add(packed) if big or held > HELD_SOURCES else packed))
         del specs, rows
     done.sort(key=_first)
     if scratch is None:
