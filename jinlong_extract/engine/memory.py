@@ -6,7 +6,7 @@ dictionary (about 50 MB). When the documents are done, none of it is needed agai
 process, and the cross-document stage, and every child it forks, would start from that
 high-water mark: CPython and glibc's malloc keep freed memory for reuse rather than return it.
 :func:`release_document_caches` lets go of both and hands what is free back to the system
-(10 MB of bench corpus: 146 MB -> 56 MB). Anything cleared is rebuilt on demand if the process
+(10 MB of bench corpus: 146 MB -> 58 MB). Anything cleared is rebuilt on demand if the process
 extracts again.
 """
 
