@@ -13,7 +13,6 @@ extracts again.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import sys
 
@@ -25,10 +24,9 @@ def trim() -> bool:
     (``malloc_trim``); False where the C library has no such call (musl, macOS, Windows)."""
     global _LIBC
     if _LIBC is None:
-        try:
-            name = ctypes.util.find_library("c")
-            _LIBC = ctypes.CDLL(name) if name else False
-            _LIBC.malloc_trim  # type: ignore[union-attr]  # (AttributeError: not glibc)
+        try:  # (as engine.local loads it for prctl; find_library would run ldconfig)
+            _LIBC = ctypes.CDLL("libc.so.6")
+            _LIBC.malloc_trim  # type: ignore[attr-defined]  # (AttributeError: not glibc)
         except (OSError, AttributeError):
             _LIBC = False
     if not _LIBC:

@@ -113,9 +113,8 @@ def _runs(rows: list[tuple[Any, ...]], list_idx: tuple[int, ...]) -> Iterator[tu
     start = 0
     if list_idx:
         for k, row in enumerate(rows):
-            cells = [row[i] for i in list_idx]
-            if any(type(c) is Encoded and c.streamed() for c in cells):
-                big = [i for i, c in zip(list_idx, cells) if type(c) is Encoded and c.streamed()]
+            big = [i for i in list_idx if type(row[i]) is Encoded and row[i].streamed()]
+            if big:
                 held = list(row)
                 for i in big:
                     held[i] = _PLACEHOLDER

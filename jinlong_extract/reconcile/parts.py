@@ -41,13 +41,13 @@ from typing import Any
 from orjson import dumps, loads
 
 from jinlong_extract.engine.forked import Task
-from jinlong_extract.engine.serial import _FACT, BATCH, Batches, Parts, _getter, as_is
+from jinlong_extract.engine.serial import _FACT, BATCH, Batches, Parts, _getter, as_is, unpack_facts_last
 from jinlong_extract.export.tables import Encoded
-from jinlong_extract.records import FACT_COLUMNS, DocumentResult, Entity, Fact, Reconciled, SeriesPoint, Source
+from jinlong_extract.records import FACT_COLUMNS, DocumentResult, Entity, Reconciled, SeriesPoint, Source
 from jinlong_extract.reconcile.documents import copy_clusters
 from jinlong_extract.reconcile.figures import Subjects, _Recorder, _UnitMaker, anchor_of, cluster_units, unit_specs
 from jinlong_extract.reconcile.rules import rules
-from jinlong_extract.reconcile.series import SeriesBuilder
+from jinlong_extract.reconcile.series import SeriesBuilder, reads_labels
 
 #: Facts per part. A part is read back packed (about 1 KB a fact) and clustered one block at a
 #: time (about 2.6 KB a fact of the block while it is); a block is never split, so the biggest
@@ -124,9 +124,7 @@ class _UnitPacker:
             packed.append(tuple(t))
         return number, labels, home, notes, packed
 
-    @staticmethod
-    def unpack(packed: tuple[Any, ...]) -> tuple[Any, ...]:
-        return (*packed[:-1], [Fact(*t) for t in packed[-1]])
+    unpack = staticmethod(unpack_facts_last)
 
 
 def _pack_row(item: tuple[tuple, Reconciled]) -> tuple[tuple, tuple[Any, ...]]:
@@ -283,7 +281,7 @@ def _deal(specs: Iterable[Any], parts: Parts, make: _UnitMaker) -> list[Any] | N
         got = numbers.get(block)
         if got is None:
             part = zlib.crc32(repr(block).encode("utf-8")) % n
-            got = numbers[block] = (len(numbers), part, bool(block[3]) and not isinstance(block[2], str))
+            got = numbers[block] = (len(numbers), part, reads_labels(block))
         parts.put(got[1], (got[0], got[2], *spec))
     parts.close()
     return parts.files

@@ -83,7 +83,7 @@ class SeriesBuilder:
         kind, family, metric, cumulative = anchor.block
         key = (kind, family, metric, row.subject)
         if cumulative:
-            window = None if isinstance(metric, str) else self.r.label_window
+            window = self.r.label_window if reads_labels(anchor.block) else None
             self.totals[key].append(_Total(row, window, self._shared))
         elif row.period is not None and row.period[0] == row.period[1]:
             years = self.parts[key]
@@ -195,6 +195,12 @@ class SeriesBuilder:
                     )
                 )
         return out
+
+
+def reads_labels(block: tuple) -> bool:
+    """Whether the series of a block's rows look for metric labels in their sentences (see
+    :func:`_nearest_label`): running totals without a canonical metric."""
+    return bool(block[3]) and not isinstance(block[2], str)
 
 
 def build_series(rows: Iterable[Row], r: Rules | None = None) -> list[SeriesPoint]:
