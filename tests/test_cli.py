@@ -257,15 +257,18 @@ def test_jobs_2_gives_the_same_tables(inputs: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fmt", ["csv,json", "jsonl,parquet"])
+@pytest.mark.parametrize("fmt", ["csv,json", "jsonl,parquet", "csv,json,jsonl", "csv,xlsx"])
 def test_jobs_2_writes_the_same_files(inputs: Path, tmp_path: Path, fmt: str) -> None:
-    """With two jobs a forked child writes facts and entities while the parent reconciles."""
+    """With two jobs a forked child writes facts and entities while the parent reconciles, and
+    then the reconciled tables are written in two processes, some formats each (the workbook
+    always by the parent)."""
     outs = {}
     for jobs in ("1", "2"):
         out = tmp_path / jobs
         result = run("extract", str(inputs), "--out", str(out), "--jobs", jobs, "-f", fmt, "--no-cache", "-q")
         assert result.exit_code == EXIT_OK, result.stderr
-        outs[jobs] = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix != ".parquet"}
+        outs[jobs] = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix not in (".parquet", ".xlsx")}
+        assert (out / "jinlong.xlsx").exists() == ("xlsx" in fmt)
     assert outs["1"] == outs["2"]
     assert {"facts", "entities", "reconciled"} <= {name.split(".")[0] for name in outs["2"]}
     assert not [n for n in outs["2"] if n.endswith(".tmp")]

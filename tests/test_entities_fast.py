@@ -367,3 +367,22 @@ def test_bisect_helpers_match_linear_scans() -> None:
             i = bisect_left(spans, (s, s))
             got = (i < len(spans) and spans[i][0] < e) or (i > 0 and spans[i - 1][1] > s)
             assert got == overlaps
+
+
+def test_the_tokenizer_loads_jiebas_own_dictionary() -> None:
+    """The private tokenizer reads jieba's cache whole (``_WholeFileMarshal``): its prefix dict is
+    the one jieba's own loading gives, plus the entity words it adds, and jieba's module is left
+    as it was."""
+    import marshal
+
+    import jieba
+
+    ours = _context.tokenizer()
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    assert jieba.marshal is marshal
+    changed = {w for w, f in ours.FREQ.items() if plain.FREQ.get(w) != f}
+    assert plain.FREQ.keys() <= ours.FREQ.keys()
+    assert 0 < len(changed) < 5000  # the words from data/entities.toml and their prefixes
+    assert all(ours.FREQ[w] >= 1000 or any(v.startswith(w) for v in changed if ours.FREQ[v]) for w in changed)
+    assert ours.total > plain.total  # (jieba's add_word adds each new frequency to the total)

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from jinlong_extract import records
-from jinlong_extract.engine.forked import Task, can_fork
+from jinlong_extract.engine.forked import Task, can_fork, first_done
 from jinlong_extract.errors import InputError
 from jinlong_extract.export import TableWriter
 
@@ -81,6 +81,23 @@ def test_cancel_stops_the_child() -> None:
         os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
 
 
+@pytest.mark.parametrize("fork", FORK)
+def test_first_done_does_not_wait_for_the_slow_ones(fork: bool) -> None:
+    _need_fork(fork)
+    import time
+
+    slow = Task(lambda: time.sleep(30 if fork else 0) or "slow", fork=fork)
+    fast = Task(lambda: "fast", fork=fork)
+    t0 = time.perf_counter()
+    done = first_done([slow, fast])
+    assert done.result() in ("fast", "slow")
+    if fork:
+        assert done is fast and time.perf_counter() - t0 < 10
+        slow.cancel()
+    else:  # run here: each is done already, the first is taken
+        assert done is slow
+
+
 def _fact(doc: str, start: int) -> records.Fact:
     return records.Fact(doc, 0, start, start + 4, "112个", "count", 112.0, 112.0, 112.0, "exact", "个", None,
                         "项目", "签约项目数", None, 2024, None, None, False, "签约项目112个")
@@ -106,6 +123,39 @@ def test_a_child_writer_publishes_through_the_parent(tmp_path, fork: bool, forma
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     if "json" in formats:
         assert [r["start"] for r in json.loads((tmp_path / "facts.json").read_text(encoding="utf-8"))] == [0, 10]
+
+
+@pytest.mark.parametrize("fork", FORK)
+@pytest.mark.parametrize("mine, theirs", [(("csv",), ("json",)), (("csv", "jsonl"), ("json",)), (("xlsx",), ("csv",))])
+def test_a_table_written_by_format_in_two_processes(tmp_path, fork: bool, mine, theirs) -> None:
+    _need_fork(fork)
+    if "xlsx" in mine:
+        pytest.importorskip("openpyxl")
+    facts = [_fact("a.txt", 0), _fact("a.txt", 10)]
+    parent = TableWriter(tmp_path, mine + theirs, tables=["documents"])
+    parent.write("documents", [records.Document(path="a.txt")])
+
+    def child_side():
+        w = TableWriter(tmp_path, theirs, tables=["facts"])
+        w.write("facts", facts)
+        return w.close()
+
+    task = Task(child_side, fork=fork)
+    assert parent.write("facts", facts[:1], formats=mine) == 1
+    assert parent.write("facts", facts[1:]) == 1  # (in the formats it was opened in)
+    with pytest.raises(ValueError, match="facts is written in"):
+        parent.write("facts", facts, formats=mine + theirs)
+    parent.adopt(task.result())
+    names = sorted(p.name for p in parent.commit())
+    text = [f for f in mine + theirs if f != "xlsx"]
+    assert names == sorted([f"{t}.{f}" for t in ("facts", "documents") for f in text]
+                           + (["jinlong.xlsx"] if "xlsx" in mine else []))
+    alone = tmp_path / "alone"
+    with TableWriter(alone, text, tables=["facts"]) as w:
+        w.write("facts", facts)
+    for f in text:
+        assert (tmp_path / f"facts.{f}").read_bytes() == (alone / f"facts.{f}").read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_abort_drops_adopted_files(tmp_path) -> None:

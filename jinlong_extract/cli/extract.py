@@ -294,7 +294,7 @@ def extract(
     tally = Tally()
     writer: TableWriter | None = None
     spool = None  # the results on disk, for the cross-document stages (jinlong_extract.spool)
-    child = None  # the forked writer of the facts and entities tables (engine.forked.Task)
+    children: list[Any] = []  # forked writers of some tables or formats (engine.forked.Task)
     try:
         read_stdin = "-" in paths
         # Facts stream out as documents finish, except when entities are on: then each fact's
@@ -405,11 +405,11 @@ def extract(
             if options.entities:
                 tally.entities = spool.n_entities
             reconciled: dict[str, Any] = {}
-            produced: dict[str, Any] = {
+            produced: dict[str, Any] = {  # each call reads the table from its start
                 "facts": spool.fact_rows,
                 "entities": spool.entity_rows,
-                "reconciled": lambda: reconciled["rows"],
-                "series": lambda: reconciled["series"],
+                "reconciled": lambda: reconciled["done"].table_rows(),
+                "series": lambda: reconciled["done"].table_points(),
             }
             names = [n for n in (["facts"] if defer_facts else []) + later if n != "entities" or options.entities]
             cores = jobs or (os.cpu_count() or 1)
@@ -419,25 +419,28 @@ def extract(
                 # The child opens files of its own: a file open across a fork shares its offset.
                 first = [n for n in names if n in ("facts", "entities")]
                 if first and len(first) < len(names) and cores > 1 and "xlsx" not in formats:
-                    child = Task(lambda: _write_close(TableWriter(out, formats, tables=first), first, produced))
+                    children.append(Task(lambda: _write_close(TableWriter(out, formats, tables=first), first, produced)))
                     names = [n for n in names if n not in first]
             if {"reconciled", "series"} & set(later):
                 from jinlong_extract.reconcile import reconcile_parts
 
                 done = reconcile_parts(spool.results, spool.entity_names, documents=spool.documents(),
                                        facts=spool.n_facts, directory=spool.dir, jobs=cores)
-                reconciled.update(rows=done.table_rows(), series=done.table_points())
+                reconciled["done"] = done
                 tally.reconciled = done.n_rows
                 tally.conflicts = done.n_conflicts
                 tally.series = done.n_series
+            mine, theirs = _share_formats(formats, cores)
+            if writer is not None and names and theirs:
+                # the rest in two processes, by format (each reads the tables on its own)
+                children.append(Task(lambda: _write_close(TableWriter(out, theirs, tables=names), names, produced)))
             for name in names:
                 if writer is not None:
-                    writer.write(name, produced[name]())
+                    writer.write(name, produced[name](), formats=mine)
                 elif tables[0] == name:
                     write_jsonl(stream, name, produced[name]())
-            if child is not None:
-                writer.adopt(child.result())
-                child = None
+            while children:
+                writer.adopt(children.pop(0).result())
         if writer is not None:
             tally.written = [str(p) for p in writer.commit()]
             writer = None
@@ -448,11 +451,11 @@ def extract(
 
             tally.written.append(str(build_report(out)))
     except KeyboardInterrupt:
-        _abandon(child, writer)
+        _abandon(children, writer)
         _say("jinlong: interrupted; no table was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except JinlongError as err:
-        _abandon(child, writer)
+        _abandon(children, writer)
         _say(f"jinlong: {err}")
         raise typer.Exit(EXIT_USAGE) from None
     except BrokenPipeError:
@@ -460,11 +463,11 @@ def extract(
         _silence_stdout()
         raise typer.Exit(EXIT_OK) from None
     except OSError as err:  # disk full, permission lost while writing: one line, nothing published
-        _abandon(child, writer)
+        _abandon(children, writer)
         _say(f"jinlong: {err.filename or out}: cannot write ({err.strerror or err})")
         raise typer.Exit(EXIT_USAGE) from None
     except BaseException:
-        _abandon(child, writer)
+        _abandon(children, writer)
         raise
     finally:
         if spool is not None:
@@ -487,10 +490,25 @@ def _write_close(writer: Any, names: list[str], produced: dict[str, Any]) -> lis
         raise
 
 
-def _abandon(child: Any, writer: Any) -> None:
-    """An interrupted or failed run: stop the forked table writer, then drop every temporary file
-    (the child's and the writer's); published tables stay as they were."""
-    _drop_child(child, writer)
+def _share_formats(formats: tuple[str, ...], cores: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The formats of the tables written last, by this process and by a forked child: with
+    more than one core and format, half each (the workbook, one file, stays here).
+
+    >>> _share_formats(("csv", "json"), 2), _share_formats(("csv", "xlsx"), 2), _share_formats(("csv", "json"), 1)
+    ((('csv',), ('json',)), (('xlsx',), ('csv',)), (('csv', 'json'), ()))
+    """
+    if cores < 2 or len(formats) < 2:
+        return formats, ()
+    if "xlsx" in formats:
+        return ("xlsx",), tuple(f for f in formats if f != "xlsx")
+    return formats[0::2], formats[1::2]
+
+
+def _abandon(children: list[Any], writer: Any) -> None:
+    """An interrupted or failed run: stop the forked table writers, then drop every temporary
+    file (the children's and the writer's); published tables stay as they were."""
+    for child in children:
+        _drop_child(child, writer)
     if writer is not None:
         writer.abort()
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import select
 import signal
 import threading
 from collections.abc import Callable
@@ -99,3 +100,13 @@ class Task:
             except OSError:
                 pass
             self.pid = 0
+
+
+def first_done(tasks: list[Task]) -> Task:
+    """The first of ``tasks`` to finish (one already run here, or whose child has sent its
+    result): its :meth:`Task.result` does not wait for the others."""
+    forked = {task._read_fd: task for task in tasks if task.pid}
+    if len(forked) < len(tasks):
+        return next(task for task in tasks if not task.pid)
+    ready, _, _ = select.select(list(forked), [], [])
+    return forked[ready[0]]

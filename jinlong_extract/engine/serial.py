@@ -127,6 +127,12 @@ class Parts:
         self.files[i].close()  # (nothing was written through this copy)
         self.files[i] = written
 
+    def size(self, i: int) -> int:
+        """Items put in part ``i``."""
+        if self.lists is not None:
+            return len(self.lists[i])
+        return self.files[i].count + len(self.files[i]._pending)  # type: ignore[index]
+
     def read(self, i: int) -> Iterator[Any]:
         """The items of part ``i``, in the order they were put."""
         if self.lists is not None:

@@ -429,6 +429,7 @@ class TableWriter:
         if not os.access(self.out, os.W_OK):
             raise ExportError(str(self.out), "output directory is not writable")
         self.sinks: dict[tuple[str, str], _Sink] = {}
+        self.only: dict[str, tuple[str, ...]] = {}  #: tables written in some formats only (write)
         self.adopted: list[tuple[Path, Path]] = []
         self.book: _XlsxBook | None = None
         self.done = False
@@ -443,33 +444,43 @@ class TableWriter:
             self.abort()
             raise
 
-    def _open(self, table: str) -> None:
-        for fmt in self.formats:
+    def _open(self, table: str, formats: Iterable[str] | None = None) -> None:
+        for fmt in self.formats if formats is None else formats:
             if fmt == "xlsx":
                 assert self.book is not None
                 self.book.ensure(table)
             elif (table, fmt) not in self.sinks:
                 self.sinks[(table, fmt)] = _SINKS[fmt](self.out / f"{table}.{fmt}", table)
 
-    def write(self, table: str, items: Iterable[Any]) -> int:
+    def write(self, table: str, items: Iterable[Any], formats: Iterable[str] | None = None) -> int:
         """Append records (``Fact``, ``Document`` …) or row dicts to ``table``; returns the row count.
 
         ``items`` may be any iterable (a generator over a whole run's facts): it is consumed in
         chunks of about :data:`WRITE_CHUNK` cells (:meth:`Layout.chunks`), so the rows being
-        encoded never outgrow one chunk.
+        encoded never outgrow one chunk. ``formats`` (some of the writer's) writes a table that
+        is new to this writer in those formats only: another writer, in another process, writes
+        it in the others (:meth:`adopt`).
         """
         if table not in COLUMNS:
             raise ValueError(f"unknown table {table} (choose from {', '.join(TABLES)})")
+        chosen = self.formats if formats is None else tuple(f for f in self.formats if f in formats)
         if table not in self.declared:
             self.declared.append(table)
-            self._open(table)
+            self._open(table, chosen)
+            if chosen != self.formats:
+                self.only[table] = chosen
+        else:
+            opened = self.only.get(table, self.formats)
+            if formats is not None and chosen != opened:
+                raise ValueError(f"{table} is written in {', '.join(opened)}, not {', '.join(chosen)}")
+            chosen = opened
         lay = layout(table)
         # several text formats: encode each long list cell (mentions, sources …) once for all
-        share = sum(f in _TEXT_FORMATS for f in self.formats) > 1
+        share = sum(f in _TEXT_FORMATS for f in chosen) > 1
         n = 0
         for rows in lay.chunks(items, WRITE_CHUNK):
             encoded = lay.encode_lists(rows) if share else rows
-            for fmt in self.formats:
+            for fmt in chosen:
                 if fmt == "xlsx":
                     assert self.book is not None
                     self.book.write(table, rows)

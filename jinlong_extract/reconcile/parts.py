@@ -16,7 +16,8 @@ output order and forgotten; the series keep only the few fields they need of eac
 running total. :meth:`Reconciliation.rows` merges the parts' rows back into one output order.
 
 With parts on disk, each step (copy detection, dealing, each part, up to ``jobs`` at once, and
-the series) runs in a forked child where the platform allows (else here, with the same result):
+the series) runs in a forked child where the platform allows (else here, with the same result;
+the biggest parts first, the next as soon as any is done):
 what a step allocates dies with it, and this process stays at its starting size (freed memory is
 seldom given back to the system, so one process doing every step keeps the high-water mark of
 all of them).
@@ -33,14 +34,14 @@ import heapq
 import os
 import pickle
 import zlib
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from typing import Any
 
 from orjson import dumps, loads
 
-from jinlong_extract.engine.forked import Task
+from jinlong_extract.engine.forked import Task, first_done
 from jinlong_extract.engine.serial import _FACT, BATCH, Batches, Parts, _getter, as_is, unpack_facts_last
 from jinlong_extract.export.tables import Encoded
 from jinlong_extract.records import FACT_COLUMNS, DocumentResult, Entity, Reconciled, SeriesPoint, Source
@@ -218,23 +219,25 @@ def reconcile_parts(results: Callable[[], Iterable[DocumentResult]], entities: l
     for i, part in enumerate(written or ()):
         parts.adopt(i, part)
     runs = Parts(n, directory, "rows", _pack_row, as_is)
-    states = []  #: what each part left for the series (in a file when apart)
+    states: list[Any] = [None] * n  #: what each part left for the series (in a file when apart)
     n_rows = n_conflicts = 0
-    running: deque[tuple[int, Task]] = deque()  #: parts under way, oldest first
+    running: dict[Task, int] = {}  #: parts under way
     try:
-        for i in range(n + 1):
-            while running and (len(running) >= max(1, jobs) or i == n):
-                k, task = running.popleft()
-                written, rows, conflicts, state = task.result()
+        # the biggest parts first, and a new one as soon as any is done: no core waits while
+        # one big part finishes
+        for i in [*sorted(range(n), key=lambda k: -parts.size(k)), None]:
+            while running and (len(running) >= max(1, jobs) or i is None):
+                task = first_done(list(running))
+                k = running.pop(task)
+                written, rows, conflicts, states[k] = task.result()
                 if written is not None:
                     runs.adopt(k, written)
                 n_rows += rows
                 n_conflicts += conflicts
-                states.append(state)
-            if i < n:
-                running.append((i, Task(lambda i=i: _reconcile_part(i, parts, runs, make, directory), fork=apart)))
+            if i is not None:
+                running[Task(lambda i=i: _reconcile_part(i, parts, runs, make, directory), fork=apart)] = i
     except BaseException:
-        for _, task in running:
+        for task in running:
             task.cancel()
         raise
     runs.close()
