@@ -371,6 +371,40 @@ def test_long_cells_are_streamed_byte_for_byte(tmp_path: Path, monkeypatch: pyte
     assert [len(m) for m in frame["mentions"]] == [3, 60, 61, 1, 60]
 
 
+_JSON_ITEMS = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["doc", "text", "a,b", 'q"']), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.lists(_JSON_ITEMS, max_size=6), st.booleans(), st.text(max_size=8)), min_size=1, max_size=8))
+def test_csv_writes_encoded_cells_as_the_csv_module_does(cells) -> None:
+    """The CSV sink writes an encoded list cell's bytes where its placeholder stands: the file
+    is the bytes the csv module writes from the cells' text (quoted or not, quotes doubled)."""
+    import tempfile
+
+    from jinlong_extract.export.tables import Encoded, dumpb, layout
+    from jinlong_extract.export.writers import _CsvSink
+
+    rows = []
+    for i, (items, whole, name) in enumerate(cells):
+        encoded = [dumpb(x) for x in items]
+        cell = Encoded(b"[" + b",".join(encoded) + b"]", len(items)) if whole else Encoded.of_items(encoded)
+        rows.append((f"ORG:{i}", "ORG", name, [name], cell, [], None, "rule", len(items)))
+    with tempfile.TemporaryDirectory() as d:
+        sink = _CsvSink(Path(d) / "entities.csv", "entities")
+        sink.write(rows)
+        sink.close()
+        got = sink.tmp.read_bytes()
+        with open(Path(d) / "plain.csv", "w", encoding="utf-8-sig", newline="") as fh:
+            plain = csv.writer(fh)
+            plain.writerow(COLUMNS["entities"])
+            plain.writerows(layout("entities").text_rows(rows))
+        assert got == (Path(d) / "plain.csv").read_bytes()
+
+
 @given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30), max_size=40),
        st.integers(1, 9))
 def test_encoded_pieces_make_the_whole(texts: list[str], batch: int) -> None:

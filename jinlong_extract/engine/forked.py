@@ -2,7 +2,8 @@
 
 After the per-document stage every table but the reconciled ones is known once entities are
 merged, so with two or more cores the child writes the facts and entities tables while the parent
-reconciles (:func:`jinlong_extract.cli.extract.extract`), and the reconciler runs each of its
+reconciles, and another then writes some formats of the reconciled tables while the parent
+writes the others (:func:`jinlong_extract.cli.extract.extract`); the reconciler runs each of its
 steps in one, so that what a step allocates dies with it (:mod:`jinlong_extract.reconcile.parts`).
 ``fork`` shares the parent's memory copy-on-write: nothing is pickled on the way in, only the
 (small) return value comes back.

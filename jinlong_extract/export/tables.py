@@ -15,6 +15,7 @@ Column types are derived from the record annotations, one of:
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator
@@ -82,6 +83,9 @@ _ENCODE_ONCE = 3
 #: of an archive is one cell of tens of MB, and writing it whole made several copies of it at once
 #: (its text, its quoted text, the line, the encoded line).
 STREAM_ITEMS = 4096
+#: Stands in a row for each cell the text sinks write apart (see ``export.writers``): random
+#: letters and digits, so that no real cell holds it and the csv module never quotes it.
+PLACEHOLDER = "jinlong" + secrets.token_hex(12)
 
 
 class Encoded:
@@ -238,7 +242,7 @@ class Layout:
         chunk: list[tuple[Any, ...]] = []
         weight = 0
         for item in items:
-            row = values((item,))[0]
+            row = item if type(item) is tuple else values((item,))[0]
             chunk.append(row)
             weight += 1
             for i in list_idx:
@@ -271,9 +275,11 @@ class Layout:
         columns = self.columns
         return [dict(zip(columns, r)) for r in rows]
 
-    def text_rows(self, rows: list[tuple[Any, ...]]) -> list[Any]:
+    def text_rows(self, rows: list[tuple[Any, ...]], held: list[Encoded] | None = None) -> list[Any]:
         """Rows for text cells (CSV): lists as JSON text, booleans as true/false; the csv module
-        itself writes None as an empty cell and floats with their shortest round-tripping repr."""
+        itself writes None as an empty cell and floats with their shortest round-tripping repr.
+        With ``held``, each :class:`Encoded` cell is appended to it, in order, and :data:`PLACEHOLDER`
+        stands in its place (the CSV sink writes its bytes there)."""
         list_idx, bool_idx = self.list_idx, self.bool_idx
         if not list_idx and not bool_idx:
             return rows
@@ -285,7 +291,11 @@ class Layout:
                 if v is None:
                     cells[i] = ""
                 elif type(v) is Encoded:
-                    cells[i] = v.text()
+                    if held is None:
+                        cells[i] = v.text()
+                    else:
+                        held.append(v)
+                        cells[i] = PLACEHOLDER
                 else:
                     cells[i] = "[]" if not v and isinstance(v, (list, tuple)) else dumps(v)
             for i in bool_idx:

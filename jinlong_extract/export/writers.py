@@ -14,16 +14,17 @@ sheet continues on sheets ``<table>_2``, ``<table>_3`` …).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from jinlong_extract.errors import JinlongError
-from jinlong_extract.export.tables import COLUMNS, TABLES, TYPES, Encoded, cell_text, dumpb, dumps, layout
+from jinlong_extract.export.tables import COLUMNS, PLACEHOLDER, TABLES, TYPES, Encoded, cell_text, dumpb, dumps, layout
 
 #: Output formats, in the order files are written.
 FORMATS: tuple[str, ...] = ("csv", "json", "jsonl", "parquet", "xlsx")
@@ -100,11 +101,11 @@ class _Sink:
         _unlink(self.tmp)
 
 
-#: Stands in a row for each cell written piece by piece (:meth:`Encoded.streamed`) while the rest
-#: of the row is encoded as usual; the encoded row is then cut where it stands (random, so that no
-#: real cell holds it).
-_MARK = "jinlong" + secrets.token_hex(12)
-_PLACEHOLDER = Encoded(_MARK.encode("ascii"))
+#: Stands in a row for each cell written apart (by the JSON sinks: :meth:`Encoded.streamed`; by
+#: the CSV sink: every :class:`Encoded` cell) while the rest of the row is encoded as usual; the
+#: encoded row is then cut where it stands.
+_MARK_BYTES = PLACEHOLDER.encode("ascii")
+_PLACEHOLDER = Encoded(_MARK_BYTES)
 
 
 def _runs(rows: list[tuple[Any, ...]], list_idx: tuple[int, ...]) -> Iterator[tuple[list, tuple | None, list[Encoded]]]:
@@ -125,41 +126,64 @@ def _runs(rows: list[tuple[Any, ...]], list_idx: tuple[int, ...]) -> Iterator[tu
 
 
 class _CsvSink(_Sink):
-    """UTF-8 *with* BOM so spreadsheet programs show Chinese; lists as JSON text; nulls empty."""
+    """UTF-8 *with* BOM so spreadsheet programs show Chinese; lists as JSON text; nulls empty.
+
+    The csv module writes each chunk of rows into a string buffer, which is written out as UTF-8.
+    A list cell already encoded (:class:`Encoded`: an entity's mentions, a row's sources, most of
+    the bytes of those tables) never becomes text: a placeholder stands in its row, and its JSON
+    bytes are written where the placeholder stands, quoted as the csv module would quote them
+    (piece by piece: :meth:`Encoded.pieces`). Three to four times faster for those cells, and
+    the same bytes."""
 
     def __init__(self, final: Path, table: str) -> None:
         super().__init__(final, table)
-        self.fh = open(self.tmp, "w", encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.fh)
+        self.fh = open(self.tmp, "wb")
+        self.fh.write(codecs.BOM_UTF8)
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer)
         self.writer.writerow(self.columns)
+        self._drain([])
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
-        text_rows = self.layout.text_rows
-        for run, row, cells in _runs(rows, self.layout.list_idx):
-            if run:
-                self.writer.writerows(text_rows(run))
-            if row is not None:
-                line = io.StringIO()
-                csv.writer(line).writerow(text_rows([row])[0])
-                self._stream(line.getvalue().split(_MARK), cells)
+        held: list[Encoded] = []
+        self.writer.writerows(self.layout.text_rows(rows, held=held if self.layout.list_idx else None))
+        self._drain(held)
 
-    def _stream(self, around: list[str], cells: list[Encoded]) -> None:
-        """The text around the streamed cells, and each cell quoted as the csv module would (a
-        JSON list of two or more items holds a comma: always quoted), piece by piece."""
-        fh = self.fh
-        fh.write(around[0])
-        for cell, after in zip(cells, around[1:]):
-            fh.flush()  # (the text layer's pending text goes first)
-            out = fh.buffer
-            out.write(b'"')
-            for piece in cell.pieces():
-                out.write(piece.replace(b'"', b'""'))
-            out.write(b'"')
-            fh.write(after)
+    def _drain(self, held: list[Encoded]) -> None:
+        """Write out the buffered text, each placeholder replaced by its held cell."""
+        data = self.buffer.getvalue().encode("utf-8")
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        write = self.fh.write
+        if not held:
+            write(data)
+            return
+        around = data.split(_MARK_BYTES)
+        write(around[0])
+        for cell, after in zip(held, around[1:]):
+            _write_csv_cell(write, cell)
+            write(after)
 
     def close(self) -> None:
         if not self.fh.closed:
             self.fh.close()
+
+
+def _write_csv_cell(write: Callable[[bytes], Any], cell: Encoded) -> None:
+    """An encoded JSON cell as the csv module writes its text (minimal quoting): quoted, its
+    quotes doubled, when it holds a comma or a quote (JSON text never holds a raw line break);
+    as it is otherwise (``[]``, ``[12]``)."""
+    if not cell.streamed():
+        raw = cell.raw
+        if b"," in raw or b'"' in raw:
+            write(b'"' + raw.replace(b'"', b'""') + b'"')
+        else:
+            write(raw)
+        return
+    write(b'"')  # (thousands of items: a comma is certain)
+    for piece in cell.pieces():
+        write(piece.replace(b'"', b'""'))
+    write(b'"')
 
 
 class _JsonSink(_Sink):
