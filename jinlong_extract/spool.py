@@ -35,6 +35,7 @@ from orjson import dumps, loads
 
 from .engine.serial import _DOC, _FACT, BATCH, Batches
 from .export.tables import Encoded
+from .export.writers import process_alive
 from .options import Options
 from .records import Document, DocumentResult, Entity, Fact, Mention
 
@@ -288,16 +289,7 @@ def remove_stale(directory: str | None = None) -> None:
         return
     for name in names:
         pid = name[len(PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or process_alive(int(pid)):
             continue
         shutil.rmtree(os.path.join(root, name), ignore_errors=True)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # it exists, owned by someone else
-        return True
-    return True

@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from jinlong_extract import records
-from jinlong_extract.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, app
+from jinlong_extract.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_TERMINATED, EXIT_USAGE, app
 from jinlong_extract.export import XLSX_NAME, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,6 +205,80 @@ def test_interrupt_exits_130_without_partial_tables(inputs: Path, tmp_path: Path
     assert result.exit_code == EXIT_INTERRUPTED
     assert "interrupted" in result.stderr
     assert [p.name for p in out.iterdir()] == []  # no table, no temp file
+
+
+def test_sigterm_exits_143_without_partial_tables(inputs: Path, tmp_path: Path, monkeypatch) -> None:
+    """``kill`` (a scheduler's time limit) stops a run as Ctrl-C does, and the handler is put back."""
+    from jinlong_extract.cli import extract as extract_cmd
+
+    real_run = extract_cmd._run
+
+    def terminated(*args, **kwargs):
+        for n, result in enumerate(real_run(*args, **kwargs)):
+            if n == 1:
+                os.kill(os.getpid(), signal.SIGTERM)
+            yield result
+
+    monkeypatch.setattr(extract_cmd, "_run", terminated)
+    before = signal.getsignal(signal.SIGTERM)
+    out = tmp_path / "out"
+    result = run("extract", str(inputs), "--out", str(out), "--no-cache", "-f", "csv,json,xlsx")
+    assert result.exit_code == EXIT_TERMINATED
+    assert "terminated; no table was written" in result.stderr
+    assert [p.name for p in out.iterdir()] == []  # no table, no temp file
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_killed_run_publishes_nothing_and_the_next_cleans_up(tmp_path: Path, jobs: str) -> None:
+    """A real run, with its workers and forked writers: SIGTERM mid-run leaves the earlier run's
+    tables as they were and no temporary file; files a ``kill -9``'d run left are removed by the
+    next run, which publishes complete tables."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seeds = sorted((ROOT / "corpus").glob("*.txt"))
+    for i in range(400):  # several seconds of work
+        seed = seeds[i % len(seeds)]
+        (folder / f"{i:03d}-{seed.name}").write_bytes(seed.read_bytes() + f"\n第{i}篇。\n".encode("utf-8"))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "facts.csv").write_text("an earlier run's table", encoding="utf-8")
+    left = out / f".entities.json.{_dead_pid()}.0123abcd.tmp"  # as a kill -9'd writer leaves it
+    left.write_text("[{", encoding="utf-8")
+    cmd = [sys.executable, "-m", "jinlong_extract", "extract", str(folder), "--out", str(out), "--jobs", jobs, "-q"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, cwd=str(ROOT))
+    while _stored(out / ".jinlong-cache.sqlite") < 40:  # well into the per-document stage
+        assert proc.poll() is None, "the run ended before it could be terminated"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == EXIT_TERMINATED, err
+    assert "terminated; no table was written" in err
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".jinlong-cache")) == ["facts.csv"]  # left gone too
+    assert _stored(out / ".jinlong-cache.sqlite") >= 40  # finished documents kept
+    assert (out / "facts.csv").read_text(encoding="utf-8") == "an earlier run's table"
+    time.sleep(0.5)  # workers die with their parent
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT), timeout=300)
+    assert done.returncode == EXIT_OK, done.stderr
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert len(load(out)["documents"]) == 400
+
+
+def _stored(db: Path) -> int:
+    """Documents in a cache that a run is writing (0 before it has any)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
+            return con.execute("SELECT count(*) FROM results").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
 
 
 def test_cache_is_kept_in_the_output_folder_unless_no_cache(inputs: Path, tmp_path: Path) -> None:

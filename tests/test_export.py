@@ -23,6 +23,7 @@ from jinlong_extract.export import (
     cell_text,
     load,
     parse_formats,
+    remove_abandoned,
     write_jsonl,
     write_tables,
 )
@@ -171,6 +172,31 @@ def test_atomic_open_keeps_old_file_on_error(tmp_path: Path) -> None:
             raise ValueError("boom")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has ended."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_what_a_killed_writer_left_is_removed(tmp_path: Path) -> None:
+    """Temporary files of a process that no longer runs (``kill -9`` mid-write) go; a running
+    process's, and files of any other name, stay."""
+    import os
+
+    dead, live = _dead_pid(), os.getpid()
+    abandoned = [f".facts.csv.{dead}.0123abcd.tmp", f".{XLSX_NAME}.{dead}.deadbeef.tmp", f".report.html.{dead}.00000000.tmp"]
+    kept = [f".facts.csv.{live}.0123abcd.tmp", f".facts.csv.{dead}.xyz.tmp", "facts.csv.tmp", f"notes.{dead}.0123abcd.tmp",
+            "facts.csv"]
+    for name in abandoned + kept:
+        (tmp_path / name).write_text("half", encoding="utf-8")
+    assert sorted(p.name for p in remove_abandoned(tmp_path)) == sorted(abandoned)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
+    assert remove_abandoned(tmp_path / "no-such-folder") == []
 
 
 def test_missing_pyarrow_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

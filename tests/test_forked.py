@@ -187,3 +187,30 @@ def test_a_killed_child_leaves_no_temporary_file(tmp_path) -> None:
     parent.abort_process(pid)
     parent.abort()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_files_written_for_the_parent_outlive_their_child_and_go_with_the_parent(tmp_path) -> None:
+    """A forked writer names its files after the process that will publish them: once it has
+    ended, a new run's sweep (remove_abandoned) leaves them alone while that process runs, and the
+    process removes them when it abandons the run."""
+    _need_fork()
+    import os
+
+    from jinlong_extract.export import remove_abandoned
+
+    parent = TableWriter(tmp_path, ("csv", "json"), tables=["documents"])
+    owner = os.getpid()
+
+    def child():
+        w = TableWriter(tmp_path, ("csv", "json"), tables=["facts"], owner=owner)
+        w.write("facts", [_fact("a.txt", 0)])
+        return w.close()
+
+    task = Task(child)
+    pending = task.result()  # the child has ended
+    assert [p.name for p in tmp_path.glob(f".facts.*.{owner}.*.tmp")] != []
+    assert remove_abandoned(tmp_path) == []
+    assert all(os.path.exists(tmp) for tmp, _ in pending)
+    parent.abort_process(owner)
+    parent.abort()
+    assert list(tmp_path.iterdir()) == []

@@ -17,13 +17,15 @@ Exit codes (every command):
 2     usage error (bad option, unknown format/table), nothing readable, or an output that could
       not be written / a gold file that does not follow the schema
 130   interrupted (Ctrl-C); no partial table is left behind
+143   terminated (SIGTERM: ``kill``, a scheduler's time limit); as for 130
 ====  ==========================================================================================
 
 Output files of ``extract`` (in ``--out``, default ``output/``): ``facts``, ``documents`` and,
 when the run produced them, ``entities``, ``reconciled``, ``series``, each as
 ``<table>.csv`` (UTF-8 with BOM), ``<table>.json`` (an array), ``<table>.jsonl``,
 ``<table>.parquet``, plus one workbook ``jinlong.xlsx`` with a sheet per table. Every file is
-written atomically (temp file + ``os.replace`` at the end; an interrupted run leaves none). The
+written atomically (temp file + ``os.replace`` at the end; an interrupted run leaves none, and the
+next run removes those of a run killed with ``kill -9``). The
 documents table is appended as documents finish; facts too with ``--no-entities``, otherwise after
 the cross-document stage has linked their ``subject_ids``. ``--out -`` streams JSON Lines of one
 table (facts by default) to stdout and nothing else. List-valued columns are JSON text in CSV /
@@ -57,6 +59,7 @@ EXIT_OK = 0
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 app = typer.Typer(
     name="jinlong",

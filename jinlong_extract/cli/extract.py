@@ -4,6 +4,7 @@ exit codes, output files and column orders)."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -246,9 +247,9 @@ def extract(
     no_entities: bool = typer.Option(False, "--no-entities", help="Skip entity recognition and subject linking."),
 ) -> None:
     """Extract figures from Chinese news articles into tables (facts, documents, entities …)."""
-    from jinlong_extract.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE
+    from jinlong_extract.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_TERMINATED, EXIT_USAGE
     from jinlong_extract.errors import JinlongError
-    from jinlong_extract.export import TableWriter, parse_formats, write_jsonl
+    from jinlong_extract.export import TableWriter, parse_formats, remove_abandoned, write_jsonl
     from jinlong_extract.options import Options
     from jinlong_extract.records import KINDS
 
@@ -295,6 +296,7 @@ def extract(
     writer: TableWriter | None = None
     spool = None  # the results on disk, for the cross-document stages (jinlong_extract.spool)
     children: list[Any] = []  # forked writers of some tables or formats (engine.forked.Task)
+    on_term = _terminate_as_interrupt()
     try:
         read_stdin = "-" in paths
         # Facts stream out as documents finish, except when entities are on: then each fact's
@@ -304,6 +306,7 @@ def extract(
         sources, bad = _discover([p for p in paths if p != "-"])
         if not to_stdout:
             first = [t for t in ("facts", "documents") if t in tables and not (t == "facts" and defer_facts)]
+            remove_abandoned(out)  # what an earlier run, killed while writing, left
             writer = TableWriter(out, formats, tables=first, remove_stale=tables)
         cache_path = None if (no_cache or to_stdout) else _cache_path(out)
         stream = sys.stdout
@@ -413,13 +416,16 @@ def extract(
             }
             names = [n for n in (["facts"] if defer_facts else []) + later if n != "entities" or options.entities]
             cores = jobs or (os.cpu_count() or 1)
+            owner = os.getpid()
             if writer is not None:
                 # The facts and entities tables are final now; with more than one core a forked
                 # child writes them while this process reconciles (one workbook can't be split).
                 # The child opens files of its own: a file open across a fork shares its offset.
+                # Its files are named after this process, which publishes them (remove_abandoned).
                 first = [n for n in names if n in ("facts", "entities")]
                 if first and len(first) < len(names) and cores > 1 and "xlsx" not in formats:
-                    children.append(Task(lambda: _write_close(TableWriter(out, formats, tables=first), first, produced)))
+                    children.append(Task(lambda: _write_close(TableWriter(out, formats, tables=first, owner=owner),
+                                                              first, produced)))
                     names = [n for n in names if n not in first]
             if {"reconciled", "series"} & set(later):
                 from jinlong_extract.reconcile import reconcile_parts
@@ -433,7 +439,8 @@ def extract(
             mine, theirs = _share_formats(formats, cores)
             if writer is not None and names and theirs:
                 # the rest in two processes, by format (each reads the tables on its own)
-                children.append(Task(lambda: _write_close(TableWriter(out, theirs, tables=names), names, produced)))
+                children.append(Task(lambda: _write_close(TableWriter(out, theirs, tables=names, owner=owner), names,
+                                                          produced)))
             for name in names:
                 if writer is not None:
                     writer.write(name, produced[name](), formats=mine)
@@ -450,8 +457,11 @@ def extract(
             from jinlong_extract.report import build_report
 
             tally.written.append(str(build_report(out)))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         _abandon(children, writer)
+        if isinstance(err, _Terminated):
+            _say("jinlong: terminated; no table was written")
+            raise typer.Exit(EXIT_TERMINATED) from None
         _say("jinlong: interrupted; no table was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except JinlongError as err:
@@ -470,12 +480,32 @@ def extract(
         _abandon(children, writer)
         raise
     finally:
+        if on_term is not None:
+            signal.signal(signal.SIGTERM, on_term)
         if spool is not None:
             spool.close()
     tally.seconds = time.perf_counter() - started
     if not quiet:
         _summary(tally, out)
     raise typer.Exit(EXIT_SKIPPED if tally.skipped else EXIT_OK)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a scheduler's time limit), handled as Ctrl-C is."""
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise _Terminated()
+
+
+def _terminate_as_interrupt() -> Any:
+    """Make SIGTERM stop the run as Ctrl-C does (finished documents kept in the cache, no table
+    published, no temporary file left); returns the handler to restore (None off the main
+    thread, where handlers cannot be set: a library caller's thread keeps its own)."""
+    try:
+        return signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:
+        return None
 
 
 def _write_close(writer: Any, names: list[str], produced: dict[str, Any]) -> list[tuple[Any, Any]]:
@@ -506,27 +536,13 @@ def _share_formats(formats: tuple[str, ...], cores: int) -> tuple[tuple[str, ...
 
 def _abandon(children: list[Any], writer: Any) -> None:
     """An interrupted or failed run: stop the forked table writers, then drop every temporary
-    file (the children's and the writer's); published tables stay as they were."""
+    file (the writer's, and the children's: named after this process too); published tables stay
+    as they were."""
     for child in children:
-        _drop_child(child, writer)
+        child.cancel()
     if writer is not None:
         writer.abort()
-
-
-def _drop_child(child: Any, writer: Any) -> None:
-    """Stop the forked table writer and remove its temporary files."""
-    if child is None:
-        return
-    pid = child.pid
-    child.cancel()
-    if pid and writer is not None:
-        writer.abort_process(pid)
-    elif not pid:
-        try:  # it ran in this process: its files are closed and waiting to be adopted
-            for tmp, _ in child.result():
-                os.unlink(tmp)
-        except BaseException:
-            pass
+        writer.abort_process(os.getpid())
 
 
 def summary_lines(tally: Tally, out: str) -> list[str]:

@@ -51,6 +51,7 @@ class Task:
         if pid == 0:  # pragma: no cover - the child process (coverage does not follow forks)
             os.close(read_fd)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (not the parent's handler, if it set one)
             code = 0
             try:
                 payload = pickle.dumps((True, fn()))

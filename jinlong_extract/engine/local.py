@@ -298,6 +298,7 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(process: ProcessFn, options: Options) -> None:
     """Pool initializer: ignore Ctrl-C (the parent handles it), die with the parent, warm up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (a forked worker inherits the CLI's handler)
     if sys.platform.startswith("linux"):
         try:  # PR_SET_PDEATHSIG: a kill -9'd parent must not leave workers waiting forever
             import ctypes

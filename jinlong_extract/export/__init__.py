@@ -22,6 +22,7 @@ from jinlong_extract.export.writers import (
     TableWriter,
     atomic_open,
     parse_formats,
+    remove_abandoned,
     write_jsonl,
     write_tables,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "dumps",
     "load",
     "parse_formats",
+    "remove_abandoned",
     "to_rows",
     "write_jsonl",
     "write_tables",

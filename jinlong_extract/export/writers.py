@@ -18,6 +18,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,9 +42,49 @@ class ExportError(JinlongError):
     """An output table that cannot be written (missing optional extra, unwritable directory)."""
 
 
-def temp_path(final: Path) -> Path:
-    """A unique hidden temporary path beside ``final`` (same directory, so ``os.replace`` is atomic)."""
-    return final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+def temp_path(final: Path, owner: int | None = None) -> Path:
+    """A unique hidden temporary path beside ``final`` (same directory, so ``os.replace`` is atomic),
+    named after the process that will publish it, ``owner`` (default: this one; see
+    :func:`remove_abandoned`)."""
+    return final.with_name(f".{final.name}.{owner or os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+#: :func:`temp_path`'s names: ``.<final name>.<pid>.<8 hex digits>.tmp``
+_TEMP_NAME = re.compile(r"\.(?P<final>.+)\.(?P<pid>[0-9]+)\.[0-9a-f]{8}\.tmp")
+
+
+def remove_abandoned(directory: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files (:func:`temp_path`) in ``directory`` of processes that no longer
+    run: what a writer killed with ``kill -9`` left half-written. Those of running processes (a
+    run writing into the same folder) and every other file are left alone. Returns the removed.
+
+    A run's forked writers end before their files are published (:meth:`TableWriter.adopt`): their
+    files are named after the publishing process (``TableWriter(owner=...)``).
+    """
+    removed = []
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(".") and n.endswith(".tmp")]
+    except OSError:
+        return removed
+    for name in names:
+        m = _TEMP_NAME.fullmatch(name)
+        if m is None or process_alive(int(m["pid"])):
+            continue
+        path = Path(directory, name)
+        _unlink(path)
+        removed.append(path)
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one owned by another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
 
 
 def _unlink(path: Path) -> None:
@@ -80,9 +121,9 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
 
 
 class _Sink:
-    def __init__(self, final: Path, table: str) -> None:
+    def __init__(self, final: Path, table: str, owner: int | None = None) -> None:
         self.final = final
-        self.tmp = temp_path(final)
+        self.tmp = temp_path(final, owner)
         self.table = table
         self.columns = COLUMNS[table]
         self.layout = layout(table)
@@ -135,8 +176,8 @@ class _CsvSink(_Sink):
     (piece by piece: :meth:`Encoded.pieces`). Three to four times faster for those cells, and
     the same bytes."""
 
-    def __init__(self, final: Path, table: str) -> None:
-        super().__init__(final, table)
+    def __init__(self, final: Path, table: str, owner: int | None = None) -> None:
+        super().__init__(final, table, owner)
         self.fh = open(self.tmp, "wb")
         self.fh.write(codecs.BOM_UTF8)
         self.buffer = io.StringIO()
@@ -192,8 +233,8 @@ class _JsonSink(_Sink):
     #: between two rows
     sep = b",\n"
 
-    def __init__(self, final: Path, table: str) -> None:
-        super().__init__(final, table)
+    def __init__(self, final: Path, table: str, owner: int | None = None) -> None:
+        super().__init__(final, table, owner)
         self.fh = open(self.tmp, "wb")
         self.fh.write(b"[")
         self.n = 0
@@ -227,8 +268,8 @@ class _JsonlSink(_JsonSink):
 
     sep = b"\n"
 
-    def __init__(self, final: Path, table: str) -> None:
-        _Sink.__init__(self, final, table)
+    def __init__(self, final: Path, table: str, owner: int | None = None) -> None:
+        _Sink.__init__(self, final, table, owner)
         self.fh = open(self.tmp, "wb")
         self.n = 0
 
@@ -268,8 +309,8 @@ def _plain(value: Any, kind: str) -> Any:
 class _ParquetSink(_Sink):
     """Parquet via pyarrow (optional extra ``parquet``); list columns hold JSON text."""
 
-    def __init__(self, final: Path, table: str) -> None:
-        super().__init__(final, table)
+    def __init__(self, final: Path, table: str, owner: int | None = None) -> None:
+        super().__init__(final, table, owner)
         pa = _require("pyarrow", "parquet", final)
         pq = _require("pyarrow.parquet", "parquet", final)
         self.pa = pa
@@ -315,12 +356,12 @@ class _ParquetSink(_Sink):
 class _XlsxBook:
     """One workbook (openpyxl write-only mode), one sheet per table, saved at commit."""
 
-    def __init__(self, final: Path) -> None:
+    def __init__(self, final: Path, owner: int | None = None) -> None:
         openpyxl = _require("openpyxl", "xlsx", final)
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         self.final = final
-        self.tmp = temp_path(final)
+        self.tmp = temp_path(final, owner)
         self.illegal = ILLEGAL_CHARACTERS_RE
         self.book = openpyxl.Workbook(write_only=True)
         self.sheets: dict[str, Any] = {}
@@ -438,8 +479,10 @@ class TableWriter:
         *,
         tables: Iterable[str] = ("facts", "documents"),
         remove_stale: Iterable[str] = (),
+        owner: int | None = None,
     ) -> None:
         self.out = Path(out_dir)
+        self.owner = owner  #: the process that publishes the files, if another (see temp_path)
         self.formats = parse_formats(list(formats))
         self.declared = [t for t in tables]
         for t in self.declared:
@@ -459,7 +502,7 @@ class TableWriter:
         self.done = False
         try:
             if "xlsx" in self.formats:
-                self.book = _XlsxBook(self.out / XLSX_NAME)
+                self.book = _XlsxBook(self.out / XLSX_NAME, owner)
             if "parquet" in self.formats:
                 _require("pyarrow.parquet", "parquet", self.out / "facts.parquet")
             for t in self.declared:
@@ -474,7 +517,7 @@ class TableWriter:
                 assert self.book is not None
                 self.book.ensure(table)
             elif (table, fmt) not in self.sinks:
-                self.sinks[(table, fmt)] = _SINKS[fmt](self.out / f"{table}.{fmt}", table)
+                self.sinks[(table, fmt)] = _SINKS[fmt](self.out / f"{table}.{fmt}", table, self.owner)
 
     def write(self, table: str, items: Iterable[Any], formats: Iterable[str] | None = None) -> int:
         """Append records (``Fact``, ``Document`` …) or row dicts to ``table``; returns the row count.
@@ -568,7 +611,8 @@ class TableWriter:
         self.adopted = []
 
     def abort_process(self, pid: int) -> None:
-        """Remove the temporary files a killed writer process ``pid`` left in the output folder."""
+        """Remove the temporary files named after process ``pid`` (:func:`temp_path`) in the output
+        folder: those of a writer process that was killed, or that it wrote for ``pid``."""
         for tmp in self.out.glob(f".*.{pid}.*.tmp"):
             _unlink(tmp)
 
