@@ -60,6 +60,19 @@ CASES = [
     ("天津食品集团投资10亿元在武威市建立嘉立荷牧业有限公司。", None, "10亿元", {"metric": "投资额"}),
     # speed
     ("新建匝道3.173公里，设计时速30公里，于近日建成通车。", None, "30公里", {"metric": "设计时速"}),
+    # a link word between the object and the number is no object (not 计 of 共计, not 累计)
+    ("据了解，此次活动签约项目共计22个，其中包含有2个一产项目。", None, "22个",
+     {"object": "项目", "metric": "签约项目数"}),
+    ("记者了解到，大会已连续举办5年，参会企业累计超过2000家，签约项目320个。", None, "超过2000家",
+     {"object": "企业", "metric": "参会企业数"}),
+    # an aspect particle after the verb is no object either
+    ("目前，天津市已选派了五批共177名干部到昌都地区工作。", None, "五批", {"object": None, "metric": None}),
+    # a verb before a quoted programme ends the counted object
+    ("通过在昌都县、江达县、丁青县16个村实施“三个一百”工程，农牧民年收入大幅增长。", None, "16个",
+     {"object": "村", "metric": "实施村数"}),
+    # a conjunction before a rate's name is not part of it
+    ("针对3个贫困县，以及贫困发生率超过10%的46个贫困村，本市实施挂牌督战。", None, "超过10%",
+     {"metric": "贫困发生率"}),
 ]
 
 
@@ -97,6 +110,9 @@ GENERAL = [
      "1.67万亿元", {"year": 2023, "metric": "地区生产总值"}),
     ("粮食产量达到1390.8亿斤。", None, "1390.8亿斤", {"metric": "粮食产量"}),
     ("截至2023年底，全市共有各类市场主体256.7万户。", None, "256.7万户", {"year": 2023, "cumulative": True}),
+    ("本次招聘会参会单位共计120家，提供岗位3000余个。", None, "120家", {"object": "单位", "metric": "参会单位数"}),
+    ("该县先后举办了三届，吸引游客10万人次。", None, "三届", {"object": None}),
+    ("全市生产总值增长6%，其中城镇化率为65.2%。", None, "65.2%", {"metric": "城镇化率"}),
 ]
 
 

@@ -8,6 +8,7 @@ function of ``test_engine``; property tests check :class:`Cache` against a dict 
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jinlong_extract import data
 from jinlong_extract.engine import Cache, RunStats, cache_key, content_hash, run_documents, serial
 from jinlong_extract.engine.cache import rebase, records_fingerprint
 from jinlong_extract.errors import JinlongError
@@ -132,10 +134,31 @@ def test_other_options_miss(tmp_path: Path, other: Options) -> None:
     assert calls == [] and stats.hits == 2
 
 
-def test_key_covers_version_and_record_layout() -> None:
+def test_key_covers_version_record_layout_and_rule_tables() -> None:
     key = cache_key(Options())
-    assert key.startswith(Options().cache_key()) and key.endswith(records_fingerprint())
+    assert key == f"{Options().cache_key()}-{records_fingerprint()}-{data.tables_fingerprint()}"
     assert cache_key(Options(to_simplified=False)) != key
+
+
+def test_an_edited_rule_table_misses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rules are data: results made under other tables are not reused."""
+    tables = tmp_path / "tables"
+    shutil.copytree(data.data_path(""), tables, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    monkeypatch.setattr(data, "data_path", lambda name: str(tables / name))
+    data.tables_fingerprint.cache_clear()
+    sources = _write_docs(tmp_path, 2)
+    db = str(tmp_path / "c.sqlite")
+    try:
+        _run(sources, db)
+        _, stats, calls = _run(sources, db)
+        assert calls == [] and stats.hits == 2
+        metrics = tables / "metrics.toml"
+        metrics.write_text(metrics.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        data.tables_fingerprint.cache_clear()
+        _, stats, calls = _run(sources, db)
+        assert len(calls) == 2 and stats.hits == 0
+    finally:
+        data.tables_fingerprint.cache_clear()  # (the shipped tables again, for later tests)
 
 
 def test_pool_writes_the_same_cache(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ Two tables:
   a stored result is used only when the bytes at that path still hash to its sha256. The cache
   key is :meth:`Options.cache_key` (options + extractor version) plus a fingerprint of the record
   field layout, so a new field in :mod:`jinlong_extract.records` never unpickles into a
-  half-built object. The path is part of the key because the output depends on it (fact ids,
+  half-built object, and one of the rule tables (:func:`jinlong_extract.data.tables_fingerprint`),
+  so an edited table is applied to every document. The path is part of the key because the output depends on it (fact ids,
   ``.html`` vs ``.txt`` handling, dates taken from the path): the same bytes under a new name are
   processed again rather than patched. A changed file replaces its row, so nothing piles up.
 * ``paths`` — ``relative path -> sha256`` of the bytes last seen there, so a re-run can tell
@@ -92,8 +93,10 @@ def records_fingerprint() -> str:
 
 
 def cache_key(options: Options) -> str:
-    """The options part of a cache key: options, extractor version and record layout."""
-    return f"{options.cache_key()}-{records_fingerprint()}"
+    """The options part of a cache key: options, extractor version, record layout and rule tables."""
+    from ..data import tables_fingerprint
+
+    return f"{options.cache_key()}-{records_fingerprint()}-{tables_fingerprint()}"
 
 
 def content_hash(data: bytes) -> str:

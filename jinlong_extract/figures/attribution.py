@@ -84,10 +84,15 @@ class _Rules:
         self.rate_re = regex.compile(r"(\p{Han}{1,%d}%s)[^，,；;。]{0,4}\Z" % (int(rate["max_chars"]), regex.escape(rate["suffix"])))
         # rate_re needs the suffix within the last few characters before the figure
         self.rate_suffix, self.rate_window = rate["suffix"], len(rate["suffix"]) + 4
+        self.rate_conj_re = regex.compile(r"^(?:" + _alternation(rate["leading_conjunctions"]) + r")+")
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
         self.obj_stop_re = _words(obj["stops"])
         self.lead_verbs_re = regex.compile(r"^(?:" + _alternation(obj["lead_verbs"]) + r")+")
+        self.trailing_links_re = regex.compile(r"(?:" + _alternation(obj["trailing_links"]) + r")+\Z")
+        # a count verb right before an opening quote starts a predicate, not part of the object:
+        # "16个村实施“三个一百”" -> 村
+        self.verb_quote_re = regex.compile(r"(?:" + _alternation(cm["verbs"]) + r")[“\"‘]")
         # the Han run that ends the clause before a count (its last 14 characters at most)
         self.han_tail_re = regex.compile(r"(?r)\p{Han}{1,14}\Z")
         # the object: Han characters (a leading Latin/digit code like "5G" allowed), quotes inside
@@ -461,7 +466,8 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
             if text.find(r.rate_suffix, max(cb0, fs - r.rate_window), fs) >= 0:
                 rm = r.rate_re.search(text, cb0, fs)
                 if rm:
-                    a.metric = rm.group(1)  # "贫困发生率超过10%"
+                    name = r.rate_conj_re.sub("", rm.group(1))  # "以及贫困发生率超过10%"
+                    a.metric = name if len(name) > len(r.rate_suffix) else rm.group(1)
         elif kind == "quantity" and metric is None and f.unit in r.quantity_family:
             verbs = r.quantity_verbs.findall(text, cb0, fs)
             verb = verbs[-1] if verbs else None
@@ -561,6 +567,9 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
         run = m.group()[: r.obj_max + 4]
         stop = r.obj_stop_re.search(run)
         cand = run[: stop.start()] if stop else run
+        vq = r.verb_quote_re.search(cand, 1)
+        if vq is not None:
+            cand = cand[: vq.start()]
         # "“村社合一”肉羊养殖合作社": the noun after the quoted modifier
         q = max(cand.rfind("”"), cand.rfind('"'), cand.rfind("’"))
         if q >= 0 and q + 1 < len(cand):
@@ -572,7 +581,7 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
         # reverse order: "签约项目320个", "引进企业550家"
         tail = r.han_tail_re.search(text, cb0, f.start)
         if tail:
-            cand = r.lead_verbs_re.sub("", tail.group())
+            cand = r.trailing_links_re.sub("", r.lead_verbs_re.sub("", tail.group()))
             last = None
             for last in r.obj_stop_re.finditer(cand):
                 pass
