@@ -386,3 +386,21 @@ def test_the_tokenizer_loads_jiebas_own_dictionary() -> None:
     assert 0 < len(changed) < 5000  # the words from data/entities.toml and their prefixes
     assert all(ours.FREQ[w] >= 1000 or any(v.startswith(w) for v in changed if ours.FREQ[v]) for w in changed)
     assert ours.total > plain.total  # (jieba's add_word adds each new frequency to the total)
+
+
+def test_jieba_loads_without_pkg_resources() -> None:
+    """jieba imports pkg_resources only to open its data files (0.13 s); the tokenizer loads it
+    without, and leaves the module importable for anyone else (a fresh interpreter: this one may
+    have loaded both already)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from jinlong_extract.entities._context import _cut\n"
+        "print('|'.join(_cut('甘肃省党政代表团考察了天士力控股集团有限公司')))\n"
+        "assert 'pkg_resources' not in sys.modules and 'jieba' in sys.modules\n"
+        "import pkg_resources\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", check=True)
+    assert out.stdout.strip() == "甘肃省|党政|代表团|考察|了|天士力控股集团有限公司"

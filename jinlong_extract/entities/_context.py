@@ -73,11 +73,30 @@ class _WholeFileMarshal:
         return marshal.loads(fh.read())
 
 
+def _import_jieba() -> Any:
+    """``import jieba`` (heavy: on first use only), without the ``pkg_resources`` it asks for.
+
+    jieba 0.42 imports setuptools' ``pkg_resources`` (0.13 s, most of its import time, and a
+    deprecation warning on newer setuptools) only to open its own data files, and opens them
+    itself when that import fails. So the import fails, for jieba's import only, unless
+    something else has loaded ``pkg_resources`` already."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # (import fails: ImportError)
+    try:
+        import jieba
+    finally:
+        if sys.modules.get("pkg_resources", False) is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 @lru_cache(maxsize=1)
 def tokenizer() -> Any:
     """A private jieba tokenizer (lazy import; the global jieba state is left alone)."""
-    import jieba  # heavy: imported on first use only
-
+    jieba = _import_jieba()
     jieba.setLogLevel(60)
     tok = jieba.Tokenizer()
     module = sys.modules[type(tok).__module__]
