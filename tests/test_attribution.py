@@ -70,6 +70,14 @@ CASES = [
     # a verb before a quoted programme ends the counted object
     ("通过在昌都县、江达县、丁青县16个村实施“三个一百”工程，农牧民年收入大幅增长。", None, "16个",
      {"object": "村", "metric": "实施村数"}),
+    # the close of a frame (从…中) is no part of the object
+    ("是从全国31个省份的915个中国区域农业品牌中，通过全国消费者投票评出。", None, "915个",
+     {"object": "中国区域农业品牌", "metric": "中国区域农业品牌数"}),
+    # a verb right before the next number opens that number's clause
+    ("天津市15家三级甲等医疗机构选派30名专业骨干“组团式”帮扶。", None, "15家", {"object": "三级甲等医疗机构"}),
+    # a clause after the number (…缩短了) names no object; an ordinal before it neither
+    ("天津大桥使周边5000多名各族民众出行距离缩短了16公里。", None, "5000多名", {"object": None, "metric": None}),
+    ("近日，首批22辆载着风机叶片、光伏组件的大件运输车辆通过连霍高速。", None, "22辆", {"object": None}),
     # a conjunction before a rate's name is not part of it
     ("针对3个贫困县，以及贫困发生率超过10%的46个贫困村，本市实施挂牌督战。", None, "超过10%",
      {"metric": "贫困发生率"}),
@@ -112,6 +120,8 @@ GENERAL = [
     ("截至2023年底，全市共有各类市场主体256.7万户。", None, "256.7万户", {"year": 2023, "cumulative": True}),
     ("本次招聘会参会单位共计120家，提供岗位3000余个。", None, "120家", {"object": "单位", "metric": "参会单位数"}),
     ("该县先后举办了三届，吸引游客10万人次。", None, "三届", {"object": None}),
+    ("在参赛的120所高校中，有30所进入决赛。", None, "120所", {"object": "高校"}),
+    ("全市12家企业引进200名技术人才。", None, "12家", {"object": "企业"}),
     ("全市生产总值增长6%，其中城镇化率为65.2%。", None, "65.2%", {"metric": "城镇化率"}),
 ]
 

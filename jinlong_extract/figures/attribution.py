@@ -90,6 +90,13 @@ class _Rules:
         self.obj_stop_re = _words(obj["stops"])
         self.lead_verbs_re = regex.compile(r"^(?:" + _alternation(obj["lead_verbs"]) + r")+")
         self.trailing_links_re = regex.compile(r"(?:" + _alternation(obj["trailing_links"]) + r")+\Z")
+        self.obj_clause_ends = tuple(obj["clause_ends"])
+        self.obj_frames = [tuple(pair) for pair in obj["frames"]]
+        self.obj_not_objects = frozenset(obj["not_objects"])
+        # a count verb ending the object right before another number opens the next clause:
+        # "15家三级甲等医疗机构选派30名" -> 三级甲等医疗机构
+        self.verb_end_re = regex.compile(r"(?:" + _alternation(cm["verbs"]) + r")\Z")
+        self.numeral_start = regex.compile(r"[0-9０-９一二两三四五六七八九十百千万几数]")
         # a count verb right before an opening quote starts a predicate, not part of the object:
         # "16个村实施“三个一百”" -> 村
         self.verb_quote_re = regex.compile(r"(?:" + _alternation(cm["verbs"]) + r")[“\"‘]")
@@ -575,6 +582,15 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
         if q >= 0 and q + 1 < len(cand):
             cand = cand[q + 1:]
         cand = cand.strip("“”\"‘’")
+        if cand.endswith(r.obj_clause_ends):
+            return None  # "各族民众出行距离缩短了16公里": a clause follows, and names no object
+        for opener, close in r.obj_frames:
+            if cand.endswith(close) and len(cand) > len(close) + 1 and text.find(opener, cb0, f.start) >= 0:
+                cand = cand[: -len(close)]  # 从…品牌中
+                break
+        if (cand and text.startswith(cand, m.end() - len(cand)) and r.numeral_start.match(text, m.end())
+                and (v := r.verb_end_re.search(cand)) is not None and v.start() > 0):
+            cand = cand[: v.start()]  # "医疗机构选派30名"
         if len(cand) >= 1 and not cand[0].isdigit():
             obj = cand[: r.obj_max]
     if not obj:
@@ -588,7 +604,7 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
             if last is not None:
                 cand = cand[last.end():]
             cand = r.lead_verbs_re.sub("", cand)
-            if 1 <= len(cand) <= r.obj_max:
+            if 1 <= len(cand) <= r.obj_max and cand not in r.obj_not_objects:
                 obj = cand
     if f.unit in ("人", "人次") and not obj:
         obj = "人"
