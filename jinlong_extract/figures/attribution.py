@@ -31,6 +31,7 @@ import regex
 
 from ..data import load_table
 from .finder import Figure, _alternation
+from .numerals import NUMERAL_FIRST
 
 _SENT_END = regex.compile(r"[。！？!?]+[”’」』]?|\n+")
 
@@ -96,7 +97,7 @@ class _Rules:
         # a count verb ending the object right before another number opens the next clause:
         # "15家三级甲等医疗机构选派30名" -> 三级甲等医疗机构
         self.verb_end_re = regex.compile(r"(?:" + _alternation(cm["verbs"]) + r")\Z")
-        self.numeral_start = regex.compile(r"[0-9０-９一二两三四五六七八九十百千万几数]")
+        self.obj_frame_keep = tuple(obj["frame_keep"])
         # a count verb right before an opening quote starts a predicate, not part of the object:
         # "16个村实施“三个一百”" -> 村
         self.verb_quote_re = regex.compile(r"(?:" + _alternation(cm["verbs"]) + r")[“\"‘]")
@@ -584,11 +585,13 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
         cand = cand.strip("“”\"‘’")
         if cand.endswith(r.obj_clause_ends):
             return None  # "各族民众出行距离缩短了16公里": a clause follows, and names no object
+        at_end = bool(cand) and text.startswith(cand, m.end() - len(cand))  # the run, to its end
         for opener, close in r.obj_frames:
-            if cand.endswith(close) and len(cand) > len(close) + 1 and text.find(opener, cb0, f.start) >= 0:
+            if (cand.endswith(close) and len(cand) > len(close) + 1 and not cand.endswith(r.obj_frame_keep)
+                    and text.find(opener, cb0, f.start) >= 0):
                 cand = cand[: -len(close)]  # 从…品牌中
                 break
-        if (cand and text.startswith(cand, m.end() - len(cand)) and r.numeral_start.match(text, m.end())
+        if (at_end and text[m.end():m.end() + 1] in NUMERAL_FIRST
                 and (v := r.verb_end_re.search(cand)) is not None and v.start() > 0):
             cand = cand[: v.start()]  # "医疗机构选派30名"
         if len(cand) >= 1 and not cand[0].isdigit():
