@@ -89,7 +89,8 @@ class _Rules:
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
         self.obj_stop_re = _words(obj["stops"])
-        self.lead_verbs_re = regex.compile(r"^(?:" + _alternation(obj["lead_verbs"]) + r")+")
+        self.lead_verbs_re = regex.compile(
+            r"^(?:(?:" + _alternation(obj["lead_verbs"]) + r")(?:" + _alternation(obj["aspect_particles"]) + r")?)+")
         self.trailing_links_re = regex.compile(r"(?:" + _alternation(obj["trailing_links"]) + r")+\Z")
         self.obj_clause_ends = tuple(obj["clause_ends"])
         self.obj_frames = [tuple(pair) for pair in obj["frames"]]
