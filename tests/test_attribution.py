@@ -78,6 +78,12 @@ CASES = [
     # a clause after the number (…缩短了) names no object; an ordinal before it neither
     ("天津大桥使周边5000多名各族民众出行距离缩短了16公里。", None, "5000多名", {"object": None, "metric": None}),
     ("近日，首批22辆载着风机叶片、光伏组件的大件运输车辆通过连霍高速。", None, "22辆", {"object": None}),
+    # a code starts a noun (5G); a long phrase before the number gives its head word; a verb of
+    # building before the object is no part of it
+    ("全省共配备213个“智能安检门”、671台身份验证终端、2429台5G信号屏蔽仪。", None, "2429台",
+     {"object": "5G信号屏蔽仪"}),
+    ("争取到同仁县加吾乡小学教学用电脑20台，修建8公里乡村道路。", None, "20台", {"object": "电脑"}),
+    ("兴建温室大棚1300个、拱棚500个。", None, "1300个", {"object": "温室大棚", "metric": "温室大棚数"}),
     # a conjunction before a rate's name is not part of it
     ("针对3个贫困县，以及贫困发生率超过10%的46个贫困村，本市实施挂牌督战。", None, "超过10%",
      {"metric": "贫困发生率"}),
@@ -125,6 +131,10 @@ GENERAL = [
     ("工厂附近3000人受益。", None, "3000人", {"object": "工厂附近"}),
     ("调研组走访企业，了解企业需求20余项。", None, "20余项", {"object": "了解企业需求"}),
     ("全市12家企业引进200名技术人才。", None, "12家", {"object": "企业"}),
+    ("全市建成5G基站1.2万个。", None, "1.2万个", {"object": "5G基站", "metric": "建成5G基站数"}),
+    ("引进AI企业12家。", None, "12家", {"object": "AI企业"}),
+    ("建档立卡贫困户共200余人稳步脱贫。", None, "200余人", {"object": "建档立卡贫困户"}),
+    ("shù)亟n立卡贫困户共200余人稳步脱贫。", None, "200余人", {"object": "立卡贫困户"}),
     ("全市生产总值增长6%，其中城镇化率为65.2%。", None, "65.2%", {"metric": "城镇化率"}),
 ]
 

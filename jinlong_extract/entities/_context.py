@@ -125,6 +125,17 @@ def _cut(s: str) -> tuple[str, ...]:
     return tuple(tokenizer().cut(s, HMM=False))
 
 
+def head_word(phrase: str) -> str:
+    """The last word of a short phrase by jieba's cut: the head of a Chinese noun phrase
+    (``同仁县加吾乡小学教学用电脑`` -> 电脑). Only ever asked of one phrase, never a document.
+
+    >>> head_word("小学教学用电脑")
+    '电脑'
+    """
+    tokens = _cut(phrase)
+    return tokens[-1] if tokens else phrase
+
+
 def clause_start(text: str, end: int, floor: int = 0, lists: bool = False) -> int:
     """Offset just after the last clause punctuation before ``end`` (bounded by ``WINDOW``).
 

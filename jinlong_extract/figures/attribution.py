@@ -102,8 +102,9 @@ class _Rules:
         # a count verb right before an opening quote starts a predicate, not part of the object:
         # "16个村实施“三个一百”" -> 村
         self.verb_quote_re = regex.compile(r"(?:" + _alternation(cm["verbs"]) + r")[“\"‘]")
-        # the Han run that ends the clause before a count (its last 14 characters at most)
-        self.han_tail_re = regex.compile(r"(?r)\p{Han}{1,14}\Z")
+        # the Han run that ends the clause before a count (its last 14 characters at most), with a
+        # code glued before it (5G基站, AI企业; not a stray lower-case letter of mangled pinyin)
+        self.han_tail_re = regex.compile(r"(?r)(?:[0-9]+[A-Za-z]+|[A-Z][A-Za-z0-9]*)?\p{Han}{1,14}\Z")
         # the object: Han characters (a leading Latin/digit code like "5G" allowed), quotes inside
         self.obj_run = regex.compile(r"[“”\"‘’]?(?:[A-Za-z0-9]+(?=\p{Han}))?\p{Han}+(?:[“”\"‘’]\p{Han}*)*")
         y = tem["year"]
@@ -564,6 +565,10 @@ def _count_metric(f: Figure, a: Attribution, text: str, cb0: int, fs: int, fe: i
     return a.metric if a.metric and a.metric.endswith(r.count_suffix) else None
 
 
+#: digits then a Latin letter: a code (5G, 4K) that starts a noun, not a number
+_CODE_FIRST = regex.compile(r"[0-9]+[A-Za-z]")
+
+
 def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
     """The counted object: after the figure ("112个项目"), else the end of the clause before it."""
     if f.unit and f.text.endswith(f.unit) and f.unit not in _MEASURE_WORDS:
@@ -595,8 +600,8 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
         if (at_end and text[m.end():m.end() + 1] in NUMERAL_FIRST
                 and (v := r.verb_end_re.search(cand)) is not None and v.start() > 0):
             cand = cand[: v.start()]  # "医疗机构选派30名"
-        if len(cand) >= 1 and not cand[0].isdigit():
-            obj = cand[: r.obj_max]
+        if len(cand) >= 1 and (not cand[0].isdigit() or _CODE_FIRST.match(cand) is not None):
+            obj = cand[: r.obj_max]  # (a numbered code like 5G starts a name: 2429台5G信号屏蔽仪)
     if not obj:
         # reverse order: "签约项目320个", "引进企业550家"
         tail = r.han_tail_re.search(text, cb0, f.start)
@@ -608,6 +613,10 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
             if last is not None:
                 cand = cand[last.end():]
             cand = r.lead_verbs_re.sub("", cand)
+            if len(cand) > r.obj_max:  # "…同仁县加吾乡小学教学用电脑20台": the phrase's head word
+                from ..entities._context import head_word
+
+                cand = head_word(cand)
             if 1 <= len(cand) <= r.obj_max and cand not in r.obj_not_objects:
                 obj = cand
     if f.unit in ("人", "人次") and not obj:
