@@ -65,11 +65,15 @@ class _Rules:
         met = load_table("metrics")
         tem = load_table("temporal")
         self.triggers: dict[str, tuple[str, frozenset[str]]] = {}
+        #: trigger word -> the unit families of the quantities it names (absent: any)
+        self.trigger_families: dict[str, frozenset[str]] = {}
         self.generic: set[str] = set()
         self.generic_metrics: set[str] = set()
         for t in met["trigger"]:
             for w in t["words"]:
                 self.triggers.setdefault(w, (t["metric"], frozenset(t["kinds"])))
+                if "families" in t:
+                    self.trigger_families.setdefault(w, frozenset(t["families"]))
                 if t.get("generic"):
                     self.generic.add(w)
                     self.generic_metrics.add(t["metric"])
@@ -459,7 +463,8 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
         k2 = bisect_left(marks, fe)
         ca1 = marks[k2] if k2 < n_marks else ae
 
-        metric = _metric(kind, text, cb0, fs, fe, ca1, r)
+        metric = _metric(kind, text, cb0, fs, fe, ca1, r,
+                         r.quantity_family.get(f.unit) if kind == "quantity" else None)
         if metric is None or metric in generic_metrics:
             e = fs
             while e > cb0 and text[e - 1] in " \t":
@@ -522,14 +527,17 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
     return out
 
 
-def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rules) -> str | None:
+def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rules,
+            family: str | None = None) -> str | None:
     """The metric a trigger in the clause names: the last specific trigger before the figure,
-    else the last generic one, else the first trigger after it."""
+    else the last generic one, else the first trigger after it. ``family``: a quantity's unit
+    family; triggers naming other families are passed over."""
     best = generic = None
     triggers = r.triggers
+    fits = r.trigger_families
     for w in r.trigger_re.findall(text, cb0, fs):
         metric, kinds = triggers[w]
-        if kind in kinds:
+        if kind in kinds and (family is None or family in fits.get(w, (family,))):
             if w in r.generic:
                 generic = metric
             else:
@@ -538,7 +546,7 @@ def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rule
         return best or generic
     for w in r.trigger_re.findall(text, fe, ca1):
         metric, kinds = triggers[w]
-        if kind in kinds:
+        if kind in kinds and (family is None or family in fits.get(w, (family,))):
             return metric
     return None
 
