@@ -87,6 +87,8 @@ CASES = [
     # a quantity trigger names its own unit families only: 5万亩 is an area, 300吨 the water saved
     ("采用高效节水滴灌方式改造林果5万亩，每亩节水300吨以上。", None, "5万亩", {"metric": "改造面积"}),
     ("采用高效节水滴灌方式改造林果5万亩，每亩节水300吨以上。", None, "300吨以上", {"metric": "节水量"}),
+    # a generic trigger written as the measure's name keeps the trigger's label
+    ("22家企业与九台区政府现场签约，总金额达197亿元。", None, "197亿元", {"metric": "签约金额"}),
     # a conjunction before a rate's name is not part of it
     ("针对3个贫困县，以及贫困发生率超过10%的46个贫困村，本市实施挂牌督战。", None, "超过10%",
      {"metric": "贫困发生率"}),
@@ -126,6 +128,9 @@ GENERAL = [
     ("2023年，全市地区生产总值达到1.67万亿元，同比增长5.2%。", "2024-01-15",
      "1.67万亿元", {"year": 2023, "metric": "地区生产总值"}),
     ("粮食产量达到1390.8亿斤。", None, "1390.8亿斤", {"metric": "粮食产量"}),
+    ("该市财政支出总额达50亿元。", None, "50亿元", {"metric": "财政支出总额"}),
+    ("全年粮食产量达到1390.8亿斤。", None, "1390.8亿斤", {"metric": "粮食产量"}),
+    ("全市产量达到20万吨。", None, "20万吨", {"metric": "全市产量"}),
     ("截至2023年底，全市共有各类市场主体256.7万户。", None, "256.7万户", {"year": 2023, "cumulative": True}),
     ("本次招聘会参会单位共计120家，提供岗位3000余个。", None, "120家", {"object": "单位", "metric": "参会单位数"}),
     ("该县先后举办了三届，吸引游客10万人次。", None, "三届", {"object": None}),

@@ -141,6 +141,8 @@ class _Rules:
             r"(\p{Han}{%d,%d}(?:%s))(?:%s)?[ \t]*\Z" % (
                 int(nm["min_chars"]) - 1, int(nm["max_chars"]) - 1, _alternation(nm["suffixes"]),
                 _alternation(nm["links"])))
+        self.named_scope_re = regex.compile(r"^(?:" + _alternation(nm["leading_scope"]) + r")+")
+        self.named_min = int(nm["min_chars"])
         # a cheap necessary test for named_measure_re: the clause (trailing blanks dropped) ends
         # with a suffix, or a suffix and a link ("粮食产量达到")
         self.named_measure_ends = tuple(s + link for s in nm["suffixes"] for link in ["", *nm["links"]])
@@ -471,8 +473,12 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
                 e -= 1
             if text.endswith(r.named_measure_ends, cb0, e):
                 nm = r.named_measure_re.search(text, cb0, fs)
-                if nm and not r.count_verbs.match(nm.group(1)):
+                # (a generic trigger itself keeps its label: "总金额达197亿元" is 签约金额)
+                if nm and not r.count_verbs.match(nm.group(1)) and not (metric and nm.group(1) in r.generic):
                     metric = nm.group(1)  # "粮食产量达到1390.8亿斤"
+                    bare = r.named_scope_re.sub("", metric)  # "该市财政支出总额" -> 财政支出总额
+                    if len(bare) >= r.named_min:
+                        metric = bare
         a.metric = metric
         if kind == "count":
             a.object = _object(text, f, cb0, r)
