@@ -89,6 +89,8 @@ CASES = [
     ("采用高效节水滴灌方式改造林果5万亩，每亩节水300吨以上。", None, "300吨以上", {"metric": "节水量"}),
     # a generic trigger written as the measure's name keeps the trigger's label
     ("22家企业与九台区政府现场签约，总金额达197亿元。", None, "197亿元", {"metric": "签约金额"}),
+    # a rate's change is not its level
+    ("建立5.75万亩红枣示范种植基地，一级果率增长57%，平均亩产增长30%。", None, "57%", {"metric": "一级果率增长"}),
     # a conjunction before a rate's name is not part of it
     ("针对3个贫困县，以及贫困发生率超过10%的46个贫困村，本市实施挂牌督战。", None, "超过10%",
      {"metric": "贫困发生率"}),
@@ -131,6 +133,9 @@ GENERAL = [
     ("该市财政支出总额达50亿元。", None, "50亿元", {"metric": "财政支出总额"}),
     ("全年粮食产量达到1390.8亿斤。", None, "1390.8亿斤", {"metric": "粮食产量"}),
     ("全市产量达到20万吨。", None, "20万吨", {"metric": "全市产量"}),
+    ("全市森林覆盖率提高到45%。", None, "45%", {"metric": "森林覆盖率"}),
+    ("全市森林覆盖率提高了3%。", None, "3%", {"metric": "森林覆盖率提高"}),
+    ("全市森林覆盖率达45%。", None, "45%", {"metric": "森林覆盖率"}),
     ("截至2023年底，全市共有各类市场主体256.7万户。", None, "256.7万户", {"year": 2023, "cumulative": True}),
     ("本次招聘会参会单位共计120家，提供岗位3000余个。", None, "120家", {"object": "单位", "metric": "参会单位数"}),
     ("该县先后举办了三届，吸引游客10万人次。", None, "三届", {"object": None}),

@@ -90,6 +90,8 @@ class _Rules:
         # rate_re needs the suffix within the last few characters before the figure
         self.rate_suffix, self.rate_window = rate["suffix"], len(rate["suffix"]) + 4
         self.rate_conj_re = regex.compile(r"^(?:" + _alternation(rate["leading_conjunctions"]) + r")+")
+        self.rate_change_re = regex.compile(
+            "(?:" + _alternation(rate["change_words"]) + ")(?!" + _alternation(rate["level_marks"]) + ")")
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
         self.obj_stop_re = _words(obj["stops"])
@@ -487,8 +489,12 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
             if text.find(r.rate_suffix, max(cb0, fs - r.rate_window), fs) >= 0:
                 rm = r.rate_re.search(text, cb0, fs)
                 if rm:
-                    name = r.rate_conj_re.sub("", rm.group(1))  # "以及贫困发生率超过10%"
-                    a.metric = name if len(name) > len(r.rate_suffix) else rm.group(1)
+                    # "以及贫困发生率超过10%", "全市森林覆盖率"
+                    name = r.named_scope_re.sub("", r.rate_conj_re.sub("", rm.group(1)))
+                    if len(name) <= len(r.rate_suffix):
+                        name = rm.group(1)
+                    change = r.rate_change_re.search(text, rm.end(1), fs)
+                    a.metric = name + change.group() if change else name  # "一级果率增长57%"
         elif kind == "quantity" and metric is None and f.unit in r.quantity_family:
             verbs = r.quantity_verbs.findall(text, cb0, fs)
             verb = verbs[-1] if verbs else None
