@@ -92,6 +92,13 @@ class _Rules:
         self.rate_conj_re = regex.compile(r"^(?:" + _alternation(rate["leading_conjunctions"]) + r")+")
         self.rate_change_re = regex.compile(
             "(?:" + _alternation(rate["change_words"]) + ")(?!" + _alternation(rate["level_marks"]) + ")")
+        cm2 = met["changed_measure"]
+        self.change_refines = frozenset(cm2["refines"])
+        # the measure's name, the change word, at most 了 or the like before the figure
+        self.changed_measure_re = regex.compile(
+            r"(\p{Han}{0,%d}(?:%s))(%s)(?!%s)[^，,；;。0-9]{0,2}\Z" % (
+                int(cm2["max_chars"]) - 1, _alternation(cm2["ends"]), _alternation(rate["change_words"]),
+                _alternation(rate["level_marks"])))
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
         self.obj_stop_re = _words(obj["stops"])
@@ -143,7 +150,8 @@ class _Rules:
             r"(\p{Han}{%d,%d}(?:%s))(?:%s)?[ \t]*\Z" % (
                 int(nm["min_chars"]) - 1, int(nm["max_chars"]) - 1, _alternation(nm["suffixes"]),
                 _alternation(nm["links"])))
-        self.named_scope_re = regex.compile(r"^(?:" + _alternation(nm["leading_scope"]) + r")+")
+        self.named_scope_re = regex.compile(
+            r"^(?:" + _alternation(nm["leading_scope"] + met["changed_measure"]["drop"]) + r")+")
         self.named_min = int(nm["min_chars"])
         # a cheap necessary test for named_measure_re: the clause (trailing blanks dropped) ends
         # with a suffix, or a suffix and a link ("粮食产量达到")
@@ -495,6 +503,12 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
                         name = rm.group(1)
                     change = r.rate_change_re.search(text, rm.end(1), fs)
                     a.metric = name + change.group() if change else name  # "一级果率增长57%"
+            if a.metric is None or a.metric in r.change_refines:
+                cm = r.changed_measure_re.search(text, cb0, fs)
+                if cm is not None:
+                    name = r.named_scope_re.sub("", cm.group(1))
+                    if len(name) >= 2:
+                        a.metric = name + cm.group(2)  # "平均亩产增长30%" -> 亩产增长
         elif kind == "quantity" and metric is None and f.unit in r.quantity_family:
             verbs = r.quantity_verbs.findall(text, cb0, fs)
             verb = verbs[-1] if verbs else None
