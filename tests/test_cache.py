@@ -351,3 +351,43 @@ def test_interrupted_run_does_not_record_its_fingerprint(tmp_path: Path) -> None
     assert not stats.complete
     _, again, _ = _run(sources, db)
     assert again.previous_fingerprint == first.fingerprint
+
+
+class _InterruptAfter:
+    """A connection that raises KeyboardInterrupt (as a Ctrl-C or SIGTERM handler does) right
+    after it has run a given statement."""
+
+    def __init__(self, db, statement: str) -> None:
+        self.db, self.statement = db, statement
+
+    def execute(self, sql, *args):
+        cur = self.db.execute(sql, *args)
+        if sql == self.statement:
+            raise KeyboardInterrupt
+        return cur
+
+    def executemany(self, sql, rows):
+        cur = self.db.executemany(sql, rows)
+        if sql.startswith(self.statement):
+            raise KeyboardInterrupt
+        return cur
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+
+@pytest.mark.parametrize("statement,kept", [
+    ("COMMIT", True),  # the signal lands once the commit is done: the documents are kept
+    ("INSERT OR REPLACE INTO paths", False),  # before it: rolled back, nothing half-written
+    ("BEGIN IMMEDIATE", False),  # (no transaction is left open either)
+])
+def test_an_interruption_inside_a_write_propagates_as_itself(tmp_path: Path, statement: str, kept: bool) -> None:
+    cache = Cache(str(tmp_path / "c.sqlite"), Options())
+    real = cache._db
+    cache._db = _InterruptAfter(real, statement)
+    with pytest.raises(KeyboardInterrupt):  # not sqlite3's "cannot rollback - no transaction is active"
+        cache.put_many([("a.txt", "0" * 64, 3, DocumentResult(Document("a.txt")))])
+    cache._db = real
+    assert not real.in_transaction
+    assert (cache.lookup("a.txt", "0" * 64).result is not None) is kept
+    cache.close()

@@ -39,6 +39,7 @@ import pickle
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -338,37 +339,41 @@ class Cache:
                 self._written.add(path)
         if not rows_p:
             return
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             if rows_r:
                 db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", rows_r)
             db.executemany("INSERT OR REPLACE INTO paths VALUES (?, ?, ?, ?)", rows_p)
+        self._last_commit = time.monotonic()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed at the end, rolled back on any exception. An
+        interruption (Ctrl-C, SIGTERM) may land just after COMMIT has run: then there is nothing
+        to roll back, and the interruption, not a failed ROLLBACK, is what propagates."""
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")  # (an interruption just after it: rolled back too)
+            yield db
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-        self._last_commit = time.monotonic()
 
     def forget(self, paths: Iterable[str]) -> int:
         """Drop the ``paths`` records (e.g. the :meth:`stale_paths` after a full run)."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
         n = 0
-        for p in paths:
-            n += db.execute("DELETE FROM paths WHERE path=?", (p,)).rowcount
-        db.execute("COMMIT")
+        with self._transaction() as db:
+            for p in paths:
+                n += db.execute("DELETE FROM paths WHERE path=?", (p,)).rowcount
         return n
 
     def prune(self) -> int:
         """Delete stored results of forgotten paths, or made under other options."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        n = db.execute(
-            "DELETE FROM results WHERE key != ? OR path NOT IN (SELECT path FROM paths)", (self.key,)
-        ).rowcount
-        db.execute("COMMIT")
-        return n
+        with self._transaction() as db:
+            return db.execute(
+                "DELETE FROM results WHERE key != ? OR path NOT IN (SELECT path FROM paths)", (self.key,)
+            ).rowcount
 
     def iter_results(self) -> Iterator[records.DocumentResult]:
         """Every stored result under the current options (any order)."""
