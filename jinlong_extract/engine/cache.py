@@ -9,7 +9,8 @@ Two tables:
   half-built object, and one of the rule tables (:func:`jinlong_extract.data.tables_fingerprint`),
   so an edited table is applied to every document. The path is part of the key because the
   output depends on it (fact ids, ``.html`` vs ``.txt`` handling, dates taken from the path): the
-  same bytes under a new name are processed again rather than patched. A changed file replaces its row, so nothing piles up.
+  same bytes under a new name are processed again rather than patched. A changed file replaces
+  its row, so nothing piles up.
 * ``paths`` — ``relative path -> sha256`` of the bytes last seen there, so a re-run can tell
   added, changed, unchanged and deleted files apart (:meth:`Cache.diff`, :meth:`Cache.stale_paths`).
 

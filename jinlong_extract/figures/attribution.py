@@ -43,6 +43,11 @@ def _words(words) -> re.Pattern:
     return re.compile(_alternation(words))
 
 
+def _leading(words) -> regex.Pattern:
+    """Any run of ``words`` at the start of a string (``.sub("", s)`` strips them all)."""
+    return regex.compile(r"^(?:" + _alternation(words) + r")+")
+
+
 @dataclass(slots=True)
 class Attribution:
     metric: str | None = None
@@ -89,15 +94,15 @@ class _Rules:
         self.rate_re = regex.compile(r"(\p{Han}{1,%d}%s)[^，,；;。]{0,4}\Z" % (int(rate["max_chars"]), regex.escape(rate["suffix"])))
         # rate_re needs the suffix within the last few characters before the figure
         self.rate_suffix, self.rate_window = rate["suffix"], len(rate["suffix"]) + 4
-        self.rate_conj_re = regex.compile(r"^(?:" + _alternation(rate["leading_conjunctions"]) + r")+")
+        self.rate_conj_re = _leading(rate["leading_conjunctions"])
         self.rate_change_re = regex.compile(
             "(?:" + _alternation(rate["change_words"]) + ")(?!" + _alternation(rate["level_marks"]) + ")")
-        cm2 = met["changed_measure"]
-        self.change_refines = frozenset(cm2["refines"])
+        changed = met["changed_measure"]
+        self.change_refines = frozenset(changed["refines"])
         # the measure's name, the change word, at most 了 or the like before the figure
         self.changed_measure_re = regex.compile(
             r"(\p{Han}{0,%d}(?:%s))(%s)(?!%s)[^，,；;。0-9]{0,2}\Z" % (
-                int(cm2["max_chars"]) - 1, _alternation(cm2["ends"]), _alternation(rate["change_words"]),
+                int(changed["max_chars"]) - 1, _alternation(changed["ends"]), _alternation(rate["change_words"]),
                 _alternation(rate["level_marks"])))
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
@@ -150,8 +155,7 @@ class _Rules:
             r"(\p{Han}{%d,%d}(?:%s))(?:%s)?[ \t]*\Z" % (
                 int(nm["min_chars"]) - 1, int(nm["max_chars"]) - 1, _alternation(nm["suffixes"]),
                 _alternation(nm["links"])))
-        self.named_scope_re = regex.compile(
-            r"^(?:" + _alternation(nm["leading_scope"] + met["changed_measure"]["drop"]) + r")+")
+        self.named_scope_re = _leading(nm["leading_scope"] + met["changed_measure"]["drop"])
         self.named_min = int(nm["min_chars"])
         # a cheap necessary test for named_measure_re: the clause (trailing blanks dropped) ends
         # with a suffix, or a suffix and a link ("粮食产量达到")
