@@ -155,7 +155,9 @@ class _Rules:
             r"(\p{Han}{%d,%d}(?:%s))(?:%s)?[ \t]*\Z" % (
                 int(nm["min_chars"]) - 1, int(nm["max_chars"]) - 1, _alternation(nm["suffixes"]),
                 _alternation(nm["links"])))
-        self.named_scope_re = _leading(nm["leading_scope"] + met["changed_measure"]["drop"])
+        self.named_scope_re = _leading(nm["leading_scope"])
+        # a change's name drops more: "平均亩产增长" is how 亩产 changed (a level keeps its 平均)
+        self.change_scope_re = _leading(nm["leading_scope"] + met["changed_measure"]["drop"])
         self.named_min = int(nm["min_chars"])
         # a cheap necessary test for named_measure_re: the clause (trailing blanks dropped) ends
         # with a suffix, or a suffix and a link ("粮食产量达到")
@@ -510,7 +512,7 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
             if a.metric is None or a.metric in r.change_refines:
                 cm = r.changed_measure_re.search(text, cb0, fs)
                 if cm is not None:
-                    name = r.named_scope_re.sub("", cm.group(1))
+                    name = r.change_scope_re.sub("", cm.group(1))
                     if len(name) >= 2:
                         a.metric = name + cm.group(2)  # "平均亩产增长30%" -> 亩产增长
         elif kind == "quantity" and metric is None and f.unit in r.quantity_family:
