@@ -97,6 +97,14 @@ GENERAL = [
     ("上百万元的设备", [("上百万元", "money", 1e6, 1e6, None, "min", "元")]),
     ("九成五以上的农户", [("九成五以上", "percent", 95, 95, None, "min", "%")]),
     ("PM2.5平均浓度为32微克/立方米", [("32微克/立方米", "quantity", 32, 32, 32, "exact", "微克/立方米")]),
+    # upper bounds written before the number (the schema's 不到, 不超过): the whole prefix, never
+    # its tail read as a lower bound (不超过 is not 超过)
+    ("每个项目支持资金不超过50万元", [("不超过50万元", "money", 5e5, None, 5e5, "max", "元")]),
+    ("补贴不到5万元", [("不到5万元", "money", 5e4, None, 5e4, "max", "元")]),
+    ("参训人数不足100人", [("不足100人", "count", 100, None, 100, "max", "人")]),
+    ("补助金额不高于30万元", [("不高于30万元", "money", 3e5, None, 3e5, "max", "元")]),
+    ("每村至多3个名额", [("至多3个", "count", 3, None, 3, "max", "个")]),
+    ("投资不低于2000万元", [("不低于2000万元", "money", 2e7, 2e7, None, "min", "元")]),
 ]
 
 NOT_FIGURES = [
@@ -286,3 +294,19 @@ def test_plain_arabic_value_is_parse_number(core):
     from jinlong_extract.figures.numerals import parse_number
 
     assert finder._core_value_factor(core, False) == (parse_number(core), 1.0)
+
+
+def test_a_key_misplaced_under_a_prefix_rule_table_fails_loudly(monkeypatch):
+    """TOML files every key after ``[prefix_rules.not_after]`` under it: a qualifier list written
+    there (as ``max`` once was, which left 不超过 read as 超过) must stop the rules from loading."""
+    from jinlong_extract.data import load_table
+    from jinlong_extract.figures import finder
+
+    text = load_table("qualifiers")
+    quals = {**text, "prefix": {k: v for k, v in text["prefix"].items() if k != "max"},
+             "prefix_rules": {**text["prefix_rules"],
+                              "not_after": {**text["prefix_rules"]["not_after"], "max": text["prefix"]["max"]}}}
+    real = finder.load_table
+    monkeypatch.setattr(finder, "load_table", lambda name: quals if name == "qualifiers" else real(name))
+    with pytest.raises(ValueError, match="qualifiers.toml: max under"):
+        finder._Rules()

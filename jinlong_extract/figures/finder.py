@@ -148,6 +148,13 @@ class _Rules:
         self.prefix_re = regex.compile(r"(?:" + _alternation(self.prefix_kind) + r")[ \t]?\Z")
         self.bare_only = set(quals["prefix_rules"]["bare_multiplier_only"])
         self.not_after = {k: set(v) for k, v in quals["prefix_rules"]["not_after"].items()}
+        # (a key here that is not a one-character prefix is a table misplaced under this header:
+        # TOML puts every key after ``[prefix_rules.not_after]`` in it)
+        misplaced = sorted(k for k in self.not_after if len(k) != 1 or k not in self.prefix_kind)
+        misplaced += sorted(w for w in self.bare_only if w not in self.prefix_kind)
+        if misplaced:
+            raise ValueError(f"qualifiers.toml: {', '.join(misplaced)} under [prefix_rules] is not a "
+                             "one-character prefix of [prefix]")
         self.inner_re = regex.compile(
             r"(" + _alternation(quals["inner"]["approx"]) + r")?(" + _alternation(_MULTIPLIERS) + r")?("
             + _alternation(quals["inner"]["approx"]) + r")?")
