@@ -150,6 +150,8 @@ class _Rules:
         self.no_inherit_re = _words(tem["context"]["no_inherit"])
         self.target_before = set(tem["context"]["target_before"])
         self.target_not_after = set(tem["context"]["target_not_after"])
+        self.comparison_before = tuple(tem["context"]["comparison_before"])
+        self.year_of_figure = frozenset(tem["context"]["year_of_figure"])
         nm = met["named_measure"]
         self.named_measure_re = regex.compile(
             r"(\p{Han}{%d,%d}(?:%s))(?:%s)?[ \t]*\Z" % (
@@ -718,11 +720,15 @@ def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
     if has_year_char and text.find("以来", y0, fs) >= 0:
         for since in r.since_re.finditer(text, y0, fs):
             pass
-    explicit = None  # the last explicit year before the figure (not inside a figure, not a target)
+    explicit = None  # the last explicit year before the figure (not inside a figure, not a target,
+    # not a comparison's base, not bound to another figure)
     if text.find("19", y0, fs) >= 0 or text.find("20", y0, fs) >= 0:
         for m in r.year_re.finditer(text, y0, fs):
             p = m.start()
-            if not _inside(art, p) and not _is_target(text, y0, p, r):
+            if _inside(art, p) or text.endswith(r.comparison_before, y0, p):
+                continue
+            bound = _bound_figure(art, m.end(), fs)
+            if bound == fs or (bound is None and not _is_target(text, y0, p, r)):
                 explicit = m
     if since is not None and (explicit is None or explicit.start() <= since.start()):
         # "1994年…以来，筹集…": a start point, not the figure's year
@@ -730,8 +736,9 @@ def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
         a.evidence += 1
         return True
     rel = None
-    for rel in r.relative_re.finditer(text, y0, fs):
-        pass
+    for m in r.relative_re.finditer(text, y0, fs):
+        if not text.endswith(r.comparison_before, y0, m.start()):
+            rel = m
     md = None
     pub_year = art.pub_year
     if pub_year and text.find("月", y0, fs) >= 0:
@@ -829,6 +836,20 @@ def _is_target(text: str, lo: int, pos: int, r: _Rules) -> bool:
     c1 = text[pos - 1] if pos - 1 >= lo else ""
     c2 = text[pos - 2] if pos - 2 >= lo else ""
     return c1 in r.target_before and c2 not in r.target_not_after
+
+
+def _bound_figure(art: _Article, end: int, fs: int) -> int | None:
+    """The start of the figure that the year ending at ``end`` is bound to by a word of
+    ``year_of_figure`` ("2023年的5.6亿元"), if one starts right after it, at or before ``fs``."""
+    text = art.text
+    for word in art.r.year_of_figure:
+        if text.startswith(word, end):
+            at = end + len(word)
+            if at <= fs:
+                i = bisect.bisect_left(art.fig_starts, at)
+                if i < len(art.fig_starts) and art.fig_starts[i] == at:
+                    return at
+    return None
 
 
 def _inside(art: _Article, pos: int) -> bool:
