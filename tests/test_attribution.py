@@ -167,6 +167,14 @@ GENERAL = [
     ("对口支援资金由2021年的3亿元增加到2023年的5.6亿元。", None, "5.6亿元", {"year": 2023}),
     ("全县贫困发生率从2013年的32.5%下降到0.6%。", None, "0.6%", {"year": None}),
     ("到2025年，全市将建成高标准农田100万亩。", None, "100万亩", {"year": None}),
+    # nouns counted without a measure word are the object, in the figure or after 的
+    ("帮助30万贫困人口脱贫。", None, "30万贫困人口", {"object": "贫困人口"}),
+    ("带动超过40万的贫困人口增收。", None, "超过40万", {"object": "贫困人口"}),
+    ("平台注册近30万消费者。", None, "近30万消费者", {"object": "消费者"}),
+    # a measure word is never its own object
+    ("年出栏肉羊50万只。", None, "50万只", {"object": "肉羊"}),
+    ("发放5张卡。", None, "5张", {"object": "卡"}),
+    ("吸引游客10万人次。", None, "10万人次", {"object": "游客"}),
 ]
 
 

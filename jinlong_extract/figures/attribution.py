@@ -113,6 +113,11 @@ class _Rules:
         self.obj_clause_ends = tuple(obj["clause_ends"])
         self.obj_frames = [tuple(pair) for pair in obj["frames"]]
         self.obj_not_objects = frozenset(obj["not_objects"])
+        # nouns counted without a measure word (units.toml [count.bare_nouns]): the object of a
+        # figure ending with one ("近30万消费者") or followed by 的 and one ("超过40万的贫困人口")
+        bare = sorted(load_table("units")["count"]["bare_nouns"], key=len, reverse=True)
+        self.bare_nouns = tuple(bare)
+        self.bare_after_re = re.compile("的(" + "|".join(map(re.escape, bare)) + ")")
         # a count verb ending the object right before another number opens the next clause:
         # "15家三级甲等医疗机构选派30名" -> 三级甲等医疗机构
         self.verb_end_re = regex.compile(r"(?:" + _alternation(cm["verbs"]) + r")\Z")
@@ -189,8 +194,6 @@ _NO_SENTENCE_START = frozenset(_TERMINATORS + _CLOSERS + "\n")
 _CLAUSE_MARK = re.compile(r"[，,；;：:]")
 _SEMICOLONS = "；;"
 #: measure words whose figure text names no object of its own (unlike 近30万消费者)
-_MEASURE_WORDS = frozenset(("个", "家", "名", "人", "项", "位", "户", "座", "种", "条", "台", "辆", "件", "场",
-                            "场次", "人次", "所", "批", "栋", "套", "期", "届"))
 _LOOKAHEAD_WORD = re.compile(r"\(\?!\.\*([^\\()\[\]{}|.*+?^$]+)\)")
 
 
@@ -613,10 +616,11 @@ _CODE_FIRST = regex.compile(r"[0-9]+[A-Za-z]")
 
 def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
     """The counted object: after the figure ("112个项目"), else the end of the clause before it."""
-    if f.unit and f.text.endswith(f.unit) and f.unit not in _MEASURE_WORDS:
-        # bare-noun counts carry their object in the text: 近30万消费者
-        noun = f.text[len(f.text) - len(f.unit):]
-        return noun if not noun.isascii() else None
+    if f.text.endswith(r.bare_nouns):  # a noun counted without a measure word: 近30万消费者
+        return next(n for n in r.bare_nouns if f.text.endswith(n))
+    bare = r.bare_after_re.match(text, f.end)
+    if bare is not None:  # "超过40万的贫困人口"
+        return bare.group(1)
     m = r.obj_run.match(text, f.end)
     obj = None
     if m:
