@@ -175,6 +175,11 @@ GENERAL = [
     ("年出栏肉羊50万只。", None, "50万只", {"object": "肉羊"}),
     ("发放5张卡。", None, "5张", {"object": "卡"}),
     ("吸引游客10万人次。", None, "10万人次", {"object": "游客"}),
+    # a verb after the object ends it; "have" before it is not part of it
+    ("组织200多家企业参展。", None, "200多家", {"object": "企业"}),
+    ("共有3至5个项目进入第二轮评审。", None, "3至5个", {"object": "项目"}),
+    ("园区现有入驻企业156家。", None, "156家", {"object": "企业"}),
+    ("全县拥有农民专业合作社300家。", None, "300家", {"object": "农民专业合作社"}),
 ]
 
 
