@@ -180,6 +180,10 @@ GENERAL = [
     ("共有3至5个项目进入第二轮评审。", None, "3至5个", {"object": "项目"}),
     ("园区现有入驻企业156家。", None, "156家", {"object": "企业"}),
     ("全县拥有农民专业合作社300家。", None, "300家", {"object": "农民专业合作社"}),
+    # an object naming the measure gives the metric, not a doubled one
+    ("参训人数不足100人。", None, "不足100人", {"object": "人", "metric": "参训人数"}),
+    ("参会人数超过500人。", None, "超过500人", {"object": "人", "metric": "参会人数"}),
+    ("全市企业数量达到200家。", None, "200家", {"object": "企业", "metric": "企业数"}),
 ]
 
 

@@ -87,6 +87,7 @@ class _Rules:
         self.count_verbs = _words(cm["verbs"])
         self.people_units = set(cm["people_units"])
         self.people_suffix, self.count_suffix = cm["people_suffix"], cm["count_suffix"]
+        self.measure_names = dict(sorted(cm["measure_names"].items(), key=lambda kv: -len(kv[0])))
         qm = met["quantity_metric"]
         self.quantity_verbs = _words(qm["verbs"])
         self.quantity_family = dict(qm["family"])
@@ -590,7 +591,18 @@ def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rule
 
 def _count_metric(f: Figure, a: Attribution, text: str, cb0: int, fs: int, fe: int, ca1: int,
                   r: _Rules) -> str | None:
-    """"签约项目数", "选派人数", "学生人数": the verb of the clause with the counted object."""
+    """"签约项目数", "选派人数", "学生人数": the verb of the clause with the counted object; an
+    object that names the measure ("企业数量", "参训人数") gives the metric and its stem the
+    object (people are 人)."""
+    obj = a.object
+    if obj:
+        for name, suffix in r.measure_names.items():
+            if obj.endswith(name):
+                stem = r.named_scope_re.sub("", obj[: -len(name)])  # (全市企业数量 -> 企业)
+                a.object = "人" if f.unit in r.people_units else stem or None
+                if stem:
+                    return stem + suffix
+                break  # "参会人数超过500人": the verb names it, as below
     verbs = r.count_verbs.findall(text, cb0, fs)
     if verbs:
         verb = verbs[-1]
