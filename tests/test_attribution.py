@@ -184,6 +184,19 @@ GENERAL = [
     ("参训人数不足100人。", None, "不足100人", {"object": "人", "metric": "参训人数"}),
     ("参会人数超过500人。", None, "超过500人", {"object": "人", "metric": "参会人数"}),
     ("全市企业数量达到200家。", None, "200家", {"object": "企业", "metric": "企业数"}),
+    # an object read before the number starts after the last verb jieba reads as a word, never
+    # inside a word, and without scope words or the verb the thing counted does
+    ("2022年，该县引进天津企业11家。", None, "11家", {"object": "天津企业"}),
+    ("今年全市新增各类市场主体1.3万户。", None, "1.3万户", {"object": "各类市场主体"}),
+    ("该车间目前有工人68名。", None, "68名", {"object": "工人"}),
+    ("2023年该县接待游客286万人次。", None, "286万人次", {"object": "游客"}),
+    ("本次活动共计吸引观众2.1万人次。", None, "2.1万人次", {"object": "观众"}),
+    ("举办招聘会3场。", None, "3场", {"object": "招聘会"}),
+    ("建成技能培训中心3个。", None, "3个", {"object": "技能培训中心", "metric": "技能培训中心数"}),
+    ("全市在校学生5万人。", None, "5万人", {"object": "在校学生"}),
+    ("和田职业技术学院招生2400人。", None, "2400人", {"object": "和田职业技术学院"}),
+    ("带动脱贫人口就业9.2万人。", None, "9.2万人", {"object": "脱贫人口"}),
+    ("其中包括2个和田本土企业。", None, "2个", {"object": "和田本土企业"}),
 ]
 
 

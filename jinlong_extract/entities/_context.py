@@ -125,6 +125,15 @@ def _cut(s: str) -> tuple[str, ...]:
     return tuple(tokenizer().cut(s, HMM=False))
 
 
+def words(phrase: str) -> tuple[str, ...]:
+    """jieba's words of a short phrase (cached; never asked of a document).
+
+    >>> words("该县引进天津企业")
+    ('该县', '引进', '天津', '企业')
+    """
+    return _cut(phrase)
+
+
 def head_word(phrase: str) -> str:
     """The last word of a short phrase by jieba's cut: the head of a Chinese noun phrase
     (``同仁县加吾乡小学教学用电脑`` -> 电脑). Only ever asked of one phrase, never a document.

@@ -107,10 +107,12 @@ class _Rules:
                 _alternation(rate["level_marks"])))
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
-        self.obj_stop_re = _words(obj["stops"])
+        self.obj_stop_re = re.compile("(?!" + _alternation(obj["stop_exceptions"]) + ")(?:" + _alternation(obj["stops"]) + ")")
+        self.obj_lead_words = frozenset(obj["lead_verbs"])
         self.lead_verbs_re = regex.compile(
             r"^(?:(?:" + _alternation(obj["lead_verbs"]) + r")(?:" + _alternation(obj["aspect_particles"]) + r")?)+")
-        self.trailing_links_re = regex.compile(r"(?:" + _alternation(obj["trailing_links"]) + r")+\Z")
+        self.trailing_links_re = regex.compile(
+            r"(?:" + _alternation(obj["trailing_links"] + obj["trailing_verbs"]) + r")+\Z")
         self.obj_clause_ends = tuple(obj["clause_ends"])
         self.obj_frames = [tuple(pair) for pair in obj["frames"]]
         self.obj_not_objects = frozenset(obj["not_objects"])
@@ -617,6 +619,8 @@ def _count_metric(f: Figure, a: Attribution, text: str, cb0: int, fs: int, fe: i
             return f"{a.object}{r.people_suffix}"
         return a.metric if a.metric and a.metric.endswith(r.people_suffix) else None
     if a.object:
+        if verb and verb in a.object:  # "建成技能培训中心3个": the verb is the object's own word
+            verb = None if not a.object.startswith(verb) else verb
         obj = a.object[len(verb):] if verb and a.object.startswith(verb) else a.object
         return f"{verb or ''}{obj}{r.count_suffix}"
     return a.metric if a.metric and a.metric.endswith(r.count_suffix) else None
@@ -671,10 +675,17 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
             if last is not None:
                 cand = cand[last.end():]
             cand = r.lead_verbs_re.sub("", cand)
-            if len(cand) > r.obj_max:  # "…同仁县加吾乡小学教学用电脑20台": the phrase's head word
-                from ..entities._context import head_word
+            cand = r.named_scope_re.sub("", cand) or cand  # "全市在校学生" -> 在校学生
+            if len(cand) >= 3:
+                from ..entities._context import head_word, words
 
-                cand = head_word(cand)
+                tokens = words(cand)
+                for i in range(len(tokens) - 2, -1, -1):
+                    if tokens[i] in r.obj_lead_words:  # "该县引进天津企业" -> 天津企业
+                        cand = "".join(tokens[i + 1:])
+                        break
+                if len(cand) > r.obj_max:  # "…同仁县加吾乡小学教学用电脑20台": the phrase's head word
+                    cand = head_word(cand)
             if 1 <= len(cand) <= r.obj_max and cand not in r.obj_not_objects:
                 obj = cand
     if f.unit in ("人", "人次") and not obj:
