@@ -139,7 +139,10 @@ class _Rules:
         self.year_re = regex.compile(r"(?<![0-9.])((?:19|20)\d\d)(?:年(?![代来])|(?=[\p{Han}“]))")
         self.full_date_re = regex.compile(r"(?<![0-9])((?:19|20)\d\d)年\s*\d{1,2}月")
         self.relative = {k: int(v) for k, v in y["relative"].items()}
-        self.relative_re = _words(self.relative)
+        parts = y["parts"]["words"]
+        self.relative.update((w, 0) for w in parts)
+        self.relative_re = re.compile(
+            "(?<![年0-9])(?:" + _alternation(parts) + ")|" + _alternation(set(self.relative) - set(parts)))
         # every time expression holds one of these: the years (19xx, 20xx), 月, a relative year
         self.time_hint_re = re.compile("19|20|月|" + self.relative_re.pattern)
         self.later_hint_re = re.compile("19|20|月")
@@ -159,6 +162,7 @@ class _Rules:
         self.target_before = set(tem["context"]["target_before"])
         self.target_not_after = set(tem["context"]["target_not_after"])
         self.comparison_before = tuple(tem["context"]["comparison_before"])
+        self.anaphoric = frozenset(tem["year"]["anaphoric"]["words"])
         self.year_of_figure = frozenset(tem["context"]["year_of_figure"])
         nm = met["named_measure"]
         self.named_measure_re = regex.compile(
@@ -749,11 +753,13 @@ def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
             pass
     explicit = None  # the last explicit year before the figure (not inside a figure, not a target,
     # not a comparison's base, not bound to another figure)
+    named = None  # the last year written before the figure, target or not (what 当年 refers to)
     if text.find("19", y0, fs) >= 0 or text.find("20", y0, fs) >= 0:
         for m in r.year_re.finditer(text, y0, fs):
             p = m.start()
             if _inside(art, p) or text.endswith(r.comparison_before, y0, p):
                 continue
+            named = m
             bound = _bound_figure(art, m.end(), fs)
             if bound == fs or (bound is None and not _is_target(text, y0, p, r)):
                 explicit = m
@@ -776,9 +782,10 @@ def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
     if explicit is not None:
         cands.append((explicit.start(), int(explicit.group(1)), "explicit", explicit.end()))
     if rel is not None:
-        doc_year = art.doc_year
-        if doc_year:
-            cands.append((rel.start(), doc_year + r.relative[rel.group()], "relative", rel.end()))
+        if named is not None and named.start() < rel.start() and rel.group() in r.anaphoric:
+            cands.append((rel.start(), int(named.group(1)), "explicit", rel.end()))  # 2019年…当年
+        elif art.doc_year:
+            cands.append((rel.start(), art.doc_year + r.relative[rel.group()], "relative", rel.end()))
     if md is not None and int(md.group(1)) <= 12:
         cands.append((md.start(), pub_year, "relative", md.end()))
     if not cands:
