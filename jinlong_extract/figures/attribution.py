@@ -109,6 +109,7 @@ class _Rules:
         self.obj_max = int(obj["max_chars"])
         self.obj_stop_re = re.compile("(?!" + _alternation(obj["stop_exceptions"]) + ")(?:" + _alternation(obj["stops"]) + ")")
         self.obj_lead_words = frozenset(obj["lead_verbs"])
+        self.obj_date_marks = frozenset(obj["date_marks"])
         self.lead_verbs_re = regex.compile(
             r"^(?:(?:" + _alternation(obj["lead_verbs"]) + r")(?:" + _alternation(obj["aspect_particles"]) + r")?)+")
         self.trailing_links_re = regex.compile(
@@ -672,7 +673,10 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
         # reverse order: "签约项目320个", "引进企业550家"
         tail = r.han_tail_re.search(text, cb0, f.start)
         if tail:
-            cand = r.trailing_links_re.sub("", r.lead_verbs_re.sub("", tail.group()))
+            cand = tail.group()
+            if cand[0] in r.obj_date_marks and tail.start() > 0 and text[tail.start() - 1].isdigit():
+                cand = cand[1:]  # "2024届高校毕业生3000人"
+            cand = r.trailing_links_re.sub("", r.lead_verbs_re.sub("", cand))
             last = None
             for last in r.obj_stop_re.finditer(cand):
                 pass
