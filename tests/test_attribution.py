@@ -207,6 +207,13 @@ GENERAL = [
     ("近日，200多家企业参展，销售额突破1500万元。", "2024-06-01", "突破1500万元", {"year": 2024}),
     ("2024届高校毕业生3000人。", None, "3000人", {"object": "高校毕业生"}),
     ("捐赠图书3.2万册。", None, "3.2万册", {"object": "图书"}),
+    # running totals: a clause of a start ending in 以来; not the total of one event
+    ("结对帮扶以来，共接诊患者6.8万人次。", None, "6.8万人次", {"cumulative": True}),
+    ("援疆以来，共实施项目380个。", None, "380个", {"cumulative": True}),
+    ("今年以来，销售农产品5亿元。", "2024-06-01", "5亿元", {"cumulative": False, "year": 2024}),
+    ("年初以来，完成投资3亿元。", "2024-06-01", "3亿元", {"cumulative": False, "year": 2024}),
+    ("此次签约项目总计23个。", None, "23个", {"cumulative": False}),
+    ("全市签约项目总计230个。", None, "230个", {"cumulative": True}),
 ]
 
 

@@ -159,6 +159,8 @@ class _Rules:
         self.cum_lookahead = _lookahead_words(self.cum_re.pattern)
         self.cum_hint_re = required_words(self.cum_re.pattern)
         self.cum_neg_re = _words(cum["negative"])
+        self.cum_event_totals = frozenset(cum["event_totals"])
+        self.cum_event_scope_re = _words(cum["event_scope"])
         self.no_inherit_re = _words(tem["context"]["no_inherit"])
         self.target_before = set(tem["context"]["target_before"])
         self.target_not_after = set(tem["context"]["target_not_after"])
@@ -964,8 +966,11 @@ def _cumulative(a: Attribution, text: str, s0: int, fs: int, fe: int, ae: int, r
     last = None
     for m in markers:
         ms, me = m.span()
-        if not r.cum_neg_re.search(text, ms - 4 if ms - 4 > s0 else s0, me + 2 if me + 2 < fs else fs):
-            last = m
+        if r.cum_neg_re.search(text, ms - 4 if ms - 4 > s0 else s0, me + 2 if me + 2 < fs else fs):
+            continue
+        if m.group() in r.cum_event_totals and r.cum_event_scope_re.search(text, s0, ms):
+            continue  # "此次签约项目总计23个": the event's total
+        last = m
     if last is not None:
         if a.year_source == "explicit":
             year = None
