@@ -214,6 +214,16 @@ GENERAL = [
     ("年初以来，完成投资3亿元。", "2024-06-01", "3亿元", {"cumulative": False, "year": 2024}),
     ("此次签约项目总计23个。", None, "23个", {"cumulative": False}),
     ("全市签约项目总计230个。", None, "230个", {"cumulative": True}),
+    # income of any kind is named by the measure before the figure; an increase is 增收
+    ("实现劳务收入12亿元。", None, "12亿元", {"metric": "劳务收入"}),
+    ("农民人均纯收入达到1.2万元。", None, "1.2万元", {"metric": "农民人均纯收入"}),
+    ("人均增收3000元。", None, "3000元", {"metric": "增收"}),
+    # 年 right after digits closes a year and opens no trigger (年产 is 年产能)
+    ("2023年产量达到2800吨。", None, "2800吨", {"year": 2023, "metric": "年产量"}),
+    ("年产各类电动车200万辆。", None, "200万辆", {"metric": "年产能"}),
+    # jobs are not people
+    ("新增就业岗位近3000个。", None, "近3000个", {"object": "就业岗位", "metric": "就业岗位数"}),
+    ("吸纳就业820人。", None, "820人", {"metric": "就业人数"}),
 ]
 
 

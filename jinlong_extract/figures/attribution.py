@@ -82,7 +82,11 @@ class _Rules:
                 if t.get("generic"):
                     self.generic.add(w)
                     self.generic_metrics.add(t["metric"])
-        self.trigger_re = _words(self.triggers)
+        # (a trigger opening with 年 is no trigger right after digits, where 年 closes a year:
+        # "2023年产量" is not 年产)
+        annual = [w for w in self.triggers if w.startswith("年")]
+        self.trigger_re = re.compile("(?<![0-9０-９])(?:" + _alternation(annual) + ")|"
+                                     + _alternation(set(self.triggers) - set(annual)))
         cm = met["count_metric"]
         self.count_verbs = _words(cm["verbs"])
         self.people_units = set(cm["people_units"])
