@@ -224,6 +224,9 @@ GENERAL = [
     # jobs are not people
     ("新增就业岗位近3000个。", None, "近3000个", {"object": "就业岗位", "metric": "就业岗位数"}),
     ("吸纳就业820人。", None, "820人", {"metric": "就业人数"}),
+    # a measure's name longer than the limit starts on a word, not inside one
+    ("社会消费品零售总额达到500亿元。", None, "500亿元", {"metric": "社会消费品零售总额"}),
+    ("全市社会消费品零售总额达到500亿元。", None, "500亿元", {"metric": "社会消费品零售总额"}),
 ]
 
 

@@ -511,6 +511,9 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
                 # (a generic trigger itself keeps its label: "总金额达197亿元" is 签约金额)
                 if nm and not r.count_verbs.match(nm.group(1)) and not (metric and nm.group(1) in r.generic):
                     metric = nm.group(1)  # "粮食产量达到1390.8亿斤"
+                    ns = nm.start(1)
+                    if ns > cb0 and _is_han(text[ns - 1]):  # cut by max_chars: start on a word
+                        metric = _word_start(text, max(cb0, ns - 4), ns, nm.end(1))
                     bare = r.named_scope_re.sub("", metric)  # "该市财政支出总额" -> 财政支出总额
                     if len(bare) >= r.named_min:
                         metric = bare
@@ -635,6 +638,26 @@ def _count_metric(f: Figure, a: Attribution, text: str, cb0: int, fs: int, fe: i
         obj = a.object[len(verb):] if verb and a.object.startswith(verb) else a.object
         return f"{verb or ''}{obj}{r.count_suffix}"
     return a.metric if a.metric and a.metric.endswith(r.count_suffix) else None
+
+
+def _is_han(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"
+
+
+def _word_start(text: str, lo: int, cut: int, end: int) -> str:
+    """text[?:end], a name that a length limit cut at ``cut`` in the middle of a Han run, started
+    instead on the word boundary (by jieba, over text[lo:end]) nearest before ``cut``, or after
+    it: "社会消费品零售总额" was 会消费品零售总额."""
+    while lo < cut and not _is_han(text[lo]):
+        lo += 1
+    from ..entities._context import words
+
+    at = lo
+    for w in words(text[lo:end]):
+        if at == cut or at + len(w) > cut:
+            return text[at:end] if cut - at <= 2 or at == cut else text[at + len(w):end]
+        at += len(w)
+    return text[cut:end]
 
 
 #: digits then a Latin letter: a code (5G, 4K) that starts a noun, not a number
