@@ -227,6 +227,13 @@ GENERAL = [
     # a measure's name longer than the limit starts on a word, not inside one
     ("社会消费品零售总额达到500亿元。", None, "500亿元", {"metric": "社会消费品零售总额"}),
     ("全市社会消费品零售总额达到500亿元。", None, "500亿元", {"metric": "社会消费品零售总额"}),
+    # years listed before 分别 go in order to as many figures of one kind after it
+    ("2022年和2023年，该市分别引进项目18个、26个。", None, "18个", {"year": 2022}),
+    ("2022年和2023年，该市分别引进项目18个、26个。", None, "26个", {"year": 2023}),
+    ("2021年至2023年，援助资金分别为3.5亿元、3.8亿元和4.2亿元。", None, "3.8亿元",
+     {"year": 2022, "period_start": None}),
+    ("2023年，两地分别签约项目10个和12个。", None, "12个", {"year": 2023}),
+    ("2022年和2023年，分别引进项目18个、26个，投资3亿元、5亿元。", None, "3亿元", {"year": 2022}),
 ]
 
 

@@ -170,6 +170,7 @@ class _Rules:
         self.target_not_after = set(tem["context"]["target_not_after"])
         self.comparison_before = tuple(tem["context"]["comparison_before"])
         self.anaphoric = frozenset(tem["year"]["anaphoric"]["words"])
+        self.respectively_re = _words(tem["respectively"]["words"])
         self.year_of_figure = frozenset(tem["context"]["year_of_figure"])
         nm = met["named_measure"]
         self.named_measure_re = regex.compile(
@@ -578,7 +579,41 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
                 a.subject = m.text
                 a.subject_span = (m.start, m.end)
         out.append(a)
+    if r.respectively_re.search(text) is not None:
+        _respectively(art, figures, out)
     return out
+
+
+def _respectively(art: _Article, figures: list[Figure], out: list[Attribution]) -> None:
+    """Years given in a list before 分别 go, in order, to the figures after it: as many figures of
+    one kind and unit family as there are years (see temporal.toml [respectively])."""
+    text, r = art.text, art.r
+    for w in r.respectively_re.finditer(text):
+        p = w.start()
+        s0, s1 = sentence_at(text, p)
+        years: list[int] = []
+        pm = None
+        for pm in r.period_re.finditer(text, s0, p):
+            pass
+        if pm is not None and 2 <= int(pm.group(2)) - int(pm.group(1)) + 1 <= 12:
+            years = list(range(int(pm.group(1)), int(pm.group(2)) + 1))
+        else:
+            for m in r.year_re.finditer(text, s0, p):
+                if not _inside(art, m.start()):
+                    years.append(int(m.group(1)))
+        if len(years) < 2 or len(set(years)) != len(years):
+            continue
+        groups: dict[tuple, list[int]] = {}
+        for i in range(bisect.bisect_right(art.fig_starts, p), len(figures)):
+            f = figures[i]
+            if f.start >= s1:
+                break
+            groups.setdefault((f.kind, r.quantity_family.get(f.unit, f.unit)), []).append(i)
+        for idx in groups.values():
+            if len(idx) == len(years):
+                for i, y in zip(idx, years):
+                    a = out[i]
+                    a.year, a.year_source, a.period_start, a.period_end = y, "explicit", None, None
 
 
 def _metric(kind: str, text: str, cb0: int, fs: int, fe: int, ca1: int, r: _Rules,
