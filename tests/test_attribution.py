@@ -234,6 +234,14 @@ GENERAL = [
      {"year": 2022, "period_start": None}),
     ("2023年，两地分别签约项目10个和12个。", None, "12个", {"year": 2023}),
     ("2022年和2023年，分别引进项目18个、26个，投资3亿元、5亿元。", None, "3亿元", {"year": 2022}),
+    # a start point (至今, 自…, 从…起, …年起，) starts a period, and is not the figure's year
+    ("2019年至今，累计供应蔬菜12万吨。", None, "12万吨", {"year": None, "period_start": 2019}),
+    ("双方自2010年开展对口支援，14年来共选派1120名干部。", None, "1120名",
+     {"year": None, "period_start": 2010, "cumulative": True}),
+    ("2016年起，共投入资金180亿元。", None, "180亿元", {"year": None, "period_start": 2016, "cumulative": True}),
+    ("2023年起草文件3份。", None, "3份", {"year": 2023, "cumulative": False}),
+    # a year bound to the figure by 的 dates it even after 较
+    ("人均收入较2021年的18万元增长10%。", None, "18万元", {"year": 2021}),
 ]
 
 

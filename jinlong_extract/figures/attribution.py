@@ -154,7 +154,10 @@ class _Rules:
         seps = _alternation(tem["period"]["separators"])
         self.period_re = regex.compile(
             r"(?<![0-9])((?:19|20)\d\d)年?\s*(?:" + seps + r")\s*((?:19|20)\d\d)年")
-        self.since_re = regex.compile(r"((?:19|20)\d\d)年[^。；;，,]{0,40}?以来")
+        # a start point: "2019年以来", "2019年至今", "自2010年…", "从2016年起", "2016年起，" (not
+        # 2023年起草)
+        self.since_re = regex.compile(
+            r"(?|(?:自|从)((?:19|20)\d\d)年|((?:19|20)\d\d)年(?:起(?=[，,、 ])|[^。；;，,]{0,40}?(?:以来|至今)))")
         cum = tem["cumulative"]
         self.cum_re = regex.compile(
             "|".join([_alternation(cum["markers"])] + [f"(?:{p})" for p in cum["patterns"]]))
@@ -816,7 +819,7 @@ def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
         a.evidence += 1
         return True
     since = None
-    if has_year_char and text.find("以来", y0, fs) >= 0:
+    if has_year_char:
         for since in r.since_re.finditer(text, y0, fs):
             pass
     explicit = None  # the last explicit year before the figure (not inside a figure, not a target,
@@ -825,13 +828,15 @@ def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
     if text.find("19", y0, fs) >= 0 or text.find("20", y0, fs) >= 0:
         for m in r.year_re.finditer(text, y0, fs):
             p = m.start()
-            if _inside(art, p) or text.endswith(r.comparison_before, y0, p):
+            if _inside(art, p):
                 continue
-            named = m
             bound = _bound_figure(art, m.end(), fs)
+            if bound != fs and text.endswith(r.comparison_before, y0, p):
+                continue  # ("较2021年的18万元": the year of that figure all the same)
+            named = m
             if bound == fs or (bound is None and not _is_target(text, y0, p, r)):
                 explicit = m
-    if since is not None and (explicit is None or explicit.start() <= since.start()):
+    if since is not None and (explicit is None or explicit.start() <= since.start(1)):
         # "1994年…以来，筹集…": a start point, not the figure's year
         a.period_start = int(since.group(1))
         a.evidence += 1
