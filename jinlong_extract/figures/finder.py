@@ -107,9 +107,12 @@ class _Rules:
         self.colloquial = set(units["money"]["colloquial"])
         self.bare_nouns = units["count"]["bare_nouns"]
         self.bare_de_re = regex.compile(r"的(" + _alternation(self.bare_nouns) + ")")
+        self.bare_before_re = regex.compile(r"(" + _alternation(self.bare_nouns) + r")(?:"
+                                            + _alternation(units["count"]["rules"]["bare_noun_links"]) + r")?[ \t]*\Z")
         self.bare_currency_re = regex.compile(_alternation(
             w for c in units["currency"] for w in c["words"] if len(w) > 1 and not w.startswith("元")))
         self.unit_re = regex.compile(r"[ \t]{0,4}(?:" + _alternation(self.units) + ")")
+        self.unit_end_re = regex.compile(r"(?<![A-Za-z])(?:" + _alternation(w for w in self.units if not w.isascii()) + r")\Z")
         # "六   个 百 分点": percentage points with spaces inside, as Recognizers-Text writes them
         self.spaced_points_re = regex.compile(r"[ \t]*" + "|".join(
             r"[ \t]*".join(regex.escape(c) for c in w) for w in units["percent"]["points"]))
@@ -195,14 +198,17 @@ class _Rules:
         # a run of numeral characters: where a figure can start (separators and 点 inside it)
         numerals = "0123456789〇零一二三四五六七八九十百千万亿两俩兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟萬億"
         self.numeral_chars = frozenset(numerals)
-        self.run_re = regex.compile(rf"[{numerals}][{numerals}.,，点]*")
+        # (separators only inside a run, 点 also before a blank: see the candidate scan below)
+        self.run_re = regex.compile(rf"[{numerals}](?:[{numerals}]|[.,，](?=[{numerals}])|点(?=[{numerals} \t]))*")
         self.run_chars = frozenset(numerals + ".,，点")
 
         # The candidate scan, one pass of a plain pattern (the standard library's ``re``, which
         # scans character classes several times faster than ``regex``): a run of numeral
         # characters that something a figure needs follows (a character of ``follow``, or the run
         # ends in a multiplier). Runs after a currency symbol are added in Python (rare).
-        run = f"[{numerals}][{numerals}.,，点]*+"
+        # (a separator only inside the run: "3.2亿，建设" ends at 亿, which makes it a candidate;
+        # 点 also before a blank, as Recognizers-Text spaces numerals: "四点 五个百分点")
+        run = f"[{numerals}](?:[{numerals}]|[.,，](?=[{numerals}])|点(?=[{numerals} \t]))*+"
         self.run_scan = re.compile(run + f"(?:(?={_char_class(follow, re)})|(?<=[万亿萬億千]))")
         self.run_any = re.compile(run)
         self.symbol_class = re.compile(_char_class(self.symbol_chars, re))
@@ -227,6 +233,7 @@ class _Rules:
         self.unit_first = frozenset(w[0] for w in self.units) | blank
         #: unit word -> the not-a-measure words that begin with it and are longer (位 -> 位数)
         followers = units["count"]["rules"]["not_measure_followers"]
+        self.tail_only = frozenset(units["count"]["rules"]["tail_only"])
         self.longer_words: dict[str, dict[str, tuple[str, ...]]] = {}
         for w in self.units:
             by_next: dict[str, tuple[str, ...]] = {}
@@ -392,6 +399,8 @@ def _unit_at(text: str, pos: int, r: _Rules) -> tuple[int, str, _Unit] | None:
         for w in longer.get(text[end:end + 1], ()):
             if text.startswith(w, end - len(word)):
                 return None
+    if word in r.tail_only and "\u4e00" <= text[end:end + 1] <= "\u9fff":
+        return None  # "三次全国对口援疆工作会议": 次 before a name (but "召开会议4次")
     return end, word, r.units[word]
 
 
@@ -552,8 +561,8 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
     special = prev in r.prev_special
     if special:
         # codes and ordinals: G30, TOP100, 第3次, 1.2.3; vague amounts: 几十万, 数万
-        if prev in r.bad_prev:
-            return None
+        if prev in r.bad_prev and not (prev == "/" and r.unit_end_re.search(text, max(0, s - 9), s - 1)):
+            return None  # (but "100兆瓦/200兆瓦时": a slash after a unit lists another figure)
         if prev in r.reject_last:
             before = text[max(0, s - 6):s]
             if r.reject_before_re.search(before):
@@ -652,6 +661,11 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
             if de:  # "超过40万的贫困人口": a head count whose noun stands after 的
                 return _finish(text, Figure(start, end, text[start:end], "count", value, low, high,
                                             _qual(prefix, qualifier, r), r.bare_nouns[de.group(1)], None,
+                                            unit_start=end), r)
+            bn = r.bare_before_re.search(text, max(0, start - 16), start)
+            if bn and _money_tail_ok(text, end):  # "全县总人口52万", "观众超过5万"
+                return _finish(text, Figure(start, end, text[start:end], "count", value, low, high,
+                                            _qual(prefix, qualifier, r), r.bare_nouns[bn.group(1)], None,
                                             unit_start=end), r)
             if r.money_context.search(_clause_before(text, s)) and _money_tail_ok(text, end):
                 # a bare amount with a multiplier in a money context: "3.2亿", "150亿"
