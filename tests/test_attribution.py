@@ -242,6 +242,12 @@ GENERAL = [
     ("2023年起草文件3份。", None, "3份", {"year": 2023, "cumulative": False}),
     # a year bound to the figure by 的 dates it even after 较
     ("人均收入较2021年的18万元增长10%。", None, "18万元", {"year": 2021}),
+    # the event the article reports takes the paragraph's year, else the publication's
+    ("本次招商大会共签约项目31个，总投资128亿元。", "2024-06-01", "31个", {"year": 2024}),
+    ("长春九台招商引资走进天津 22个项目现场签约", "2016-05-20", "22个", {"year": 2016}),
+    ("2023年12月23日，全省研考顺利举行。为保证此次研考顺利实施，全省共配备安检门213个。", "2025-01-05",
+     "213个", {"year": 2023}),
+    ("签约项目31个。", "2024-06-01", "31个", {"year": None}),
 ]
 
 

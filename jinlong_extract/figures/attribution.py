@@ -173,6 +173,7 @@ class _Rules:
         self.target_not_after = set(tem["context"]["target_not_after"])
         self.comparison_before = tuple(tem["context"]["comparison_before"])
         self.anaphoric = frozenset(tem["year"]["anaphoric"]["words"])
+        self.event_re = _words(tem["year"]["event"]["words"])
         self.respectively_re = _words(tem["respectively"]["words"])
         self.year_of_figure = frozenset(tem["context"]["year_of_figure"])
         nm = met["named_measure"]
@@ -799,9 +800,12 @@ def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0
     inherited = art.inherited.get(y0, _UNSET)
     if inherited is _UNSET:
         inherited = art.inherited[y0] = _inherited_year(art, s0, y0)
-    if inherited is not None and not (r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1)
-                                      or _in_speech(text, fs, r)):
+    if r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1) or _in_speech(text, fs, r):
+        return
+    if inherited is not None:
         a.year, a.year_source = inherited
+    elif art.pub_year and r.event_re.search(text, y0, ca1) is not None:
+        a.year, a.year_source = art.pub_year, "context"  # "本次招商大会共签约项目31个"
 
 
 def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
