@@ -114,6 +114,8 @@ class _Rules:
         self.obj_stop_re = re.compile("(?!" + _alternation(obj["stop_exceptions"]) + ")(?:" + _alternation(obj["stops"]) + ")")
         self.obj_lead_words = frozenset(obj["lead_verbs"])
         self.obj_date_marks = frozenset(obj["date_marks"])
+        self.obj_copulas = tuple(obj["copulas"])
+        self.obj_locatives = tuple(obj["locatives"])
         self.lead_verbs_re = regex.compile(
             r"^(?:(?:" + _alternation(obj["lead_verbs"]) + r")(?:" + _alternation(obj["aspect_particles"]) + r")?)+")
         self.trailing_links_re = regex.compile(
@@ -713,7 +715,10 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
     m = r.obj_run.match(text, f.end)
     obj = None
     if m:
-        run = m.group()[: r.obj_max + 4]
+        run = m.group()
+        if run.startswith(r.obj_copulas):  # "有5个是新能源项目" -> 新能源项目
+            run = run[next(len(c) for c in r.obj_copulas if run.startswith(c)):]
+        run = run[: r.obj_max + 4]
         stop = r.obj_stop_re.search(run)
         cand = run[: stop.start()] if stop else run
         vq = r.verb_quote_re.search(cand, 1)
@@ -726,6 +731,10 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
         cand = cand.strip("“”\"‘’")
         if cand.endswith(r.obj_clause_ends):
             return None  # "各族民众出行距离缩短了16公里": a clause follows, and names no object
+        cand = r.trailing_links_re.sub("", cand) or cand  # "17家天津企业入驻" -> 天津企业
+        if (len(cand) > 2 and cand.endswith(r.obj_locatives) and cand == run
+                and m.end() < len(text) and text[m.end()] in "，,"):
+            cand = cand[:-1]  # "签约的8个项目中，有5个…": the set the next figure is taken from
         at_end = bool(cand) and text.startswith(cand, m.end() - len(cand))  # the run, to its end
         for opener, close in r.obj_frames:
             if (cand.endswith(close) and len(cand) > len(close) + 1 and not cand.endswith(r.obj_frame_keep)
