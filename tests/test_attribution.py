@@ -240,6 +240,8 @@ GENERAL = [
      {"year": None, "period_start": 2010, "cumulative": True}),
     ("2016年起，共投入资金180亿元。", None, "180亿元", {"year": None, "period_start": 2016, "cumulative": True}),
     ("2023年起草文件3份。", None, "3份", {"year": 2023, "cumulative": False}),
+    ("该村人均收入从2020年的3.2万元提高到2024年的5.1万元。", None, "3.2万元", {"year": 2020, "period_start": None}),
+    ("从2016年起转为东西部协作，共投入资金180亿元。", None, "180亿元", {"year": None, "period_start": 2016}),
     # a year bound to the figure by 的 dates it even after 较
     ("人均收入较2021年的18万元增长10%。", None, "18万元", {"year": 2021}),
     # the event the article reports takes the paragraph's year, else the publication's

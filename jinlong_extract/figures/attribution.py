@@ -157,9 +157,10 @@ class _Rules:
         self.period_re = regex.compile(
             r"(?<![0-9])((?:19|20)\d\d)年?\s*(?:" + seps + r")\s*((?:19|20)\d\d)年")
         # a start point: "2019年以来", "2019年至今", "自2010年…", "从2016年起", "2016年起，" (not
-        # 2023年起草)
+        # 2023年起草, nor the base of a change: "从2020年的3.2万元提高到…")
         self.since_re = regex.compile(
-            r"(?|(?:自|从)((?:19|20)\d\d)年|((?:19|20)\d\d)年(?:起(?=[，,、 ])|[^。；;，,]{0,40}?(?:以来|至今)))")
+            r"(?|自((?:19|20)\d\d)年(?!的)|从((?:19|20)\d\d)年(?=起|开始)"
+            r"|((?:19|20)\d\d)年(?:起(?=[，,、 ])|[^。；;，,]{0,40}?(?:以来|至今)))")
         cum = tem["cumulative"]
         self.cum_re = regex.compile(
             "|".join([_alternation(cum["markers"])] + [f"(?:{p})" for p in cum["patterns"]]))
