@@ -127,7 +127,7 @@ class _Rules:
         # figure ending with one ("近30万消费者") or followed by 的 and one ("超过40万的贫困人口")
         bare = sorted(load_table("units")["count"]["bare_nouns"], key=len, reverse=True)
         self.bare_nouns = tuple(bare)
-        self.bare_after_re = re.compile("的(" + "|".join(map(re.escape, bare)) + ")")
+        self.bare_after_re = re.compile("的(" + _alternation(bare) + ")")
         # a count verb ending the object right before another number opens the next clause:
         # "15家三级甲等医疗机构选派30名" -> 三级甲等医疗机构
         self.verb_end_re = regex.compile(r"(?:" + _alternation(cm["verbs"]) + r")\Z")
@@ -215,7 +215,6 @@ _NEXT_BREAK = re.compile(r"[。！？!?\n]")
 _NO_SENTENCE_START = frozenset(_TERMINATORS + _CLOSERS + "\n")
 _CLAUSE_MARK = re.compile(r"[，,；;：:]")
 _SEMICOLONS = "；;"
-#: measure words whose figure text names no object of its own (unlike 近30万消费者)
 _LOOKAHEAD_WORD = re.compile(r"\(\?!\.\*([^\\()\[\]{}|.*+?^$]+)\)")
 
 
@@ -675,8 +674,8 @@ def _count_metric(f: Figure, a: Attribution, text: str, cb0: int, fs: int, fe: i
             return f"{a.object}{r.people_suffix}"
         return a.metric if a.metric and a.metric.endswith(r.people_suffix) else None
     if a.object:
-        if verb and verb in a.object:  # "建成技能培训中心3个": the verb is the object's own word
-            verb = None if not a.object.startswith(verb) else verb
+        if verb and verb in a.object and not a.object.startswith(verb):
+            verb = None  # "建成技能培训中心3个": 培训 is the object's own word
         obj = a.object[len(verb):] if verb and a.object.startswith(verb) else a.object
         return f"{verb or ''}{obj}{r.count_suffix}"
     return a.metric if a.metric and a.metric.endswith(r.count_suffix) else None

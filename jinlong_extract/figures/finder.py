@@ -198,17 +198,17 @@ class _Rules:
         # a run of numeral characters: where a figure can start (separators and 点 inside it)
         numerals = "0123456789〇零一二三四五六七八九十百千万亿两俩兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟萬億"
         self.numeral_chars = frozenset(numerals)
-        # (separators only inside a run, 点 also before a blank: see the candidate scan below)
-        self.run_re = regex.compile(rf"[{numerals}](?:[{numerals}]|[.,，](?=[{numerals}])|点(?=[{numerals} \t]))*")
+        # (a separator only inside a run: "3.2亿，建设" ends at 亿, which makes it a candidate
+        # below; 点 also before a blank, as Recognizers-Text spaces numerals: "四点 五个百分点")
+        run = f"[{numerals}](?:[{numerals}]|[.,，](?=[{numerals}])|点(?=[{numerals} \t]))*"
+        self.run_re = regex.compile(run)
         self.run_chars = frozenset(numerals + ".,，点")
 
         # The candidate scan, one pass of a plain pattern (the standard library's ``re``, which
         # scans character classes several times faster than ``regex``): a run of numeral
         # characters that something a figure needs follows (a character of ``follow``, or the run
         # ends in a multiplier). Runs after a currency symbol are added in Python (rare).
-        # (a separator only inside the run: "3.2亿，建设" ends at 亿, which makes it a candidate;
-        # 点 also before a blank, as Recognizers-Text spaces numerals: "四点 五个百分点")
-        run = f"[{numerals}](?:[{numerals}]|[.,，](?=[{numerals}])|点(?=[{numerals} \t]))*+"
+        run += "+"  # (possessive)
         self.run_scan = re.compile(run + f"(?:(?={_char_class(follow, re)})|(?<=[万亿萬億千]))")
         self.run_any = re.compile(run)
         self.symbol_class = re.compile(_char_class(self.symbol_chars, re))
