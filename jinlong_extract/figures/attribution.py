@@ -111,8 +111,10 @@ class _Rules:
                 _alternation(rate["level_marks"])))
         obj = met["object"]
         self.obj_max = int(obj["max_chars"])
-        self.obj_stop_re = re.compile("(?!" + _alternation(obj["stop_exceptions"]) + ")(?:" + _alternation(obj["stops"]) + ")")
+        self.obj_stop_re = _words(obj["stops"])
+        self.obj_stop_exceptions = tuple(obj["stop_exceptions"])
         self.obj_lead_words = frozenset(obj["lead_verbs"])
+        self.obj_lead_inner_re = _words(obj["lead_verbs"])
         self.obj_date_marks = frozenset(obj["date_marks"])
         self.obj_copulas = tuple(obj["copulas"])
         self.obj_locatives = tuple(obj["locatives"])
@@ -705,6 +707,16 @@ def _word_start(text: str, lo: int, cut: int, end: int) -> str:
 _CODE_FIRST = regex.compile(r"[0-9]+[A-Za-z]")
 
 
+def _stop(s: str, r: _Rules, pos: int = 0):
+    """The first stop word in ``s`` from ``pos`` that does not start one of its exceptions
+    (在校, 和田 …); a plain search, and a rare second one, cost less than a look-ahead tried at
+    every character."""
+    m = r.obj_stop_re.search(s, pos)
+    while m is not None and s.startswith(r.obj_stop_exceptions, m.start()):
+        m = r.obj_stop_re.search(s, m.start() + 1)
+    return m
+
+
 def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
     """The counted object: after the figure ("112个项目"), else the end of the clause before it."""
     if f.text.endswith(r.bare_nouns):  # a noun counted without a measure word: 近30万消费者
@@ -719,7 +731,7 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
         if run.startswith(r.obj_copulas):  # "有5个是新能源项目" -> 新能源项目
             run = run[next(len(c) for c in r.obj_copulas if run.startswith(c)):]
         run = run[: r.obj_max + 4]
-        stop = r.obj_stop_re.search(run)
+        stop = _stop(run, r)
         cand = run[: stop.start()] if stop else run
         vq = r.verb_quote_re.search(cand, 1)
         if vq is not None:
@@ -755,8 +767,9 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
                 cand = cand[1:]  # "2024届高校毕业生3000人"
             cand = r.trailing_links_re.sub("", r.lead_verbs_re.sub("", cand))
             last = None
-            for last in r.obj_stop_re.finditer(cand):
-                pass
+            at = 0
+            while (m2 := _stop(cand, r, at)) is not None:
+                last, at = m2, m2.end()
             if last is not None:
                 cand = cand[last.end():]
             cand = r.lead_verbs_re.sub("", cand)
@@ -764,11 +777,12 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
             if len(cand) >= 3:
                 from ..entities._context import head_word, words
 
-                tokens = words(cand)
-                for i in range(len(tokens) - 2, -1, -1):
-                    if tokens[i] in r.obj_lead_words:  # "该县引进天津企业" -> 天津企业
-                        cand = "".join(tokens[i + 1:])
-                        break
+                if r.obj_lead_inner_re.search(cand) is not None:  # (jieba only if it can matter)
+                    tokens = words(cand)
+                    for i in range(len(tokens) - 2, -1, -1):
+                        if tokens[i] in r.obj_lead_words:  # "该县引进天津企业" -> 天津企业
+                            cand = "".join(tokens[i + 1:])
+                            break
                 if len(cand) > r.obj_max:  # "…同仁县加吾乡小学教学用电脑20台": the phrase's head word
                     cand = head_word(cand)
             if 1 <= len(cand) <= r.obj_max and cand not in r.obj_not_objects:
@@ -809,12 +823,12 @@ def _year(a: Attribution, art: _Article, fs: int, fe: int, y0: int, ca1: int, s0
     inherited = art.inherited.get(y0, _UNSET)
     if inherited is _UNSET:
         inherited = art.inherited[y0] = _inherited_year(art, s0, y0)
-    if r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1) or _in_speech(text, fs, r):
-        return
-    if inherited is not None:
+    if inherited is None:
+        if not art.pub_year or r.event_re.search(text, y0, ca1) is None:
+            return
+        inherited = art.pub_year, "context"  # "本次招商大会共签约项目31个"
+    if not (r.no_inherit_re.search(text, y0, fs) or r.no_inherit_re.search(text, fe, ca1) or _in_speech(text, fs, r)):
         a.year, a.year_source = inherited
-    elif art.pub_year and r.event_re.search(text, y0, ca1) is not None:
-        a.year, a.year_source = art.pub_year, "context"  # "本次招商大会共签约项目31个"
 
 
 def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
