@@ -174,7 +174,8 @@ class _Rules:
         self.reject_before_re = regex.compile(
             r"(?:(?:" + _alternation(nonf["ordinal"]["prefixes"]) + r")[ \t]?|" + _alternation(
                 list(nonf["vague"]["prefixes"]) + list(nonf["duration_prefix"]["prefixes"])) + r")\Z")
-        self.duration_follow_re = regex.compile(r"(?:" + _alternation(nonf["durations"]["followers"]) + ")")
+        # (after 多 or 半 too: "1个多小时", "两个半月")
+        self.duration_follow_re = regex.compile(r"[多半]?(?:" + _alternation(nonf["durations"]["followers"]) + ")")
         self.one = set(nonf["determiner"]["chinese_one"])
         self.quote_pairs = {o: c for o, c in nonf["names"]["quote_pairs"]}
         self.quote_close = set(self.quote_pairs.values())
@@ -251,7 +252,7 @@ class _Rules:
         self.prev_special = (self.bad_prev | self.reject_last | self.prefix_last | self.symbol_last
                              | frozenset(_CN_SMALL))
         self.sep_first = frozenset(w[0] for w in quals["range"]["separators"] if w) | blank
-        self.duration_first = frozenset(w[0] for w in nonf["durations"]["followers"] if w)
+        self.duration_first = frozenset(w[0] for w in nonf["durations"]["followers"] if w) | {"多", "半"}
         self.suffix_first = frozenset(w[0] for w in self.suffix_kind)
         self.subunit_first = frozenset("又零百千万亿") | NUMERAL_FIRST
         self.quote_chars = frozenset(self.quote_pairs) | frozenset(self.quote_close)
