@@ -180,6 +180,7 @@ class _Rules:
         self.anaphoric = frozenset(tem["year"]["anaphoric"]["words"])
         self.event_re = _words(tem["year"]["event"]["words"])
         self.respectively_re = _words(tem["respectively"]["words"])
+        self.report_frame_re = _words(tem["context"]["report_frames"])
         self.year_of_figure = frozenset(tem["context"]["year_of_figure"])
         nm = met["named_measure"]
         self.named_measure_re = regex.compile(
@@ -559,7 +560,7 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
         y0 = s0
         if semis:
             k = bisect_left(semis, fs) - 1
-            if k >= 0 and not r.year_re.match(text[s0:fs].lstrip("“(（ ")):
+            if k >= 0 and not r.year_re.match(text[s0:fs].lstrip("“(（ ")) and not _clause_year(text, s0, semis[k], r):
                 y0 = semis[k] + 1
         _year(a, art, fs, fe, y0, ca1, s0, hint_before, hint_after)
         # a running total is a stock (money, counts, quantities), never a rate; an explicit year
@@ -970,6 +971,17 @@ def _is_target(text: str, lo: int, pos: int, r: _Rules) -> bool:
     c1 = text[pos - 1] if pos - 1 >= lo else ""
     c2 = text[pos - 2] if pos - 2 >= lo else ""
     return c1 in r.target_before and c2 not in r.target_not_after
+
+
+def _clause_year(text: str, s0: int, semi: int, r: _Rules) -> bool:
+    """Whether the only year before the first ；of the sentence opens a clause after a reporting
+    frame ("记者…获悉，2023年园区实现…；新入驻企业57家"): then it scopes the clauses after ；, as
+    a year opening the sentence does."""
+    years = list(r.year_re.finditer(text, s0, semi))
+    if len(years) != 1:
+        return False
+    p = years[0].start()
+    return p > s0 and text[p - 1] in "，," and r.report_frame_re.search(text, s0, p) is not None
 
 
 def _bound_figure(art: _Article, end: int, fs: int) -> int | None:
