@@ -30,7 +30,8 @@ from functools import lru_cache
 import regex
 
 from ..data import load_table
-from .finder import Figure, _alternation
+from .finder import Figure, _alternation, _is_han
+from .finder import rules as _finder_rules
 from .numerals import NUMERAL_FIRST
 
 _SENT_END = regex.compile(r"[。！？!?]+[”’」』]?|\n+")
@@ -125,11 +126,12 @@ class _Rules:
         self.obj_clause_ends = tuple(obj["clause_ends"])
         self.obj_frames = [tuple(pair) for pair in obj["frames"]]
         self.obj_not_objects = frozenset(obj["not_objects"])
-        # nouns counted without a measure word (units.toml [count.bare_nouns]): the object of a
-        # figure ending with one ("近30万消费者") or followed by 的 and one ("超过40万的贫困人口")
-        bare = sorted(load_table("units")["count"]["bare_nouns"], key=len, reverse=True)
-        self.bare_nouns = tuple(bare)
-        self.bare_after_re = re.compile("的(" + _alternation(bare) + ")")
+        # nouns counted without a measure word (units.toml [count.bare_nouns]), as the figure
+        # finder reads them: the object of a figure ending with one ("近30万消费者") or followed by
+        # 的 and one ("超过40万的贫困人口")
+        finder = _finder_rules()
+        self.bare_nouns = tuple(sorted(finder.bare_nouns, key=len, reverse=True))
+        self.bare_after_re = finder.bare_de_re
         # a count verb ending the object right before another number opens the next clause:
         # "15家三级甲等医疗机构选派30名" -> 三级甲等医疗机构
         self.verb_end_re = regex.compile(r"(?:" + _alternation(cm["verbs"]) + r")\Z")
@@ -682,10 +684,6 @@ def _count_metric(f: Figure, a: Attribution, text: str, cb0: int, fs: int, fe: i
         obj = a.object[len(verb):] if verb and a.object.startswith(verb) else a.object
         return f"{verb or ''}{obj}{r.count_suffix}"
     return a.metric if a.metric and a.metric.endswith(r.count_suffix) else None
-
-
-def _is_han(c: str) -> bool:
-    return "\u4e00" <= c <= "\u9fff"
 
 
 def _word_start(text: str, lo: int, cut: int, end: int) -> str:

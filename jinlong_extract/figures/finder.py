@@ -63,6 +63,11 @@ def _char_class(chars, module=regex) -> str:
     return "[" + "".join(module.escape(c) for c in sorted(chars)) + "]"
 
 
+def _is_han(c: str) -> bool:
+    """Whether ``c`` (one character, or "" past the end) is a CJK unified ideograph."""
+    return "\u4e00" <= c <= "\u9fff"
+
+
 def _alternation(words) -> str:
     """Longest first, so that 万元 wins over 元 and 不超过 over 超过."""
     uniq = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
@@ -400,7 +405,7 @@ def _unit_at(text: str, pos: int, r: _Rules) -> tuple[int, str, _Unit] | None:
         for w in longer.get(text[end:end + 1], ()):
             if text.startswith(w, end - len(word)):
                 return None
-    if word in r.tail_only and "\u4e00" <= text[end:end + 1] <= "\u9fff":
+    if word in r.tail_only and _is_han(text[end:end + 1]):
         return None  # "三次全国对口援疆工作会议": 次 before a name (but "召开会议4次")
     return end, word, r.units[word]
 
@@ -702,7 +707,7 @@ def _figure_at(text: str, s: int, e: int, core_text: str, r: _Rules) -> Figure |
             nxt = text[uend:uend + 1]
             if nxt == "钱":
                 uend += 1
-            elif nxt and "\u4e00" <= nxt <= "\u9fff":
+            elif _is_han(nxt):
                 return None
         if text[uend:uend + 1] in r.subunit_first:
             value, low, high, uend = _subunits(text, uend, currency, value, low, high, r)
