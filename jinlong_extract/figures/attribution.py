@@ -124,6 +124,9 @@ class _Rules:
         self.trailing_links_re = regex.compile(
             r"(?:" + _alternation(obj["trailing_links"] + obj["trailing_verbs"]) + r")+\Z")
         self.obj_clause_ends = tuple(obj["clause_ends"])
+        self.obj_modifier_re = regex.compile(r"[^，,；;。、：:的\s“”]{0,%d}?的" % int(obj["modifier_max"]))
+        self.person_units = frozenset(obj["person_units"])
+        self.person_ends = tuple(obj["person_ends"])
         self.obj_frames = [tuple(pair) for pair in obj["frames"]]
         self.obj_not_objects = frozenset(obj["not_objects"])
         # nouns counted without a measure word (units.toml [count.bare_nouns]), as the figure
@@ -531,7 +534,7 @@ def attribute(text: str, figures: list[Figure], *, date: str | None = None,
                         metric = bare
         a.metric = metric
         if kind == "count":
-            a.object = _object(text, f, cb0, r)
+            a.object = _object(text, f, cb0, r, figures[fi + 1] if fi + 1 < n_figs else None)
             a.metric = _count_metric(f, a, text, cb0, fs, fe, ca1, r)
         elif kind == "percent":
             if text.find(r.rate_suffix, max(cb0, fs - r.rate_window), fs) >= 0:
@@ -716,14 +719,20 @@ def _stop(s: str, r: _Rules, pos: int = 0):
     return m
 
 
-def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
-    """The counted object: after the figure ("112个项目"), else the end of the clause before it."""
+def _object(text: str, f: Figure, cb0: int, r: _Rules, nxt: Figure | None = None) -> str | None:
+    """The counted object: after the figure ("112个项目"), else the end of the clause before it.
+    ``nxt``: the next figure of the text, if any."""
     if f.text.endswith(r.bare_nouns):  # a noun counted without a measure word: 近30万消费者
         return next(n for n in r.bare_nouns if f.text.endswith(n))
     bare = r.bare_after_re.match(text, f.end)
     if bare is not None:  # "超过40万的贫困人口"
         return bare.group(1)
-    m = r.obj_run.match(text, f.end)
+    at = f.end
+    if nxt is not None and nxt.start == at:  # "1个超万亩(头)的种植养殖基地" -> after the 的
+        mod = r.obj_modifier_re.match(text, nxt.end)
+        if mod is not None:
+            at = mod.end()
+    m = r.obj_run.match(text, at)
     obj = None
     if m:
         run = m.group()
@@ -743,6 +752,8 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules) -> str | None:
         if cand.endswith(r.obj_clause_ends):
             return None  # "各族民众出行距离缩短了16公里": a clause follows, and names no object
         cand = r.trailing_links_re.sub("", cand) or cand  # "17家天津企业入驻" -> 天津企业
+        if f.unit in r.person_units and not cand.endswith(r.person_ends):
+            cand = ""  # "带动1.2万人就业": what the people do
         if (len(cand) > 2 and cand.endswith(r.obj_locatives) and cand == run
                 and m.end() < len(text) and text[m.end()] in "，,"):
             cand = cand[:-1]  # "签约的8个项目中，有5个…": the set the next figure is taken from
