@@ -124,6 +124,9 @@ class _Rules:
         self.trailing_links_re = regex.compile(
             r"(?:" + _alternation(obj["trailing_links"] + obj["trailing_verbs"]) + r")+\Z")
         self.obj_clause_ends = tuple(obj["clause_ends"])
+        #: trailing verbs only, for an object read after the number ("200余家商超": 超 stays)
+        self.trailing_verbs_re = regex.compile(r"(?:" + _alternation(obj["trailing_verbs"]) + r")+\Z")
+        self.obj_place_stops = frozenset(obj["place_stops"])
         self.obj_modifier_re = regex.compile(r"[^，,；;。、：:的\s“”]{0,%d}?的" % int(obj["modifier_max"]))
         self.person_units = frozenset(obj["person_units"])
         self.person_ends = tuple(obj["person_ends"])
@@ -751,7 +754,7 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules, nxt: Figure | None = None
         cand = cand.strip("“”\"‘’")
         if cand.endswith(r.obj_clause_ends):
             return None  # "各族民众出行距离缩短了16公里": a clause follows, and names no object
-        cand = r.trailing_links_re.sub("", cand) or cand  # "17家天津企业入驻" -> 天津企业
+        cand = r.trailing_verbs_re.sub("", cand) or cand  # "17家天津企业入驻" -> 天津企业
         if f.unit in r.person_units and not cand.endswith(r.person_ends):
             cand = ""  # "带动1.2万人就业": what the people do
         if (len(cand) > 2 and cand.endswith(r.obj_locatives) and cand == run
@@ -775,13 +778,24 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules, nxt: Figure | None = None
             cand = tail.group()
             if cand[0] in r.obj_date_marks and tail.start() > 0 and text[tail.start() - 1].isdigit():
                 cand = cand[1:]  # "2024届高校毕业生3000人"
-            cand = r.trailing_links_re.sub("", r.lead_verbs_re.sub("", cand))
-            last = None
+            cand = r.lead_verbs_re.sub("", cand)
+            c0 = tail.end() - len(cand)  # where cand starts in the text
+            done = r.trailing_verbs_re.search(cand) is not None  # ends with what the counted do
+            cand = r.trailing_links_re.sub("", cand)
+            last = before = None
             at = 0
             while (m2 := _stop(cand, r, at)) is not None:
-                last, at = m2, m2.end()
+                before, last, at = last, m2, m2.end()
             if last is not None:
-                cand = cand[last.end():]
+                if done and last.group() in r.obj_place_stops:  # "劳动力到山东就业": who goes, not where
+                    if before is not None:
+                        cand = cand[before.end():last.start()]
+                    elif c0 > cb0 and _is_han(text[c0 - 1]):  # the tail's length limit cut a word
+                        cand = _word_start(text, max(cb0, c0 - 4), c0, c0 + last.start())
+                    else:
+                        cand = cand[:last.start()]
+                else:
+                    cand = cand[last.end():]
             cand = r.lead_verbs_re.sub("", cand)
             cand = r.named_scope_re.sub("", cand) or cand  # "全市在校学生" -> 在校学生
             if len(cand) >= 3:
