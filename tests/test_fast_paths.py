@@ -197,11 +197,16 @@ def _ref_join(text: str, is_boilerplate=None):  # type: ignore[no-untyped-def]
         if s == 0:
             continue
         last = text[s - 1]
+        single = m.group().count("\n") == 1
+        if last == "." and nxt.isdigit() and s >= 2 and text[s - 2].isdigit() and single:
+            edits.append((s, e, ""))
+            continue
         if last in steps._FINAL or not steps._WORDCHAR.match(last):
             continue
         prev = text[text.rfind("\n", 0, s) + 1 : s].strip()
         if last.isdigit() and nxt in steps._NUM_CONT:
-            join = True
+            long_prev = len(prev) >= J["min_body_chars"]
+            join = (single and long_prev) if nxt.isdigit() else (single or long_prev)
         elif steps._unclosed(prev):
             join = True
         elif steps._SHORT_HEAD.match(text, e) and steps._SPACES_INSIDE.search(prev) is None:
@@ -222,7 +227,7 @@ def test_join_matches_the_plain_break_scan(text: str) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(["字", "技术", "。", "\n", "\n\n", " ", "\u3000", "\xa0", "\x1c", "1", "余", "(", "，", "“", "a", "!", "委、", "开发区分别与天津产业园签署合作协议"]), max_size=40))
+@given(st.lists(st.sampled_from(["字", "技术", "。", "\n", "\n\n", " ", "\u3000", "\xa0", "\x1c", "1", "2", ".", "余", "(", "，", "“", "a", "!", "委、", "开发区分别与天津产业园签署合作协议"]), max_size=40))
 def test_join_on_generated_text(parts: list[str]) -> None:
     text = "".join(parts)
     assert steps.join_broken_lines(text)[0] == _ref_join(text)

@@ -138,6 +138,14 @@ def test_fold_width(text: str, expected: str) -> None:
         ("搭建平臺 傳播區域品牌\n近日,青海省黃南州特色農畜產品產業園", None),
         # more than one blank line: a deliberate break
         ("数量创历史新高,投资额达\n\n\n\n149.53亿元", None),
+        # a number broken after its decimal point, in a hard-wrapped body line
+        ("截至目前，我市累计向甘肃投入财政援助资金64.\n5亿元，实施协作项目", "截至目前，我市累计向甘肃投入财政援助资金64.5亿元，实施协作项目"),
+        ("截至目前，我市累计向甘肃投入财政援助资金1\n2.5亿元", "截至目前，我市累计向甘肃投入财政援助资金12.5亿元"),
+        # digit to digit: table cells, or a dateline and a paragraph, are not one number
+        ("2022\n30.8亿元\n2023\n45个", None),
+        ("2024-03-05\n\n1200余家企业参与协作。", None),
+        ("2024-01-08\n\n2023年，全省投入资金8.6亿元。", None),
+        ("发布时间：2024年03月05日 10:21\n\n2023年，全省投入资金12.5亿元。", None),
     ],
 )
 def test_join_broken_lines(text: str, expected: str | None) -> None:
@@ -183,7 +191,7 @@ def test_clean_text_is_untouched() -> None:
     [
         ("簽訂框架協(xié)議1400余萬(wàn)元;", "1400余万元", "1400余萬(wàn)元"),  # 001
         ("共建立20棟高標(biāo)準(zhǔn)蔬菜日光溫室", "20栋", "20棟"),  # d07
-        ("1公里内的200\n\n余家缴存单位", "200余家", "200\n\n余家"),  # 004
+        ("设立专柜、培训专员,1公里内的200\n\n余家缴存单位", "200余家", "200\n\n余家"),  # 004
         ("增长１２．５％，", "12.5%", "１２．５％"),
         ("濱(bīn)海新區(qū)", "滨海新区", "濱(bīn)海新區(qū)"),  # 001
         ("濱(bīn)海新區(qū)", "新区", "新區(qū)"),  # a gloss belongs to the character before it

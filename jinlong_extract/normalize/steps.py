@@ -323,11 +323,11 @@ _NUM_CONT = frozenset(_J["number_continuation"])
 # every position)
 _BREAK = re.compile(f"\\n(?:[ \\t\u3000\u00a0]*\\n)?[ \\t\u3000\u00a0]*(?=[{_HAN}0-9“‘])")
 _HSPACE = " \t\u3000\u00a0"
-# The breaks _BREAK finds, less those right after a character that is neither a word character
-# nor a space (never joined): a lookbehind right after the literal "\n" keeps the fast literal
+# The breaks _BREAK finds, less those right after a character that is neither a word character,
+# a decimal point nor a space (never joined): a lookbehind right after the literal "\n" keeps the fast literal
 # scan. A break this drops cannot hide a later one: the blank line it would have consumed holds
 # only spaces back to a "\n", so a break found inside it is skipped below as before.
-_BREAK_CAND = re.compile(f"\\n(?<=[{_HAN}0-9“‘{_HSPACE}]\\n)" + _BREAK.pattern[2:])
+_BREAK_CAND = re.compile(f"\\n(?<=[{_HAN}0-9“‘.{_HSPACE}]\\n)" + _BREAK.pattern[2:])
 _WORDCHAR = re.compile(f"[{_HAN}0-9“‘]")
 _SPACES_INSIDE = re.compile(r"\S\s{1,}\S")
 _SHORT_HEAD = re.compile(f"[{_HAN}][、，,]")
@@ -368,9 +368,12 @@ def join_broken_lines(text: str, is_boilerplate: Callable[[str], bool] | None = 
         if s == 0:
             continue
         last = text[s - 1]
+        line_start = text.rfind("\n", 0, s) + 1
+        if last == "." and nxt.isdigit() and s >= 2 and text[s - 2].isdigit() and text.count("\n", s, e) == 1:
+            edits.append((s, e, ""))  # "投入资金12.\n5亿元": a decimal point ends no line
+            continue
         if last in _FINAL or not _WORDCHAR.match(last):
             continue
-        line_start = text.rfind("\n", 0, s) + 1
         prev = text[line_start:s].strip()
         # join when: the number goes on; or (a one-character clause, "委、省政府…", cannot
         # open a paragraph) or (a body line: long, with clause punctuation), either without
@@ -379,7 +382,11 @@ def join_broken_lines(text: str, is_boilerplate: Callable[[str], bool] | None = 
         # when it holds any whitespace: the C split tells (one piece: none).
         short_head = _SHORT_HEAD.match(text, e) is not None
         if last.isdigit() and nxt in _NUM_CONT:
-            join = True
+            # the number goes on ("1公里内的200" + blank + "余家缴存单位", a page break in 004), but
+            # digit to digit only across one line break after a body line: "2022" + "30.8亿元" are
+            # two table cells, "2024-01-08" + blank + "2023年…" a dateline and a paragraph
+            single = text.count("\n", s, e) == 1
+            join = (single and len(prev) >= _MIN_BODY) if nxt.isdigit() else (single or len(prev) >= _MIN_BODY)
         elif (short_head or (len(prev) >= _MIN_BODY and _CLAUSE.search(prev) is not None)) and len(prev.split(None, 1)) == 1:
             join = True
         else:
