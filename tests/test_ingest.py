@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jinlong_extract import extract_text
 from jinlong_extract.errors import InputError
 from jinlong_extract.ingest import discover, load_bytes, load_text, read_source
 from jinlong_extract.ingest.decode import codec_for, decode_bytes
@@ -55,7 +56,7 @@ def _html(body: str, charset: str | None) -> str:
     "text, data_of, encoding",
     [
         (SIMPLIFIED, lambda t: t.encode("utf-8"), "utf-8"),
-        (SIMPLIFIED, lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), "utf-8"),  # UTF-8 with BOM
+        (SIMPLIFIED, lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), "utf-8-sig"),  # UTF-8 with BOM
         (SIMPLIFIED, lambda t: t.encode("utf-16"), "utf-16"),  # UTF-16 with BOM
         (SIMPLIFIED, lambda t: t.encode("gb18030"), "gb18030"),  # GB18030, detected
         ((DEV / "d09.txt").read_text(encoding="utf-8"), lambda t: t.encode("gbk"), "gb18030"),  # GBK read as GB18030
@@ -70,6 +71,7 @@ def test_decode_plain_text(text: str, data_of, encoding: str) -> None:  # type: 
     decoded, used = decode_bytes(data, "x.txt")
     assert used == encoding
     assert decoded == text
+    assert data.decode(used) == text  # what a user decoding with the reported name gets: offsets hold there
     assert load_bytes(data, "x.txt").text.original == text
 
 
@@ -124,6 +126,24 @@ def test_bad_input_raises_input_error(data: bytes, reason: str) -> None:
     assert message.startswith("bad.txt: ")
     assert reason in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "data, encoding, figure",
+    [
+        # one broken byte does not lose a UTF-8 article (it was "undecodable" as a whole)
+        (SIMPLIFIED.encode("utf-8") + b"\x80", "utf-8", None),
+        ("京蒙协作".encode("utf-8") + b"\xe4\xb8" + "\n安排协作资金21.7亿元。".encode("utf-8"), "utf-8", "21.7亿元"),
+        # a short brief with one replacement character is not binary
+        ("京蒙协作\ufffd\n安排协作资金21.7亿元。".encode("utf-8"), "utf-8", "21.7亿元"),
+    ],
+    ids=["utf8-bad-byte", "utf8-cut-character", "short-replacement"],
+)
+def test_a_few_broken_bytes_are_read(data: bytes, encoding: str, figure: str | None) -> None:
+    loaded = load_bytes(data, "x.txt")
+    assert loaded.document.encoding == encoding
+    if figure is not None:
+        assert figure in [f.text for f in extract_text(loaded.text.original)]
 
 
 def test_too_large_is_refused_before_decoding() -> None:

@@ -12,7 +12,9 @@ from jinlong_extract.options import DEFAULT_OPTIONS, Options
 _E = load_table("ingest")["encoding"]
 _ALIASES: dict[str, str] = _E["aliases"]
 _BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    # (reported as utf-8-sig: decoding with the reported name gives the text offsets count in;
+    # Python's utf-16 and utf-32 drop their byte-order mark themselves)
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),  # before UTF-16 LE: it starts with the same bytes
     (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
@@ -39,10 +41,13 @@ def _report(codec: str) -> str:
 
 
 def _bad_share(text: str) -> float:
+    """The share of replacement and control characters in ``text`` (0 when there are fewer than
+    ``min_bad_chars``)."""
     if not text:
         return 0.0
     sample = text if len(text) <= 200_000 else text[:100_000] + text[-100_000:]
-    return len(_CONTROL.findall(sample)) / len(sample)
+    bad = len(_CONTROL.findall(sample))
+    return bad / len(sample) if bad >= _E["min_bad_chars"] else 0.0
 
 
 def decode_bytes(data: bytes, path: str, options: Options = DEFAULT_OPTIONS) -> tuple[str, str]:
@@ -60,7 +65,7 @@ def decode_bytes(data: bytes, path: str, options: Options = DEFAULT_OPTIONS) -> 
             try:
                 return data[len(bom) :].decode(codec.replace("-sig", "")), name
             except UnicodeDecodeError as err:
-                raise InputError(path, f"not valid {name} after its byte-order mark ({err.reason} at byte {err.start})") from None
+                raise InputError(path, f"not valid {name.replace('-sig', '')} after its byte-order mark ({err.reason} at byte {err.start})") from None
     if b"\x00" in data[:65536]:
         raise InputError(path, "binary file (NUL bytes)")
     try:
@@ -99,7 +104,12 @@ def decode_bytes(data: bytes, path: str, options: Options = DEFAULT_OPTIONS) -> 
     except Exception:  # pragma: no cover - detector failure falls back to trying the codecs
         pass
     order += [c for c in _FALLBACK if c in allowed and c not in order]
+    # none decodes strictly: a few broken bytes in an article (UTF-8 first, which failed above),
+    # read with the codec that leaves the fewest
     best_text: tuple[float, str, str] | None = None
+    if "utf-8" in allowed:
+        text = data.decode("utf-8", errors="replace")
+        best_text = (_bad_share(text), text, "utf-8")
     for codec in order:
         if codec == "utf-8":
             continue
