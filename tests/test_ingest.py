@@ -8,6 +8,7 @@ original text. The HTML page is tests/data/ingest/page.html.
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -155,6 +156,24 @@ def test_fifty_megabyte_single_line_is_refused_quickly() -> None:
     data = b"a" * (50 * 1024 * 1024 + 1)
     with pytest.raises(InputError, match="too large"):
         load_bytes(data, "huge.txt")
+
+
+def _fifo(p: Path) -> Path:
+    os.mkfifo(p / "pipe.txt")
+    return p / "pipe.txt"
+
+
+def _device_link(p: Path) -> Path:
+    (p / "zero.txt").symlink_to("/dev/zero")
+    return p / "zero.txt"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"), reason="POSIX special files")
+@pytest.mark.parametrize("make", [_fifo, _device_link], ids=["fifo", "device-link"])
+def test_special_files_are_refused_not_read(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
+    # a pipe would block the run for ever, /dev/zero would fill memory
+    with pytest.raises(InputError, match="not a regular file"):
+        read_source(str(make(tmp_path)))
 
 
 @pytest.mark.parametrize("make, reason", [(lambda p: p / "missing.txt", "no such file"), (lambda p: p, "is a folder")])

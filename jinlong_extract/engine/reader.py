@@ -54,7 +54,7 @@ def read_checked(source: str, max_bytes: int) -> tuple[bytes | None, str | None]
             if os.path.getsize(source) > max_bytes:
                 return None, f"too large (more than {max_bytes} bytes)"
             with open(source, "rb") as fh:
-                data = fh.read()
+                data = fh.read(max_bytes + 1)
     except OSError as err:
         return None, f"unreadable ({err.strerror or err})"
     except Exception as err:

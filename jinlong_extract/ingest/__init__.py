@@ -11,6 +11,7 @@ import glob
 import hashlib
 from bisect import bisect_left
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -112,13 +113,18 @@ def read_source(source: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
             raise InputError(source, f"too large (more than {max_bytes} bytes)")
         return data
     try:
-        size = os.path.getsize(source)
-        if os.path.isdir(source):
+        st = os.stat(source)
+        if stat.S_ISDIR(st.st_mode):
             raise InputError(source, "is a folder, not a file")
-        if size > max_bytes:
-            raise InputError(source, f"too large ({size} bytes, limit {max_bytes})")
+        if not stat.S_ISREG(st.st_mode):  # a pipe would block the run, /dev/zero never end
+            raise InputError(source, "not a regular file (a pipe, socket or device)")
+        if st.st_size > max_bytes:
+            raise InputError(source, f"too large ({st.st_size} bytes, limit {max_bytes})")
         with open(source, "rb") as fh:
-            return fh.read()
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:  # (it grew since)
+            raise InputError(source, f"too large (more than {max_bytes} bytes)")
+        return data
     except FileNotFoundError:
         raise InputError(source, "no such file") from None
     except PermissionError:
