@@ -20,6 +20,12 @@ BRIEF = [
     ("合作總額達150億元", "150億元", 15_000_000_000.0, "exact", "元"),
     ("签约３．５亿元", "３．５亿元", 350_000_000.0, "exact", "元"),
     ("設立專櫃、培訓專員,1公里內的200\n\n余家缴存单位", "200\n\n余家", 200.0, "approx", "家"),
+    # invisible and narrow spaces between a number and its unit (WeChat copies)
+    ("实施协作项目312\u200b个", "312\u200b个", 312.0, "exact", "个"),
+    ("建成8\u202f座大棚", "8\u202f座", 8.0, "exact", "座"),
+    ("投入资金12.5\u00ad亿元", "12.5\u00ad亿元", 1_250_000_000.0, "exact", "元"),
+    # a number broken after its decimal point in a hard-wrapped body line
+    ("截至目前，我市累计向甘肃投入财政援助资金64.\n5亿元", "64.\n5亿元", 6_450_000_000.0, "exact", "元"),
 ]
 
 
