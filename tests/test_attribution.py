@@ -302,6 +302,12 @@ GENERAL = [
      {"object": "凉山籍务工人员"}),
     ("初步达成就业意向1860人。", None, "1860人", {"object": "人"}),  # (向 inside 意向)
     ("计划年内向甘肃输送劳动力5000人。", None, "5000人", {"object": "劳动力"}),
+    # per-head words end the object; a list closed by 等 before the object read before the number
+    ("带动3800多户农户户均增收1.3万元以上。", None, "3800多户", {"object": "农户"}),
+    ("全县1200名职工人均增收3000元。", None, "1200名", {"object": "职工"}),
+    ("为拉萨市人民医院购置CT、核磁共振等大型医疗设备26台(套)。", None, "26台", {"object": "大型医疗设备"}),
+    ("组织座谈会、恳谈会等活动近百场次。", None, "近百场次", {"object": "活动"}),
+    ("天津、北京等10家三级甲等医疗机构参与。", None, "10家", {"object": "三级甲等医疗机构"}),
 ]
 
 

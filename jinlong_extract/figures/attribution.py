@@ -127,6 +127,7 @@ class _Rules:
         #: trailing verbs only, for an object read after the number ("200余家商超": 超 stays)
         self.trailing_verbs_re = regex.compile(r"(?:" + _alternation(obj["trailing_verbs"]) + r")+\Z")
         self.obj_place_stops = frozenset(obj["place_stops"])
+        self.obj_list_ends = tuple(obj["list_ends"])
         self.obj_modifier_re = regex.compile(r"[^，,；;。、：:的\s“”]{0,%d}?的" % int(obj["modifier_max"]))
         self.person_units = frozenset(obj["person_units"])
         self.person_ends = tuple(obj["person_ends"])
@@ -778,6 +779,10 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules, nxt: Figure | None = None
             cand = tail.group()
             if cand[0] in r.obj_date_marks and tail.start() > 0 and text[tail.start() - 1].isdigit():
                 cand = cand[1:]  # "2024届高校毕业生3000人"
+            elif text[tail.start() - 1:tail.start()] == "、":  # the last item of a list, then its head
+                ends = [cand.rfind(w) + len(w) for w in r.obj_list_ends if w in cand]
+                if ends and max(ends) < len(cand):  # "CT、核磁共振等大型医疗设备" -> 大型医疗设备
+                    cand = cand[max(ends):]
             cand = r.lead_verbs_re.sub("", cand)
             c0 = tail.end() - len(cand)  # where cand starts in the text
             done = r.trailing_verbs_re.search(cand) is not None  # ends with what the counted do

@@ -324,9 +324,9 @@ _NUM_CONT = frozenset(_J["number_continuation"])
 _BREAK = re.compile(f"\\n(?:[ \\t\u3000\u00a0]*\\n)?[ \\t\u3000\u00a0]*(?=[{_HAN}0-9“‘])")
 _HSPACE = " \t\u3000\u00a0"
 # The breaks _BREAK finds, less those right after a character that is neither a word character,
-# a decimal point nor a space (never joined): a lookbehind right after the literal "\n" keeps the fast literal
-# scan. A break this drops cannot hide a later one: the blank line it would have consumed holds
-# only spaces back to a "\n", so a break found inside it is skipped below as before.
+# a decimal point nor a space (never joined): a lookbehind right after the literal "\n" keeps the
+# fast literal scan. A break this drops cannot hide a later one: the blank line it would have
+# consumed holds only spaces back to a "\n", so a break found inside it is skipped below as before.
 _BREAK_CAND = re.compile(f"\\n(?<=[{_HAN}0-9“‘.{_HSPACE}]\\n)" + _BREAK.pattern[2:])
 _WORDCHAR = re.compile(f"[{_HAN}0-9“‘]")
 _SPACES_INSIDE = re.compile(r"\S\s{1,}\S")
@@ -368,12 +368,12 @@ def join_broken_lines(text: str, is_boilerplate: Callable[[str], bool] | None = 
         if s == 0:
             continue
         last = text[s - 1]
-        line_start = text.rfind("\n", 0, s) + 1
         if last == "." and nxt.isdigit() and s >= 2 and text[s - 2].isdigit() and text.count("\n", s, e) == 1:
             edits.append((s, e, ""))  # "投入资金12.\n5亿元": a decimal point ends no line
             continue
         if last in _FINAL or not _WORDCHAR.match(last):
             continue
+        line_start = text.rfind("\n", 0, s) + 1
         prev = text[line_start:s].strip()
         # join when: the number goes on; or (a one-character clause, "委、省政府…", cannot
         # open a paragraph) or (a body line: long, with clause punctuation), either without
