@@ -302,6 +302,13 @@ GENERAL = [
      {"object": "凉山籍务工人员"}),
     ("初步达成就业意向1860人。", None, "1860人", {"object": "人"}),  # (向 inside 意向)
     ("计划年内向甘肃输送劳动力5000人。", None, "5000人", {"object": "劳动力"}),
+    # 全年 alone: the year the article named last before it, never the publication's
+    ("2023年江苏—陕西东西部协作主要数据发布\n2023年，苏陕协作取得新成效，现将全年主要数据发布如下。\n"
+     "产业合作：全年引导江苏企业到陕投资落地项目213个，实际投资额186.4亿元。", "2024-01-20",
+     "213个", {"year": 2023, "year_source": "context"}),
+    ("全年接待游客1.2亿人次。", "2024-01-15", "1.2亿人次", {"year": None}),
+    ("计划全年完成消费扶贫总额12亿元以上。", "2020-05-01", "12亿元以上", {"year": None}),
+    ("2022年该县摘帽。去年全年引进企业35家。", "2024-03-01", "35家", {"year": 2023}),
     # per-head words end the object; a list closed by 等 before the object read before the number
     ("带动3800多户农户户均增收1.3万元以上。", None, "3800多户", {"object": "农户"}),
     ("全县1200名职工人均增收3000元。", None, "1200名", {"object": "职工"}),

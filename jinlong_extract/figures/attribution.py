@@ -162,7 +162,8 @@ class _Rules:
         self.relative_re = re.compile(
             "(?<![年0-9])(?:" + _alternation(parts) + ")|" + _alternation(set(self.relative) - set(parts)))
         # every time expression holds one of these: the years (19xx, 20xx), 月, a relative year
-        self.time_hint_re = re.compile("19|20|月|" + self.relative_re.pattern)
+        self.whole_year_re = _words(y["whole"]["words"])
+        self.time_hint_re = re.compile("19|20|月|" + self.relative_re.pattern + "|" + self.whole_year_re.pattern)
         self.later_hint_re = re.compile("19|20|月")
         seps = _alternation(tem["period"]["separators"])
         self.period_re = regex.compile(
@@ -917,6 +918,13 @@ def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
             cands.append((rel.start(), art.doc_year + r.relative[rel.group()], "relative", rel.end()))
     if md is not None and int(md.group(1)) <= 12:
         cands.append((md.start(), pub_year, "relative", md.end()))
+    wm = None
+    for wm in r.whole_year_re.finditer(text, y0, fs):
+        pass
+    if wm is not None and not (rel is not None and rel.end() == wm.start()):  # (not 今年全年, 去年全年)
+        named_before = _year_named_before(art, wm.start())
+        if named_before is not None:  # "2023年…全年主要数据…。全年引导…项目213个"
+            cands.append((wm.start(), named_before, "context", wm.end()))
     if not cands:
         return False
     pos, year, source, end = max(cands)
@@ -1024,6 +1032,15 @@ def _bound_figure(art: _Article, end: int, fs: int) -> int | None:
                 if i < len(art.fig_starts) and art.fig_starts[i] == at:
                     return at
     return None
+
+
+def _year_named_before(art: _Article, pos: int) -> int | None:
+    """The last explicit year written in the article before ``pos`` (not inside a figure)."""
+    found = None
+    for m in art.r.year_re.finditer(art.text, 0, pos):
+        if not _inside(art, m.start()):
+            found = m
+    return int(found.group(1)) if found is not None else None
 
 
 def _inside(art: _Article, pos: int) -> bool:
