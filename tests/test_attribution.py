@@ -309,6 +309,9 @@ GENERAL = [
     ("全年接待游客1.2亿人次。", "2024-01-15", "1.2亿人次", {"year": None}),
     ("计划全年完成消费扶贫总额12亿元以上。", "2020-05-01", "12亿元以上", {"year": None}),
     ("2022年该县摘帽。去年全年引进企业35家。", "2024-03-01", "35家", {"year": 2023}),
+    # spaces around the number (pages that space out their digits)
+    ("实施协作项目 215 个。", None, "215 个", {"object": "协作项目"}),
+    ("签约项目 32 个，总投资 150 亿元。", None, "32 个", {"object": "项目", "metric": "签约项目数"}),
     # per-head words end the object; a list closed by 等 before the object read before the number
     ("带动3800多户农户户均增收1.3万元以上。", None, "3800多户", {"object": "农户"}),
     ("全县1200名职工人均增收3000元。", None, "1200名", {"object": "职工"}),

@@ -775,7 +775,10 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules, nxt: Figure | None = None
             obj = cand[: r.obj_max]  # (a numbered code like 5G starts a name: 2429台5G信号屏蔽仪)
     if not obj:
         # reverse order: "签约项目320个", "引进企业550家"
-        tail = r.han_tail_re.search(text, cb0, f.start)
+        te = f.start
+        while te > cb0 and text[te - 1] in " \t":  # "实施协作项目 215 个": spaces around the number
+            te -= 1
+        tail = r.han_tail_re.search(text, cb0, te)
         if tail:
             cand = tail.group()
             if cand[0] in r.obj_date_marks and tail.start() > 0 and text[tail.start() - 1].isdigit():
