@@ -161,7 +161,7 @@ class _Rules:
         self.relative.update((w, 0) for w in parts)
         self.relative_re = re.compile(
             "(?<![年0-9])(?:" + _alternation(parts) + ")|" + _alternation(set(self.relative) - set(parts)))
-        # every time expression holds one of these: the years (19xx, 20xx), 月, a relative year
+        # every time expression holds one of these: the years (19xx, 20xx), 月, a relative year, 全年
         self.whole_year_re = _words(y["whole"]["words"])
         self.time_hint_re = re.compile("19|20|月|" + self.relative_re.pattern + "|" + self.whole_year_re.pattern)
         self.later_hint_re = re.compile("19|20|月")
