@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 #: Bumped whenever the extractor's code changes its output for the same input (an edited rule
 #: table changes the cache key by itself: ``data.tables_fingerprint``).
-EXTRACTOR_VERSION = "0.1.20"
+EXTRACTOR_VERSION = "0.1.21"
 
 #: Files larger than this are refused (one-line error, the run goes on).
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -160,7 +160,8 @@ def _copy_repeated(facts: list[Fact], attrs) -> None:
     for idx in groups.values():
         if len(idx) < 2:
             continue
-        best = max(idx, key=lambda i: attrs[i].evidence)
+        # (between equally attested mentions, one with a year: a headline's repeat in a dated body)
+        best = max(idx, key=lambda i: (attrs[i].evidence, facts[i].year is not None))
         src = facts[best]
         for i in idx:
             f = facts[i]

@@ -38,6 +38,19 @@ def test_messy_text_is_grounded(text, figure, value, qualifier, unit):
     assert (f.value, f.qualifier, f.unit) == (value, qualifier, unit)
 
 
+@pytest.mark.parametrize("text, date, years", [
+    # a headline's figure repeated in a body that dates it takes the body's year, also when the
+    # body's mention is no better attested than the headline's
+    ("鲁渝劳务协作送岗位 1.2万余个岗位等你来\n2022年2月18日，鲁渝劳务协作招聘会在重庆举行。"
+     "山东省的156家企业带来了1.2万余个就业岗位。", "2022-02-20", [("1.2万余个", 2022, "copy"), ("156家", 2022, "context"),
+                                                        ("1.2万余个", 2022, "context")]),
+    # a repeat with a year of its own keeps it
+    ("2021年签约项目12个。2022年签约项目12个。", None, [("12个", 2021, "explicit"), ("12个", 2022, "explicit")]),
+])
+def test_repeated_figures_share_their_year(text, date, years):
+    assert [(f.text, f.year, f.year_source) for f in extract_text(text, doc_date=date)] == years
+
+
 def test_traditional_and_simplified_agree():
     simplified = "截至目前，累计投入财政援助资金64.5亿元，实施协作项目3800余个，引进企业550家。"
     traditional = opencc.OpenCC("s2t").convert(simplified)
