@@ -610,16 +610,13 @@ def _respectively(art: _Article, figures: list[Figure], out: list[Attribution]) 
     for w in r.respectively_re.finditer(text):
         p = w.start()
         s0, s1 = sentence_at(text, p)
-        years: list[int] = []
         pm = None
         for pm in r.period_re.finditer(text, s0, p):
             pass
         if pm is not None and 2 <= int(pm.group(2)) - int(pm.group(1)) + 1 <= 12:
             years = list(range(int(pm.group(1)), int(pm.group(2)) + 1))
         else:
-            for m in r.year_re.finditer(text, s0, p):
-                if not _inside(art, m.start()):
-                    years.append(int(m.group(1)))
+            years = _written_years(art, s0, p)
         if len(years) < 2 or len(set(years)) != len(years):
             continue
         groups: dict[tuple, list[int]] = {}
@@ -820,7 +817,7 @@ def _object(text: str, f: Figure, cb0: int, r: _Rules, nxt: Figure | None = None
                     cand = head_word(cand)
             if 1 <= len(cand) <= r.obj_max and cand not in r.obj_not_objects:
                 obj = cand
-    if f.unit in ("人", "人次") and not obj:
+    if f.unit in r.person_units and not obj:
         obj = "人"
     return obj or None
 
@@ -925,9 +922,9 @@ def _year_before(a: Attribution, art: _Article, fs: int, y0: int) -> bool:
     for wm in r.whole_year_re.finditer(text, y0, fs):
         pass
     if wm is not None and not (rel is not None and rel.end() == wm.start()):  # (not 今年全年, 去年全年)
-        named_before = _year_named_before(art, wm.start())
-        if named_before is not None:  # "2023年…全年主要数据…。全年引导…项目213个"
-            cands.append((wm.start(), named_before, "context", wm.end()))
+        named_before = _written_years(art, 0, wm.start())
+        if named_before:  # "2023年…全年主要数据…。全年引导…项目213个": the last one
+            cands.append((wm.start(), named_before[-1], "context", wm.end()))
     if not cands:
         return False
     pos, year, source, end = max(cands)
@@ -1037,13 +1034,9 @@ def _bound_figure(art: _Article, end: int, fs: int) -> int | None:
     return None
 
 
-def _year_named_before(art: _Article, pos: int) -> int | None:
-    """The last explicit year written in the article before ``pos`` (not inside a figure)."""
-    found = None
-    for m in art.r.year_re.finditer(art.text, 0, pos):
-        if not _inside(art, m.start()):
-            found = m
-    return int(found.group(1)) if found is not None else None
+def _written_years(art: _Article, lo: int, hi: int) -> list[int]:
+    """The explicit years written in text[lo:hi], in order (not those inside a figure)."""
+    return [int(m.group(1)) for m in art.r.year_re.finditer(art.text, lo, hi) if not _inside(art, m.start())]
 
 
 def _inside(art: _Article, pos: int) -> bool:
